@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from caredesk.accounts.models import ApiToken, Organisation, Registration, Site, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+    list_display = ["name", "kind", "government", "country"]
+    list_filter = ["kind", "government"]
+    search_fields = ["name"]
+    filter_horizontal = ["customers"]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin[Site]):
+    list_display = ["code", "name", "organisation", "country"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin[User]):
+    list_display = ["email", "full_name", "organisation", "gov_cleared", "is_active", "locked_at"]
+    list_filter = ["organisation__kind", "gov_cleared", "is_active"]
+    search_fields = ["email", "full_name"]
+    autocomplete_fields = ["organisation"]
+    filter_horizontal = ["associations"]
+    exclude = ["password", "user_permissions", "groups"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin[Registration]):
+    list_display = ["email", "full_name", "status", "created_at"]
+    list_filter = ["status"]
+    exclude = ["token_hash", "password_hash"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["key_hash"]

@@ -1,0 +1,47 @@
+"""Read side of accounts: whose organisations a user may see (D-1.3)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from caredesk.accounts.models import Organisation, OrganisationKind, Registration, RegistrationStatus, Site, User
+
+
+def organisation_scope(user: User) -> Q:
+    """Organisations a non-vendor user acts for: their own, the ones they are associated
+    with, and, for a partner, the customers linked to the partner. As a ``Q`` on
+    ``Organisation`` with subqueries, so callers embed it in one SQL statement."""
+    own = Q(pk=user.organisation_id)
+    associated = Q(pk__in=User.associations.through.objects.filter(user_id=user.pk).values("organisation_id"))
+    scope = own | associated
+    if user.organisation.kind == OrganisationKind.PARTNER:
+        links = Organisation.customers.through.objects.filter(from_organisation_id=user.organisation_id)
+        scope |= Q(pk__in=links.values("to_organisation_id"))
+    return scope
+
+
+def visible_organisations(user: User) -> QuerySet[Organisation]:
+    """Organisations ``user`` may see and act for. Vendor staff see all but government
+    customers unless cleared."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    if user.is_vendor_staff:
+        orgs = Organisation.objects.all()
+        if not user.gov_cleared:
+            orgs = orgs.filter(government=False)
+        return orgs
+    return Organisation.objects.filter(organisation_scope(user))
+
+
+def visible_sites(user: User) -> QuerySet[Site]:
+    return Site.objects.filter(organisation__in=visible_organisations(user))
+
+
+def staff_members() -> QuerySet[User]:
+    return User.objects.filter(organisation__kind=OrganisationKind.VENDOR, is_active=True).order_by("full_name")
+
+
+def registrations_awaiting_approval(user: User) -> QuerySet[Registration]:
+    if not user.is_vendor_staff:
+        return Registration.objects.none()
+    return Registration.objects.filter(status=RegistrationStatus.AWAITING_APPROVAL).order_by("created_at")

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Path, Router
+
+from caredesk.accounts import queries, services
+from caredesk.accounts.auth import client_ip
+from caredesk.accounts.models import User
+from caredesk.accounts.policy import expires_at
+from caredesk.api.schemas import (
+    DecisionIn,
+    ErrorOut,
+    IssuedTokenOut,
+    MeOut,
+    RegistrationOut,
+    TokenNameIn,
+    TokenOut,
+    TokenRequestIn,
+)
+
+router = Router(tags=["accounts"])
+MAX_ID = 2**62  # ids beyond this cannot exist; refusing them keeps the database from overflow errors
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _org(org):  # type: ignore[no-untyped-def]
+    return {"id": org.pk, "name": org.name, "kind": org.kind}
+
+
+@router.get("/me", response={200: MeOut, 401: ErrorOut})
+def me(request: HttpRequest):  # type: ignore[no-untyped-def]
+    user = _user(request)
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "organisation": _org(user.organisation),
+        "associations": [_org(o) for o in user.associations.all()],
+        "roles": user.roles,
+        "gov_cleared": user.gov_cleared,
+        "language": user.language,
+        "password_expires_at": expires_at(user),
+    }
+
+
+def _token(token, secret=None):  # type: ignore[no-untyped-def]
+    out = {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
+    }
+    if secret:
+        out["token"] = secret
+    return out
+
+
+@router.post(
+    "/auth/tokens",
+    auth=None,
+    response={201: IssuedTokenOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Exchange e-mail and password for a personal API token",
+)
+def create_token(request: HttpRequest, payload: TokenRequestIn):  # type: ignore[no-untyped-def]
+    issued = services.issue_api_token_with_password(
+        payload.email, payload.password, payload.name, client_ip=client_ip(request)
+    )
+    return 201, _token(issued.token, issued.secret)
+
+
+@router.post("/me/tokens", response={201: IssuedTokenOut, 409: ErrorOut, 422: ErrorOut}, summary="Make a token for yourself")
+def create_own_token(request: HttpRequest, payload: TokenNameIn):  # type: ignore[no-untyped-def]
+    issued = services.issue_api_token(_user(request), payload.name)
+    return 201, _token(issued.token, issued.secret)
+
+
+@router.get("/me/tokens", response=list[TokenOut])
+def list_tokens(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return [_token(t) for t in _user(request).api_tokens.all()]
+
+
+@router.delete("/me/tokens/{token_id}", response={204: None, 404: ErrorOut})
+def revoke_token(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)):  # type: ignore[no-untyped-def]
+    services.revoke_api_token(_user(request), token_id)
+    return 204, None
+
+
+@router.get("/registrations", response=list[RegistrationOut], summary="Staff: new-account requests awaiting approval")
+def pending_registrations(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return list(queries.registrations_awaiting_approval(_user(request))[:200])
+
+
+@router.post("/registrations/{registration_id}/decision", response={200: RegistrationOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+def decide(request: HttpRequest, payload: DecisionIn, registration_id: int = Path(..., ge=1, le=MAX_ID)):  # type: ignore[no-untyped-def]
+    return services.decide_registration(registration_id, _user(request), approve=payload.approve, note=payload.note)

@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from ninja import File, Form, Path, Query, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from caredesk.accounts.models import User
+from caredesk.api.schemas import (
+    AssignIn,
+    AttachmentOut,
+    CaseIn,
+    CaseOut,
+    CasePageOut,
+    ErrorOut,
+    HistoryOut,
+    MessageIn,
+    MessageOut,
+    PriorityChangeIn,
+    RequestTypeOut,
+    StatusChangeIn,
+)
+from caredesk.cases import queries, services
+from caredesk.cases.models import Attachment, Case
+from caredesk.core.errors import NotFound
+
+router = Router(tags=["cases"])
+CaseId = Path(..., max_length=40, description="YYYY-MMDD-NNNNN, dashes optional")
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def case_out(case: Case) -> dict[str, Any]:
+    return {
+        "case_id": case.case_id,
+        "kind": case.kind,
+        "status": case.status,
+        "priority": case.priority,
+        "request_type": {"code": case.request_type.code, "name": case.request_type.name} if case.request_type else None,
+        "request_subtype": (
+            {"code": case.request_subtype.code, "name": case.request_subtype.name} if case.request_subtype else None
+        ),
+        "follow_up_method": case.follow_up_method,
+        "callback_phone": case.callback_phone,
+        "summary": case.summary,
+        "description": case.description,
+        "serial_number": case.serial_number,
+        "ssrn": case.ssrn,
+        "product_series": case.product_series,
+        "platform": case.platform,
+        "customer_tracking_number": case.customer_tracking_number,
+        "template_data": case.template_data,
+        "organisation": {"id": case.organisation.pk, "name": case.organisation.name, "kind": case.organisation.kind},
+        "site": {"code": case.site_code, "name": case.site_name} if case.site_id else None,
+        "contact": {"name": case.contact.full_name, "email": case.contact.email},
+        "owner": {"name": case.owner.full_name} if case.owner else None,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "resolution_proposed_at": case.resolution_proposed_at,
+        "closed_at": case.closed_at,
+    }
+
+
+class CaseQuery(Schema):
+    q: str = Field("", max_length=200, description="Case id (dashes optional), tracking number or keywords")
+    status: str = Field("", max_length=32, description="A status, or 'active' for all but closed")
+    priority: str = Field("", max_length=2)
+    owner: str = Field("", max_length=8, description="'me' or 'none' (staff)")
+    sort: str = Field("-modified", max_length=20, description="status, case_id, site_name, site_id, contact, modified, platform, priority; '-' for descending")
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(25, ge=1, le=100)
+
+
+@router.get("/request-types", response=list[RequestTypeOut], summary="The admin request-type catalogue")
+def request_types(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "description": t.description,
+            "template": t.template,
+            "subtypes": [{"code": s.code, "name": s.name} for s in t.subtypes.all() if s.active],
+        }
+        for t in queries.request_types()
+    ]
+
+
+@router.get("/cases", response={200: CasePageOut, 422: ErrorOut}, summary="List and search the cases you can see")
+def list_cases(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore[no-untyped-def]
+    page = queries.list_cases(
+        _user(request),
+        queries.CaseFilter(query=filters.q, status=filters.status, priority=filters.priority, owner=filters.owner),
+        sort=filters.sort,
+        cursor=filters.cursor,
+        limit=filters.limit,
+    )
+    return {
+        "items": [
+            {
+                "case_id": c.case_id,
+                "kind": c.kind,
+                "status": c.status,
+                "priority": c.priority,
+                "summary": c.summary,
+                "site_name": c.site_name,
+                "site_id": c.site_code,
+                "contact_name": c.contact_name,
+                "platform": c.platform,
+                "updated_at": c.updated_at,
+            }
+            for c in page.items
+        ],
+        "next_cursor": page.next_cursor,
+    }
+
+
+@router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case")
+def open_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
+    case = services.open_case(_user(request), services.NewCase(**payload.dict()))
+    return 201, case_out(queries.get_case(_user(request), case.case_id))
+
+
+@router.get("/cases/{case_id}", response={200: CaseOut, 404: ErrorOut})
+def get_case(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    return case_out(queries.get_case(_user(request), case_id))
+
+
+@router.get("/cases/{case_id}/messages", response={200: list[MessageOut], 404: ErrorOut}, summary="Replies (and, for staff, internal notes)")
+def messages(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    user = _user(request)
+    return list(queries.case_messages(user, queries.get_case(user, case_id)))
+
+
+@router.post("/cases/{case_id}/replies", response={201: MessageOut, **ERRORS})
+def add_reply(request: HttpRequest, payload: MessageIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    return 201, services.reply(_user(request), case_id, payload.body)
+
+
+@router.post("/cases/{case_id}/notes", response={201: MessageOut, **ERRORS}, summary="Staff: an internal note")
+def add_note(request: HttpRequest, payload: MessageIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    return 201, services.add_note(_user(request), case_id, payload.body)
+
+
+@router.post("/cases/{case_id}/assign", response={200: CaseOut, **ERRORS}, summary="Staff: give the case an owner")
+def assign(request: HttpRequest, payload: AssignIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    services.assign(_user(request), case_id, payload.owner_email)
+    return case_out(queries.get_case(_user(request), case_id))
+
+
+@router.post("/cases/{case_id}/status", response={200: CaseOut, **ERRORS}, summary="Staff: Open ⇄ Awaiting customer")
+def set_status(request: HttpRequest, payload: StatusChangeIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    services.set_status(_user(request), case_id, payload.status)
+    return case_out(queries.get_case(_user(request), case_id))
+
+
+@router.post("/cases/{case_id}/priority", response={200: CaseOut, **ERRORS}, summary="Staff: change the priority")
+def set_priority(request: HttpRequest, payload: PriorityChangeIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    services.change_priority(_user(request), case_id, payload.priority)
+    return case_out(queries.get_case(_user(request), case_id))
+
+
+@router.post("/cases/{case_id}/resolution", response={201: MessageOut, **ERRORS}, summary="Staff: propose a resolution")
+def propose_resolution(request: HttpRequest, payload: MessageIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    return 201, services.propose_resolution(_user(request), case_id, payload.body)
+
+
+@router.post("/cases/{case_id}/resolution/accept", response={200: CaseOut, **ERRORS}, summary="Customer: agree the case is resolved")
+def accept_resolution(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    services.accept_resolution(_user(request), case_id)
+    return case_out(queries.get_case(_user(request), case_id))
+
+
+class RejectIn(MessageIn):
+    pass
+
+
+@router.post("/cases/{case_id}/resolution/reject", response={201: MessageOut, **ERRORS}, summary="Customer: the problem is not resolved")
+def reject_resolution(request: HttpRequest, payload: RejectIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    return 201, services.reject_resolution(_user(request), case_id, payload.body)
+
+
+@router.get("/cases/{case_id}/history", response={200: list[HistoryOut], 404: ErrorOut})
+def history(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    user = _user(request)
+    entries = queries.case_history(user, queries.get_case(user, case_id))
+    return [{"at": e.at, "actor": e.actor_label or "system", "action": e.action, "changes": e.changes} for e in entries]
+
+
+def _attachment_out(case: Case, a: Attachment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "filename": a.filename,
+        "size": a.size,
+        "content_type": a.content_type,
+        "internal": a.internal,
+        "created_at": a.created_at,
+        "url": f"/api/v1/cases/{case.case_id}/attachments/{a.pk}",
+    }
+
+
+@router.get("/cases/{case_id}/attachments", response={200: list[AttachmentOut], 404: ErrorOut})
+def attachments(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    user = _user(request)
+    case = queries.get_case(user, case_id)
+    return [_attachment_out(case, a) for a in queries.case_attachments(user, case)]
+
+
+@router.post("/cases/{case_id}/attachments", response={201: AttachmentOut, **ERRORS}, summary="Add a file (multipart)")
+def add_attachment(  # type: ignore[no-untyped-def]
+    request: HttpRequest, file: File[UploadedFile], internal: Form[bool] = False, case_id: str = CaseId
+):
+    attachment = services.attach(_user(request), case_id, file, internal=internal)
+    return 201, _attachment_out(attachment.case, attachment)
+
+
+@router.get("/cases/{case_id}/attachments/{attachment_id}", response={200: None, 404: ErrorOut}, summary="Download a file")
+def download(  # type: ignore[no-untyped-def]
+    request: HttpRequest, case_id: str = CaseId, attachment_id: int = Path(..., ge=1, le=2**62)
+):
+    user = _user(request)
+    case = queries.get_case(user, case_id)
+    attachment = queries.case_attachments(user, case).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("No such file.")
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
+    response["Content-Type"] = "application/octet-stream"  # never rendered inline by the browser
+    return response

@@ -1,0 +1,222 @@
+"""Request and response shapes. Inputs refuse unknown fields, so a typo is an error
+rather than a silently ignored value."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+# --- accounts -------------------------------------------------------------------
+
+
+class TokenRequestIn(In):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+    name: str = Field(max_length=100, description="What the token is for, e.g. 'monitoring script'")
+
+
+class TokenNameIn(In):
+    name: str = Field(max_length=100)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class IssuedTokenOut(TokenOut):
+    token: str = Field(description="The secret; shown only now")
+
+
+class OrganisationRef(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class MeOut(Schema):
+    email: str
+    full_name: str
+    organisation: OrganisationRef
+    associations: list[OrganisationRef]
+    roles: list[str]
+    gov_cleared: bool
+    language: str
+    password_expires_at: datetime
+
+
+class RegistrationOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    new_organisation_name: str
+    new_organisation_country: str
+    created_at: datetime
+    status: str
+
+
+class DecisionIn(In):
+    approve: bool
+    note: str = Field("", max_length=500)
+
+
+# --- cases ----------------------------------------------------------------------
+
+PriorityIn = Literal["P1", "P2", "P3", "P4"]
+FollowUpIn = Literal["phone", "email", "chat", "text"]
+StatusIn = Literal["new", "open", "awaiting_customer", "resolution_proposed", "closed"]
+
+
+class SubTypeOut(Schema):
+    code: str
+    name: str
+
+
+class RequestTypeOut(Schema):
+    code: str
+    name: str
+    description: str
+    template: list[dict[str, Any]]
+    subtypes: list[SubTypeOut]
+
+
+class CaseIn(In):
+    kind: Literal["admin", "technical"] = "admin"
+    request_type: str = Field("", max_length=64)
+    request_subtype: str = Field("", max_length=64)
+    priority: PriorityIn
+    follow_up_method: FollowUpIn
+    callback_phone: str = Field(max_length=40, description="International format, e.g. +1 408 555 0100")
+    summary: str = Field(max_length=200)
+    description: str = Field(max_length=20_000)
+    serial_number: str = Field("", max_length=64)
+    ssrn: str = Field("", max_length=64)
+    customer_tracking_number: str = Field("", max_length=64)
+    template_data: dict[str, Any] = Field(default_factory=dict)
+    organisation_id: int | None = Field(None, ge=1, le=2**62)
+    site_code: str = Field("", max_length=32)
+    contact_email: str = Field("", max_length=254, description="Staff only: the customer user the case is for")
+
+
+class Ref(Schema):
+    code: str
+    name: str
+
+
+class PersonRef(Schema):
+    name: str
+    email: str | None = None
+
+
+class SiteRef(Schema):
+    code: str
+    name: str
+
+
+class CaseOut(Schema):
+    case_id: str
+    kind: str
+    status: str
+    priority: str
+    request_type: Ref | None
+    request_subtype: Ref | None
+    follow_up_method: str
+    callback_phone: str
+    summary: str
+    description: str
+    serial_number: str
+    ssrn: str
+    product_series: str
+    platform: str
+    customer_tracking_number: str
+    template_data: dict[str, Any]
+    organisation: OrganisationRef
+    site: SiteRef | None
+    contact: PersonRef
+    owner: PersonRef | None
+    created_at: datetime
+    updated_at: datetime
+    resolution_proposed_at: datetime | None
+    closed_at: datetime | None
+
+
+class CaseRow(Schema):
+    case_id: str
+    kind: str
+    status: str
+    priority: str
+    summary: str
+    site_name: str
+    site_id: str
+    contact_name: str
+    platform: str
+    updated_at: datetime
+
+
+class CasePageOut(Schema):
+    items: list[CaseRow]
+    next_cursor: str | None
+
+
+class MessageIn(In):
+    body: str = Field(max_length=20_000)
+
+
+class MessageOut(Schema):
+    id: int
+    kind: str
+    author_name: str
+    from_staff: bool
+    body: str
+    created_at: datetime
+
+
+class AssignIn(In):
+    owner_email: str | None = Field(None, max_length=254, description="Empty: assign to yourself")
+
+
+class StatusChangeIn(In):
+    status: StatusIn
+
+
+class PriorityChangeIn(In):
+    priority: PriorityIn
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    size: int
+    content_type: str
+    internal: bool
+    created_at: datetime
+    url: str
+
+
+class HistoryOut(Schema):
+    at: datetime
+    actor: str
+    action: str
+    changes: dict[str, Any]

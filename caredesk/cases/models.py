@@ -1,0 +1,194 @@
+"""Cases (D-3.x): the request-type catalogue, the case itself, its messages and files."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from caredesk.core.clock import now
+
+
+class CaseKind(models.TextChoices):
+    ADMIN = "admin", _("Admin")  # non-technical, worked by Customer Care
+    TECHNICAL = "technical", _("Technical")  # worked by a TSE; needs an entitled serial (D-3.2)
+
+
+class Priority(models.TextChoices):
+    P1 = "P1", _("P1 – Critical")
+    P2 = "P2", _("P2 – High")
+    P3 = "P3", _("P3 – Medium")
+    P4 = "P4", _("P4 – Low")
+
+
+class FollowUpMethod(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    CHAT = "chat", _("Chat")
+    TEXT = "text", _("Text message")
+
+
+class CaseStatus(models.TextChoices):
+    """The lifecycle of D-3.5: New → Open → Awaiting customer ⇄ Open → Resolution proposed → Closed."""
+
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    AWAITING_CUSTOMER = "awaiting_customer", _("Awaiting customer")
+    RESOLUTION_PROPOSED = "resolution_proposed", _("Resolution proposed")
+    CLOSED = "closed", _("Closed")
+
+
+class RequestType(models.Model):
+    """An entry of the admin request-type catalogue (D-3.3), editable by admins.
+
+    ``template`` lists extra structured fields a case of this type carries, each
+    ``{"name", "label", "type", "required", "choices"?, "max_length"?}`` with ``type``
+    one of text, textarea, choice, integer, date, serials, country.
+    """
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    template = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RequestSubType(models.Model):
+    request_type = models.ForeignKey(RequestType, on_delete=models.CASCADE, related_name="subtypes")
+    code = models.SlugField(max_length=64)
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["request_type", "code"], name="subtype_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.request_type.name} / {self.name}"
+
+
+class Case(models.Model):
+    """A customer's request to the vendor, admin or technical, tracked by its case id.
+
+    ``site_name``, ``site_code`` and ``contact_name`` are copied from the site and the
+    contact when the case is opened: lists sort and page on them with an index each,
+    without joins (D-3.6).
+    """
+
+    case_id = models.CharField(max_length=24, unique=True)
+    kind = models.CharField(max_length=16, choices=CaseKind.choices, default=CaseKind.ADMIN)
+    request_type = models.ForeignKey(RequestType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    request_subtype = models.ForeignKey(
+        RequestSubType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    priority = models.CharField(max_length=2, choices=Priority.choices)
+    follow_up_method = models.CharField(max_length=8, choices=FollowUpMethod.choices)
+    callback_phone = models.CharField(max_length=20, help_text="E.164")
+    summary = models.CharField(max_length=200)
+    description = models.TextField()
+    serial_number = models.CharField(max_length=64, blank=True)
+    ssrn = models.CharField("software support reference number", max_length=64, blank=True)
+    product_series = models.CharField(max_length=100, blank=True)
+    platform = models.CharField(max_length=100, blank=True)
+    customer_tracking_number = models.CharField(max_length=64, blank=True)
+    template_data = models.JSONField(default=dict, blank=True)
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="cases")
+    site = models.ForeignKey("accounts.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    contact = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contact_cases")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_cases"
+    )
+    status = models.CharField(max_length=24, choices=CaseStatus.choices, default=CaseStatus.NEW)
+
+    site_name = models.CharField(max_length=200, blank=True)
+    site_code = models.CharField(max_length=32, blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+    resolution_proposed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="case_updated_idx"),
+            models.Index(fields=["status", "id"], name="case_status_idx"),
+            models.Index(fields=["priority", "id"], name="case_priority_idx"),
+            models.Index(fields=["site_name", "id"], name="case_site_name_idx"),
+            models.Index(fields=["site_code", "id"], name="case_site_code_idx"),
+            models.Index(fields=["contact_name", "id"], name="case_contact_idx"),
+            models.Index(fields=["platform", "id"], name="case_platform_idx"),
+            models.Index(fields=["organisation", "updated_at", "id"], name="case_org_updated_idx"),
+            models.Index(fields=["contact", "updated_at", "id"], name="case_contact_updated_idx"),
+            models.Index(fields=["customer_tracking_number"], name="case_tracking_idx"),
+            models.Index(fields=["status", "resolution_proposed_at"], name="case_proposed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_id
+
+
+class CaseMessage(models.Model):
+    """A reply on a case (public) or an internal note (vendor staff only)."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Reply")
+        NOTE = "note", _("Internal note")
+        RESOLUTION = "resolution", _("Proposed resolution")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_name = models.CharField(max_length=200)
+    from_staff = models.BooleanField()
+    body = models.TextField()
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="message_case_idx")]
+
+    @property
+    def internal(self) -> bool:
+        return self.kind == self.Kind.NOTE
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} by {self.author_name}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Stored under a random name: the original name is data, never a path.
+    return f"attachments/{instance.case.case_id}/{instance.storage_key}"
+
+
+class Attachment(models.Model):
+    """A file added to a case, stored through Django's storage API."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(CaseMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    storage_key = models.CharField(max_length=64)
+    filename = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    internal = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,166 @@
+"""Read side of cases. ``visible_cases`` is the one access rule (D-1.3) every page,
+endpoint and service starts from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from caredesk.accounts.models import Organisation, User
+from caredesk.accounts.queries import organisation_scope
+from caredesk.cases.models import Case, CaseMessage, CaseStatus, Priority, RequestType
+from caredesk.core import audit
+from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.core.identifiers import normalise_case_id
+from caredesk.core.models import AuditEntry
+from caredesk.core.paging import Page, keyset_page
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Cases ``user`` may see (D-1.3).
+
+    A customer or partner user: the cases they are the contact of, and those of every
+    organisation they act for (own, associated, a partner's linked customers). Vendor
+    staff: every case, except government customers' cases unless ``gov_cleared``.
+    Anyone else: nothing. Callers answer "not found" for what is not in here.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    if user.is_vendor_staff:
+        if user.gov_cleared:
+            return Case.objects.all()
+        return Case.objects.exclude(organisation_id__in=Organisation.objects.filter(government=True).values("pk"))
+    orgs = Organisation.objects.filter(organisation_scope(user)).values("pk")
+    return Case.objects.filter(Q(contact_id=user.pk) | Q(organisation_id__in=orgs))
+
+
+def get_case(user: User, case_id: str) -> Case:
+    """The visible case with this id (dashes optional), else NotFound."""
+    canonical = normalise_case_id(case_id or "")
+    case = None
+    if canonical:
+        case = (
+            visible_cases(user)
+            .select_related("request_type", "request_subtype", "organisation", "site", "contact", "owner", "opened_by")
+            .filter(case_id=canonical)
+            .first()
+        )
+    if case is None:
+        raise NotFound("No such case.")
+    return case
+
+
+SORTS = {
+    "status": "status",
+    "case_id": "case_id",
+    "site_name": "site_name",
+    "site_id": "site_code",
+    "contact": "contact_name",
+    "modified": "updated_at",
+    "platform": "platform",
+    "priority": "priority",
+}
+
+
+@dataclass
+class CaseFilter:
+    query: str = ""
+    status: str = ""
+    priority: str = ""
+    owner: str = ""  # "me", "none" or "" (staff queues)
+    organisation_id: int | None = None
+
+
+def _keyword(text: str) -> Q:
+    words = [w for w in re.split(r"\s+", text.strip()) if w][:8]
+    if connection.vendor == "postgresql":
+        # Matches the GIN index of migration 0002 (same expression, same config).
+        expression = RawSQL(
+            "to_tsvector('simple', cases_case.summary || ' ' || cases_case.description) "
+            "@@ plainto_tsquery('simple', %s)",
+            (" ".join(words),),
+            output_field=BooleanField(),
+        )
+        return Q(expression)
+    q = Q()
+    for word in words:
+        q &= Q(summary__icontains=word) | Q(description__icontains=word)
+    return q
+
+
+def search_condition(text: str) -> Q:
+    """What a search box finds (D-3.6): a case id with or without dashes; otherwise the
+    customer's tracking number or keywords in summary and description."""
+    canonical = normalise_case_id(text)
+    if canonical:
+        return Q(case_id=canonical)
+    stripped = text.strip()
+    return Q(customer_tracking_number=stripped[:64]) | _keyword(stripped)
+
+
+def list_cases(
+    user: User, flt: CaseFilter, *, sort: str = "-modified", cursor: str | None = None, limit: int = 25
+) -> Page[Case]:
+    """One page of the cases ``user`` sees, filtered and sorted by any list column."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        raise ValidationFailed("Unknown sort column.", fields={"sort": f"One of {', '.join(sorted(SORTS))}."})
+    if not 1 <= limit <= 100:
+        raise ValidationFailed("The page size must be between 1 and 100.", fields={"limit": "1 to 100."})
+    cases = visible_cases(user)
+    if flt.query.strip():
+        if len(flt.query) > 200:
+            raise ValidationFailed("The search text is too long.", fields={"q": "At most 200 characters."})
+        cases = cases.filter(search_condition(flt.query))
+    if flt.status:
+        if flt.status == "active":
+            cases = cases.exclude(status=CaseStatus.CLOSED)
+        elif flt.status in CaseStatus.values:
+            cases = cases.filter(status=flt.status)
+        else:
+            raise ValidationFailed("Unknown status.", fields={"status": "Not a case status."})
+    if flt.priority:
+        if flt.priority not in Priority.values:
+            raise ValidationFailed("Unknown priority.", fields={"priority": "P1, P2, P3 or P4."})
+        cases = cases.filter(priority=flt.priority)
+    if flt.owner == "me":
+        cases = cases.filter(owner_id=user.pk)
+    elif flt.owner == "none":
+        cases = cases.filter(owner__isnull=True)
+    elif flt.owner:
+        raise ValidationFailed("Unknown owner filter.", fields={"owner": "me or none."})
+    if flt.organisation_id is not None:
+        cases = cases.filter(organisation_id=flt.organisation_id)
+    cases = cases.only(
+        "id", "case_id", "status", "priority", "summary", "site_name", "site_code", "contact_name", "contact_id",
+        "platform", "updated_at", "created_at", "kind", "owner_id", "organisation_id",
+    )
+    return keyset_page(cases, field=SORTS[key], descending=descending, cursor=cursor, limit=limit)
+
+
+def case_messages(user: User, case: Case) -> QuerySet[CaseMessage]:
+    messages = case.messages.all()
+    if not user.is_vendor_staff:
+        messages = messages.exclude(kind=CaseMessage.Kind.NOTE)
+    return messages.order_by("created_at", "id")
+
+
+def case_attachments(user: User, case: Case) -> QuerySet:  # type: ignore[type-arg]
+    files = case.attachments.all()
+    if not user.is_vendor_staff:
+        files = files.filter(internal=False)
+    return files.order_by("created_at", "id")
+
+
+def case_history(user: User, case: Case) -> QuerySet[AuditEntry]:
+    return audit.history(case, include_internal=user.is_vendor_staff)
+
+
+def request_types(*, include_inactive: bool = False) -> QuerySet[RequestType]:
+    types = RequestType.objects.prefetch_related("subtypes").order_by("position", "name")
+    return types if include_inactive else types.filter(active=True)

@@ -1,0 +1,514 @@
+"""Every state change of a case (D-3.4, D-3.5): one function per use case, one
+transaction each, every change recorded in the case history."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from caredesk.accounts.models import OrganisationKind, Site, User
+from caredesk.accounts.queries import visible_organisations
+from caredesk.cases import events
+from caredesk.cases.models import (
+    Attachment,
+    Case,
+    CaseKind,
+    CaseMessage,
+    CaseStatus,
+    FollowUpMethod,
+    Priority,
+    RequestSubType,
+    RequestType,
+)
+from caredesk.cases.queries import visible_cases
+from caredesk.core import audit
+from caredesk.core.clock import now
+from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from caredesk.core.identifiers import allocate_case_id, normalise_case_id
+from caredesk.core.validation import clean_text, e164
+
+SUMMARY_MAX = 200
+DESCRIPTION_MAX = 20_000
+MESSAGE_MAX = 20_000
+
+
+@dataclass
+class NewCase:
+    """What D-3.4 asks for when a case is opened."""
+
+    kind: str
+    priority: str
+    follow_up_method: str
+    callback_phone: str
+    summary: str
+    description: str
+    request_type: str = ""  # catalogue code; required for admin cases
+    request_subtype: str = ""
+    serial_number: str = ""
+    ssrn: str = ""
+    customer_tracking_number: str = ""
+    template_data: dict[str, Any] = field(default_factory=dict)
+    organisation_id: int | None = None  # default: the actor's organisation
+    site_code: str = ""
+    contact_email: str = ""  # staff opening a case on a customer's behalf
+
+
+# --- request-type templates (D-3.3) -------------------------------------------------------
+
+_SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_.]{0,63}$")
+
+
+def _template_value(spec: dict[str, Any], value: Any) -> Any:
+    kind = spec.get("type", "text")
+    name = spec["name"]
+    if kind in ("text", "textarea"):
+        if not isinstance(value, str):
+            raise ValidationFailed("Wrong type.", fields={f"template_data.{name}": "Must be text."})
+        return clean_text(value, field=f"template_data.{name}", max_length=int(spec.get("max_length", 2000)))
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValidationFailed("Wrong type.", fields={f"template_data.{name}": "Must be a whole number."})
+        try:
+            return int(value)
+        except ValueError:
+            raise ValidationFailed("Wrong type.", fields={f"template_data.{name}": "Must be a whole number."}) from None
+    if kind == "choice":
+        if value not in spec.get("choices", []):
+            raise ValidationFailed(
+                "Not one of the choices.", fields={f"template_data.{name}": f"One of: {', '.join(spec['choices'])}."}
+            )
+        return value
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValidationFailed("Not a date.", fields={f"template_data.{name}": "A date as YYYY-MM-DD."}) from None
+    if kind == "country":
+        text = str(value).strip().upper()
+        if len(text) != 2 or not text.isalpha():
+            raise ValidationFailed("Not a country.", fields={f"template_data.{name}": "Two-letter country code."})
+        return text
+    if kind == "serials":
+        items = value if isinstance(value, list) else re.split(r"[\s,;]+", str(value))
+        serials = [str(s).strip().upper() for s in items if str(s).strip()]
+        if not serials or len(serials) > 500 or not all(_SERIAL_RE.match(s) for s in serials):
+            raise ValidationFailed(
+                "Serial numbers are not valid.", fields={f"template_data.{name}": "1 to 500 serial numbers."}
+            )
+        return serials
+    raise ValidationFailed("The request type's template is broken.", fields={f"template_data.{name}": "Unknown type."})
+
+
+def validate_template_data(request_type: RequestType, data: dict[str, Any]) -> dict[str, Any]:
+    """The template's fields, checked and normalised; unknown fields are refused."""
+    specs = {spec["name"]: spec for spec in request_type.template}
+    unknown = sorted(set(data) - set(specs))
+    if unknown:
+        raise ValidationFailed(
+            "Unknown template fields.", fields={f"template_data.{name}": "Not a field of this request type." for name in unknown}
+        )
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, spec in specs.items():
+        value = data.get(name)
+        if value is None or value == "" or value == []:
+            if spec.get("required"):
+                errors[f"template_data.{name}"] = f"{spec.get('label', name)} is required."
+            continue
+        try:
+            cleaned[name] = _template_value(spec, value)
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationFailed("Some fields of the request template are not valid.", fields=errors)
+    return cleaned
+
+
+# --- opening a case (D-3.4) ---------------------------------------------------------------
+
+
+def _choice(value: str, choices: list[str], name: str) -> str:
+    if value not in choices:
+        raise ValidationFailed(f"Choose a valid {name.replace('_', ' ')}.", fields={name: f"One of {', '.join(choices)}."})
+    return value
+
+
+def _serial(value: str, name: str) -> str:
+    text = (value or "").strip().upper()
+    if text and not _SERIAL_RE.match(text):
+        raise ValidationFailed("Not a valid number.", fields={name: "Letters, digits, dashes; at most 64."})
+    return text
+
+
+def _ensure_staff(actor: User) -> None:
+    if not actor.is_vendor_staff:
+        raise Forbidden("Only Customer Care staff can do this.")
+
+
+@transaction.atomic
+def open_case(actor: User, data: NewCase) -> Case:
+    """Open a case for the actor's organisation (or one they act for) and give it its id."""
+    errors: dict[str, str] = {}
+
+    def check(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+            return None
+
+    kind = check(_choice, data.kind, CaseKind.values, "kind")
+    priority = check(_choice, data.priority, Priority.values, "priority")
+    method = check(_choice, data.follow_up_method, FollowUpMethod.values, "follow_up_method")
+    phone = check(e164, data.callback_phone, field="callback_phone")
+    summary = check(clean_text, data.summary, field="summary", max_length=SUMMARY_MAX)
+    description = check(clean_text, data.description, field="description", max_length=DESCRIPTION_MAX)
+    serial = check(_serial, data.serial_number, "serial_number")
+    ssrn = check(_serial, data.ssrn, "ssrn")
+    tracking = check(clean_text, data.customer_tracking_number, field="customer_tracking_number", max_length=64, required=False)
+
+    request_type: RequestType | None = None
+    subtype: RequestSubType | None = None
+    template: dict[str, Any] = {}
+    if kind == CaseKind.ADMIN or data.request_type:
+        request_type = RequestType.objects.filter(code=data.request_type, active=True).first()
+        if request_type is None:
+            errors["request_type"] = "Choose a request type from the catalogue."
+        else:
+            subtype = request_type.subtypes.filter(code=data.request_subtype, active=True).first()
+            if subtype is None:
+                errors["request_subtype"] = "Choose a sub-type of this request type."
+            template = check(validate_template_data, request_type, data.template_data) or {}
+    elif data.template_data:
+        errors["template_data"] = "Only admin cases with a request type take template fields."
+    if kind == CaseKind.TECHNICAL:
+        # D-3.2: a technical case needs an entitled serial (D-2.6). Entitlement comes with
+        # the installed base; until a serial can be shown to be entitled, none is.
+        errors["serial_number"] = "Technical cases need a serial number with active support (contract or warranty)."
+
+    # Whose case it is: the actor's organisation unless they act for another one.
+    organisations = visible_organisations(actor)
+    if data.organisation_id is not None:
+        organisation = organisations.filter(pk=data.organisation_id).first()
+    elif actor.is_vendor_staff:
+        organisation = None
+    else:
+        organisation = actor.organisation
+    if organisation is None:
+        errors["organisation_id"] = "Choose the customer organisation the case is for."
+    elif organisation.kind == OrganisationKind.VENDOR:
+        errors["organisation_id"] = "Cases are opened for a customer or partner organisation."
+
+    contact = actor
+    if actor.is_vendor_staff:
+        contact_user = User.objects.filter(email=(data.contact_email or "").strip().lower(), is_active=True).first()
+        if contact_user is None or organisation is None or contact_user.organisation_id != organisation.pk and not contact_user.associations.filter(pk=organisation.pk).exists():
+            errors["contact_email"] = "Name a user of the customer organisation as the contact."
+        else:
+            contact = contact_user
+    elif data.contact_email:
+        errors["contact_email"] = "Only staff open cases on someone else's behalf."
+
+    site: Site | None = None
+    if data.site_code:
+        site = Site.objects.filter(code=data.site_code.strip(), organisation=organisation).first() if organisation else None
+        if site is None:
+            errors["site_code"] = "No such site for this organisation."
+
+    if errors:
+        raise ValidationFailed("The case could not be opened: some fields need attention.", fields=errors)
+    assert organisation is not None
+
+    opened = now()
+    case = Case.objects.create(
+        case_id=allocate_case_id(opened),
+        kind=kind,
+        request_type=request_type,
+        request_subtype=subtype,
+        priority=priority,
+        follow_up_method=method,
+        callback_phone=phone,
+        summary=summary,
+        description=description,
+        serial_number=serial or "",
+        ssrn=ssrn or "",
+        customer_tracking_number=tracking or "",
+        template_data=template,
+        organisation=organisation,
+        site=site,
+        contact=contact,
+        opened_by=actor,
+        status=CaseStatus.NEW,
+        site_name=site.name if site else "",
+        site_code=site.code if site else "",
+        contact_name=contact.full_name,
+        created_at=opened,
+        updated_at=opened,
+    )
+    audit.record(case, "opened", actor, {"status": [None, CaseStatus.NEW], "priority": [None, priority]})
+    events.emit(events.CASE_OPENED, case, actor)
+    return case
+
+
+# --- working a case (D-3.5) -----------------------------------------------------------------
+
+
+def _locked_case(actor: User, case_id: str) -> Case:
+    canonical = normalise_case_id(case_id or "")
+    case = visible_cases(actor).select_for_update().filter(case_id=canonical).first() if canonical else None
+    if case is None:
+        raise NotFound("No such case.")
+    return case
+
+
+def _touch(case: Case, **changes: Any) -> dict[str, list[Any]]:
+    before = {name: getattr(case, name) for name in changes}
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.updated_at = now()
+    case.save(update_fields=[*changes, "updated_at"])
+    return {name: [_plain(before[name]), _plain(value)] for name, value in changes.items() if before[name] != value}
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "pk"):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _not_closed(case: Case) -> None:
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("This case is closed.")
+
+
+def _message(case: Case, actor: User, kind: str, body: str) -> CaseMessage:
+    return CaseMessage.objects.create(
+        case=case,
+        kind=kind,
+        author=actor,
+        author_name=actor.full_name,
+        from_staff=actor.is_vendor_staff,
+        body=clean_text(body, field="body", max_length=MESSAGE_MAX),
+        created_at=now(),
+    )
+
+
+@transaction.atomic
+def reply(actor: User, case_id: str, body: str) -> CaseMessage:
+    """A public reply. A customer's reply brings an awaiting or proposed case back to Open;
+    staff replying to a new case take it."""
+    case = _locked_case(actor, case_id)
+    _not_closed(case)
+    message = _message(case, actor, CaseMessage.Kind.REPLY, body)
+    changes: dict[str, Any] = {}
+    if actor.is_vendor_staff:
+        if case.status == CaseStatus.NEW:
+            changes = {"status": CaseStatus.OPEN, "owner": case.owner or actor}
+    elif case.status in (CaseStatus.AWAITING_CUSTOMER, CaseStatus.RESOLUTION_PROPOSED):
+        changes = {"status": CaseStatus.OPEN, "resolution_proposed_at": None}
+    diff = _touch(case, **changes)
+    audit.record(case, "replied", actor, {"message": message.pk, **diff})
+    events.emit(events.CASE_REPLIED, case, actor, message=message)
+    return message
+
+
+@transaction.atomic
+def add_note(actor: User, case_id: str, body: str) -> CaseMessage:
+    """An internal note: seen by vendor staff only."""
+    case = _locked_case(actor, case_id)
+    _ensure_staff(actor)
+    message = _message(case, actor, CaseMessage.Kind.NOTE, body)
+    _touch(case)
+    audit.record(case, "note_added", actor, {"message": message.pk}, internal=True)
+    return message
+
+
+@transaction.atomic
+def assign(actor: User, case_id: str, owner_email: str | None = None) -> Case:
+    """Give the case an owner (the actor when none is named). A new case becomes Open."""
+    case = _locked_case(actor, case_id)
+    _ensure_staff(actor)
+    _not_closed(case)
+    owner = actor
+    if owner_email:
+        owner = User.objects.select_related("organisation").filter(email=owner_email.strip().lower(), is_active=True).first()  # type: ignore[assignment]
+        if owner is None or not owner.is_vendor_staff:
+            raise ValidationFailed("The owner must be a member of the vendor's staff.", fields={"owner": "Not a staff member."})
+        if case.organisation.government and not owner.gov_cleared:
+            raise ValidationFailed("Government cases go to cleared staff only.", fields={"owner": "Not cleared."})
+    changes: dict[str, Any] = {"owner": owner}
+    if case.status == CaseStatus.NEW:
+        changes["status"] = CaseStatus.OPEN
+    diff = _touch(case, **changes)
+    audit.record(case, "assigned", actor, diff)
+    events.emit(events.CASE_ASSIGNED, case, actor)
+    return case
+
+
+_STAFF_STATUS_MOVES = {
+    (CaseStatus.OPEN, CaseStatus.AWAITING_CUSTOMER),
+    (CaseStatus.AWAITING_CUSTOMER, CaseStatus.OPEN),
+    (CaseStatus.RESOLUTION_PROPOSED, CaseStatus.OPEN),
+}
+
+
+@transaction.atomic
+def set_status(actor: User, case_id: str, status: str) -> Case:
+    """Staff move a case between Open and Awaiting customer (D-3.5). Closing needs the
+    customer's agreement, and proposing a resolution has its own step."""
+    case = _locked_case(actor, case_id)
+    _ensure_staff(actor)
+    if status not in CaseStatus.values:
+        raise ValidationFailed("Unknown status.", fields={"status": "Not a case status."})
+    if (case.status, status) not in _STAFF_STATUS_MOVES:
+        raise Conflict(f"A case cannot go from {CaseStatus(case.status).label} to {CaseStatus(status).label} this way.")
+    changes: dict[str, Any] = {"status": status}
+    if status == CaseStatus.OPEN:
+        changes["resolution_proposed_at"] = None
+    diff = _touch(case, **changes)
+    audit.record(case, "status_changed", actor, diff)
+    events.emit(events.CASE_STATUS_CHANGED, case, actor)
+    return case
+
+
+@transaction.atomic
+def change_priority(actor: User, case_id: str, priority: str) -> Case:
+    case = _locked_case(actor, case_id)
+    _ensure_staff(actor)
+    _not_closed(case)
+    _choice(priority, Priority.values, "priority")
+    diff = _touch(case, priority=priority)
+    audit.record(case, "priority_changed", actor, diff)
+    return case
+
+
+@transaction.atomic
+def propose_resolution(actor: User, case_id: str, body: str) -> CaseMessage:
+    """The owner proposes a resolution; the customer accepts it, or the case closes by
+    itself after the silence period (D-3.5)."""
+    case = _locked_case(actor, case_id)
+    _ensure_staff(actor)
+    if case.status not in (CaseStatus.OPEN, CaseStatus.AWAITING_CUSTOMER):
+        raise Conflict("A resolution can be proposed on an open case only.")
+    message = _message(case, actor, CaseMessage.Kind.RESOLUTION, body)
+    diff = _touch(case, status=CaseStatus.RESOLUTION_PROPOSED, resolution_proposed_at=message.created_at, owner=case.owner or actor)
+    audit.record(case, "resolution_proposed", actor, {"message": message.pk, **diff})
+    events.emit(events.CASE_RESOLUTION_PROPOSED, case, actor, message=message)
+    return message
+
+
+def _customer_of(actor: User, case: Case) -> None:
+    if actor.is_vendor_staff:
+        raise Forbidden("Only the customer can agree that the case is resolved.")
+
+
+@transaction.atomic
+def accept_resolution(actor: User, case_id: str) -> Case:
+    case = _locked_case(actor, case_id)
+    _customer_of(actor, case)
+    if case.status != CaseStatus.RESOLUTION_PROPOSED:
+        raise Conflict("No resolution is waiting for your answer on this case.")
+    diff = _touch(case, status=CaseStatus.CLOSED, closed_at=now(), closed_reason="accepted")
+    audit.record(case, "resolution_accepted", actor, diff)
+    events.emit(events.CASE_CLOSED, case, actor)
+    return case
+
+
+@transaction.atomic
+def reject_resolution(actor: User, case_id: str, reason: str) -> CaseMessage:
+    case = _locked_case(actor, case_id)
+    _customer_of(actor, case)
+    if case.status != CaseStatus.RESOLUTION_PROPOSED:
+        raise Conflict("No resolution is waiting for your answer on this case.")
+    message = _message(case, actor, CaseMessage.Kind.REPLY, reason)
+    diff = _touch(case, status=CaseStatus.OPEN, resolution_proposed_at=None)
+    audit.record(case, "resolution_rejected", actor, {"message": message.pk, **diff})
+    events.emit(events.CASE_REPLIED, case, actor, message=message)
+    return message
+
+
+def close_silent_cases() -> int:
+    """Close each case whose proposed resolution had no answer within the setting's silence
+    (D-3.5). One short transaction per case, claimed with a conditional update, so two
+    sweeps running at once close each case once."""
+    cutoff = now() - timedelta(days=settings.CASE_AUTO_CLOSE_DAYS)
+    due = list(
+        Case.objects.filter(status=CaseStatus.RESOLUTION_PROPOSED, resolution_proposed_at__lte=cutoff)
+        .order_by("resolution_proposed_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    closed = 0
+    for pk in due:
+        with transaction.atomic():
+            moment = now()
+            claimed = Case.objects.filter(
+                pk=pk, status=CaseStatus.RESOLUTION_PROPOSED, resolution_proposed_at__lte=cutoff
+            ).update(status=CaseStatus.CLOSED, closed_at=moment, closed_reason="no_answer", updated_at=moment)
+            if claimed:
+                case = Case.objects.get(pk=pk)
+                audit.record(
+                    case,
+                    "closed_without_answer",
+                    None,
+                    {"status": [CaseStatus.RESOLUTION_PROPOSED, CaseStatus.CLOSED], "days": settings.CASE_AUTO_CLOSE_DAYS},
+                )
+                events.emit(events.CASE_CLOSED, case, None)
+                closed += 1
+    return closed
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attach(actor: User, case_id: str, upload: UploadedFile, *, internal: bool = False) -> Attachment:
+    """Store a file on the case, refusing sizes and types outside the settings."""
+    case = _locked_case(actor, case_id)
+    _not_closed(case)
+    if internal:
+        _ensure_staff(actor)
+    name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = clean_text(name, field="file", max_length=200)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in settings.ATTACHMENT_EXTENSIONS:
+        raise ValidationFailed(
+            "This type of file is not accepted.",
+            fields={"file": f"Accepted: {', '.join(settings.ATTACHMENT_EXTENSIONS)}."},
+        )
+    if upload.size is None or upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationFailed(
+            "The file is too large.", fields={"file": f"At most {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB."}
+        )
+    if upload.size == 0:
+        raise ValidationFailed("The file is empty.", fields={"file": "Empty file."})
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    attachment = Attachment(
+        case=case,
+        storage_key=secrets.token_hex(16),
+        filename=name,
+        size=upload.size,
+        content_type=content_type,
+        internal=internal,
+        uploaded_by=actor,
+        created_at=now(),
+    )
+    attachment.file.save(attachment.storage_key, upload, save=False)
+    try:
+        attachment.save()
+        _touch(case)
+        audit.record(case, "file_attached", actor, {"file": name, "size": upload.size}, internal=internal)
+    except Exception:
+        # The rows roll back with the transaction; the stored file must go with them.
+        attachment.file.delete(save=False)
+        raise
+    return attachment

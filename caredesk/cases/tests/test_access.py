@@ -1,0 +1,90 @@
+"""D-1.3: who sees which case, on every case endpoint. An invisible case is "not found"."""
+
+from __future__ import annotations
+
+import pytest
+
+from caredesk.cases.queries import visible_cases
+from tests.personas import World, admin_case
+
+SEES_ACME_CASE = {"alice", "bob", "carol", "paul", "agent", "cleared", "manager"}
+SEES_GOV_CASE = {"gina", "cleared"}
+EVERYONE = ["alice", "bob", "carol", "paul", "charlie", "gina", "agent", "cleared", "manager"]
+
+
+@pytest.fixture
+def acme_case(world: World):  # type: ignore[no-untyped-def]
+    return admin_case(world.alice, site_code="S-ACME-1")
+
+
+@pytest.fixture
+def gov_case(world: World):  # type: ignore[no-untyped-def]
+    return admin_case(world.gina, site_code="S-GOV-1", summary="Licence question")
+
+
+@pytest.mark.parametrize("person", EVERYONE)
+def test_visible_cases_follows_the_access_rule(world: World, acme_case, gov_case, person: str) -> None:  # type: ignore[no-untyped-def]
+    seen = set(visible_cases(world.person(person)).values_list("case_id", flat=True))
+    assert (acme_case.case_id in seen) == (person in SEES_ACME_CASE)
+    assert (gov_case.case_id in seen) == (person in SEES_GOV_CASE)
+
+
+def test_a_case_the_user_opened_stays_visible_after_they_move_on(world: World) -> None:
+    case = admin_case(world.carol, organisation_id=world.acme.pk)
+    world.carol.associations.clear()
+    assert visible_cases(world.carol).filter(pk=case.pk).exists()
+
+
+CASE_ENDPOINTS = [
+    ("get", "/cases/{id}"),
+    ("get", "/cases/{id}/messages"),
+    ("get", "/cases/{id}/history"),
+    ("get", "/cases/{id}/attachments"),
+    ("post", "/cases/{id}/replies"),
+    ("post", "/cases/{id}/notes"),
+    ("post", "/cases/{id}/assign"),
+    ("post", "/cases/{id}/status"),
+    ("post", "/cases/{id}/priority"),
+    ("post", "/cases/{id}/resolution"),
+    ("post", "/cases/{id}/resolution/accept"),
+    ("post", "/cases/{id}/resolution/reject"),
+]
+BODIES = {
+    "/replies": {"body": "hello"},
+    "/notes": {"body": "hello"},
+    "/assign": {},
+    "/status": {"status": "awaiting_customer"},
+    "/priority": {"priority": "P2"},
+    "/resolution": {"body": "done"},
+    "/resolution/reject": {"body": "not yet"},
+}
+
+
+@pytest.mark.parametrize(("method", "path"), CASE_ENDPOINTS)
+@pytest.mark.parametrize("person", EVERYONE)
+def test_every_case_endpoint_answers_404_to_those_who_may_not_see(api, world: World, gov_case, method: str, path: str, person: str) -> None:  # type: ignore[no-untyped-def]
+    client = api(person)
+    url = path.format(id=gov_case.case_id)
+    body = next((b for suffix, b in BODIES.items() if path.endswith(suffix)), {})
+    response = client.get(url) if method == "get" else client.post(url, body)
+    if person in SEES_GOV_CASE:
+        assert response.status_code != 404, response.content
+    else:
+        assert response.status_code == 404, response.content
+        assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("person", EVERYONE)
+def test_case_list_and_search_show_only_visible_cases(api, world: World, acme_case, gov_case, person: str) -> None:  # type: ignore[no-untyped-def]
+    client = api(person)
+    listed = {row["case_id"] for row in client.get("/cases").json()["items"]}
+    assert (acme_case.case_id in listed) == (person in SEES_ACME_CASE)
+    assert (gov_case.case_id in listed) == (person in SEES_GOV_CASE)
+    found = {row["case_id"] for row in client.get("/cases", q=gov_case.case_id.replace("-", "")).json()["items"]}
+    assert found == ({gov_case.case_id} if person in SEES_GOV_CASE else set())
+
+
+def test_anonymous_callers_get_401(api, world: World, acme_case) -> None:  # type: ignore[no-untyped-def]
+    response = api(None).get(f"/cases/{acme_case.case_id}")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"

@@ -1,0 +1,48 @@
+"""The audit trail: every change to a domain object is recorded with who and when (house rule 7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from caredesk.core.clock import now
+from caredesk.core.models import AuditEntry
+
+
+def record(
+    obj: models.Model,
+    action: str,
+    actor: Any,
+    changes: dict[str, Any] | None = None,
+    *,
+    internal: bool = False,
+) -> AuditEntry:
+    """Write one audit row for ``obj``. Call inside the service's transaction."""
+    label = ""
+    actor_id = None
+    if actor is not None and getattr(actor, "pk", None) is not None:
+        actor_id = actor.pk
+        label = getattr(actor, "full_name", "") or str(actor)
+    return AuditEntry.objects.create(
+        at=now(),
+        actor_id=actor_id,
+        actor_label=label,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        action=action,
+        changes=changes or {},
+        internal=internal,
+    )
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the fields whose value changed."""
+    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
+
+
+def history(obj: models.Model, *, include_internal: bool) -> models.QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    if not include_internal:
+        entries = entries.filter(internal=False)
+    return entries.order_by("at", "id")

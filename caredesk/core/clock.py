@@ -1,0 +1,46 @@
+"""The one source of "now" and of the support centre's local time.
+
+Everything reads the time through ``now()`` so tests can travel in time
+(``time_machine.travel``) and so business code never builds naive datetimes.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+def support_zone() -> ZoneInfo:
+    return ZoneInfo(settings.SUPPORT_TIME_ZONE)
+
+
+def local(moment: datetime) -> datetime:
+    """``moment`` as wall-clock time in the support centre's zone."""
+    return moment.astimezone(support_zone())
+
+
+def local_date(moment: datetime) -> date:
+    return local(moment).date()
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Add calendar months, clamping the day (31 Aug + 6 months = 28/29 Feb).
+
+    Done in the support centre's zone so "six months after" keeps the wall-clock time
+    across daylight-saving changes, then converted back to UTC.
+    """
+    wall = local(moment)
+    month_index = wall.month - 1 + months
+    year = wall.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(wall.day, calendar.monthrange(year, month)[1])
+    shifted = wall.replace(year=year, month=month, day=day, tzinfo=None)
+    return timezone.make_aware(shifted, support_zone()).astimezone(ZoneInfo("UTC"))

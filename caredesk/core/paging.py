@@ -1,0 +1,72 @@
+"""Keyset ("seek") paging: stable order and a cost that does not grow with the table.
+
+A page is fetched with ``WHERE (sort, id) > (last_sort, last_id) ORDER BY sort, id
+LIMIT n+1``; with an index on ``(sort, id)`` that is an index range scan wherever the
+page is. Offsets would re-read every skipped row and shift when rows are added.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+from caredesk.core.errors import ValidationFailed
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+
+
+def _encode(value: Any, pk: int) -> str:
+    if isinstance(value, datetime):
+        payload = ["dt", value.isoformat(), pk]
+    else:
+        payload = ["v", value, pk]
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[Any, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        kind, value, pk = json.loads(raw)
+        if kind == "dt":
+            value = datetime.fromisoformat(value)
+        elif kind != "v" or not isinstance(value, str | int):
+            raise ValueError(kind)
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            raise ValueError(pk)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError):
+        raise ValidationFailed("The page cursor is not valid.", fields={"cursor": "Not a valid cursor."}) from None
+    return value, pk
+
+
+def keyset_page(
+    queryset: models.QuerySet[M], *, field: str, descending: bool, cursor: str | None, limit: int
+) -> Page[M]:
+    """One page of ``queryset`` ordered by ``field`` then primary key, after ``cursor``."""
+    if descending:
+        queryset = queryset.order_by(f"-{field}", "-pk")
+    else:
+        queryset = queryset.order_by(field, "pk")
+    if cursor:
+        value, pk = _decode(cursor)
+        op = "lt" if descending else "gt"
+        queryset = queryset.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
+    rows = list(queryset[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode(getattr(last, field), last.pk)
+    return Page(items=rows, next_cursor=next_cursor)

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django_tasks import task
+
+
+@task()
+def deliver_email(to: str, subject: str, body: str) -> None:
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])

@@ -1,0 +1,42 @@
+"""Validators for values that many domains accept (phone numbers, free text)."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from caredesk.core.errors import ValidationFailed
+
+
+def e164(raw: str, *, field: str = "phone") -> str:
+    """The number in E.164 (``+14087459500``), from international format with a leading +."""
+    text = (raw or "").strip()
+    if not text.startswith("+") and not text.startswith("00"):
+        raise ValidationFailed(
+            "Give the number in international format, starting with + and the country code.",
+            fields={field: "Use international format, e.g. +1 408 555 0100."},
+        )
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        raise ValidationFailed("That is not a phone number.", fields={field: "Not a phone number."}) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationFailed(
+            "That phone number is not valid.", fields={field: "Not a valid number for its country code."}
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
+    text = (value or "").strip()
+    if "\x00" in text:
+        raise ValidationFailed("Text may not contain NUL characters.", fields={field: "Contains a NUL character."})
+    if required and not text:
+        raise ValidationFailed(f"{field.replace('_', ' ').capitalize()} is required.", fields={field: "Required."})
+    if len(text) > max_length:
+        raise ValidationFailed(
+            f"{field.replace('_', ' ').capitalize()} is too long.",
+            fields={field: f"At most {max_length} characters."},
+        )
+    return text

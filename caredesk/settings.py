@@ -1,0 +1,233 @@
+"""caredesk settings: every deployment choice comes from the environment.
+
+``make run`` needs no variable at all: the defaults give an embedded SQLite
+database and a generated secret key under ``CAREDESK_DATA_DIR``. See
+docs/operator-guide.md for the full list.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from caredesk.env import env_bool, env_choice, env_int, env_list, env_str, env_timezone
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("CAREDESK_DATA_DIR", "var")).resolve()
+
+
+def _secret_key() -> str:
+    """The key from SECRET_KEY, else one generated once and kept in the data dir."""
+    configured = env_str("SECRET_KEY", "")
+    if configured:
+        if len(configured) < 32:
+            raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
+        return configured
+    key_file = DATA_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+BASE_URL = env_str("CAREDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "caredesk.core",
+    "caredesk.accounts",
+    "caredesk.cases",
+    "caredesk.api",
+    "caredesk.portal",
+    "caredesk.console",
+    "caredesk.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "caredesk.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "caredesk.urls"
+WSGI_APPLICATION = "caredesk.wsgi.application"
+ASGI_APPLICATION = "caredesk.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "caredesk.core.context.caredesk",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------
+_default_db = f"sqlite:///{DATA_DIR / 'caredesk.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", _default_db),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the single writer; IMMEDIATE transactions take
+    # the write lock up front so two writers queue instead of failing to upgrade
+    # a read lock (SQLITE_BUSY in the middle of a transaction).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache, sessions, rate limits -----------------------------------------
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "caredesk"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- accounts and passwords -----------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["caredesk.accounts.auth.EmailBackend"]
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# D-1.5: expiry after six calendar months, lock 30 days after that.
+PASSWORD_MAX_AGE_MONTHS = env_int("CAREDESK_PASSWORD_MAX_AGE_MONTHS", 6, minimum=1)
+PASSWORD_GRACE_DAYS = env_int("CAREDESK_PASSWORD_GRACE_DAYS", 30, minimum=0)
+PASSWORD_RESET_TIMEOUT = env_int("CAREDESK_PASSWORD_RESET_SECONDS", 2 * 3600, minimum=60)
+LOGIN_FAILURE_LIMIT = env_int("CAREDESK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("CAREDESK_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+LOGIN_RATE_PER_IP = env_int("CAREDESK_LOGIN_RATE_PER_IP", 30, minimum=1)  # attempts per minute
+REGISTRATION_LINK_SECONDS = env_int("CAREDESK_REGISTRATION_LINK_SECONDS", 48 * 3600, minimum=60)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+_HTTPS = env_bool("CAREDESK_HTTPS", False)
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+SECURE_SSL_REDIRECT = _HTTPS and env_bool("CAREDESK_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31536000 if _HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- the support centre -----------------------------------------------------
+SUPPORT_TIME_ZONE = env_timezone("CAREDESK_SUPPORT_TIME_ZONE", "America/Los_Angeles")
+SUPPORT_CENTRE_NAME = env_str("CAREDESK_SUPPORT_CENTRE_NAME", "caredesk Customer Care")
+TIME_ZONE = SUPPORT_TIME_ZONE  # pages show times in the support centre's zone (D-3.6)
+USE_TZ = True  # stored in UTC
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# --- cases ------------------------------------------------------------------
+CASE_AUTO_CLOSE_DAYS = env_int("CAREDESK_CASE_AUTO_CLOSE_DAYS", 7, minimum=1)  # D-3.5
+ATTACHMENT_MAX_BYTES = env_int("CAREDESK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+ATTACHMENT_EXTENSIONS = env_list(
+    "CAREDESK_ATTACHMENT_EXTENSIONS",
+    ["txt", "log", "pdf", "png", "jpg", "jpeg", "gif", "csv", "json", "xml", "zip", "gz", "tgz", "pcap", "cfg", "conf"],
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- files ------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = Path(env_str("CAREDESK_MEDIA_ROOT", str(DATA_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve straight from the package when collectstatic was not run
+
+# --- e-mail -----------------------------------------------------------------
+_EMAIL = env_choice("CAREDESK_EMAIL", "console", {"console", "smtp", "memory"})
+EMAIL_BACKEND = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "memory": "django.core.mail.backends.locmem.EmailBackend",
+}[_EMAIL]
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "care@caredesk.invalid")
+
+# --- background jobs ----------------------------------------------------------
+_TASKS = env_choice("CAREDESK_TASKS", "database", {"database", "immediate"})
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[_TASKS],
+    }
+}
+SCHEDULER_INTERVAL_SECONDS = env_int("CAREDESK_SCHEDULER_INTERVAL", 60, minimum=1)
+
+# --- API --------------------------------------------------------------------
+API_PAGE_MAX = 100
+NINJA_PAGINATION_MAX_LIMIT = API_PAGE_MAX
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

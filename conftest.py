@@ -1,0 +1,59 @@
+"""Fixtures shared by every test module: the persona world and API clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.personas import World, build_world
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Any:
+    cache.clear()  # rate-limit counters must not leak between tests
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+class ApiClient:
+    """Calls /api/v1 as one user with a personal token, the way a program does."""
+
+    def __init__(self, token: str | None):
+        self.client = Client()
+        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(f"/api/v1{path}", params, **self.headers)
+
+    def post(self, path: str, json: Any = None, **extra: Any) -> Any:
+        return self.client.post(f"/api/v1{path}", json if json is not None else {}, content_type="application/json", **self.headers, **extra)
+
+    def post_raw(self, path: str, body: bytes | str, content_type: str = "application/json") -> Any:
+        return self.client.post(f"/api/v1{path}", body, content_type=content_type, **self.headers)
+
+    def upload(self, path: str, data: dict[str, Any]) -> Any:
+        return self.client.post(f"/api/v1{path}", data, **self.headers)
+
+    def delete(self, path: str) -> Any:
+        return self.client.delete(f"/api/v1{path}", **self.headers)
+
+
+@pytest.fixture
+def api(world: World) -> Any:
+    """``api("alice")`` is an API client authenticated as alice."""
+    from caredesk.accounts.services import issue_api_token
+
+    def make(name: str | None) -> ApiClient:
+        if name is None:
+            return ApiClient(None)
+        return ApiClient(issue_api_token(world.person(name), "tests").secret)
+
+    return make
