@@ -34,7 +34,9 @@ class ApiClient:
         return self.client.get(f"/api/v1{path}", params, **self.headers)
 
     def post(self, path: str, json: Any = None, **extra: Any) -> Any:
-        return self.client.post(f"/api/v1{path}", json if json is not None else {}, content_type="application/json", **self.headers, **extra)
+        return self.client.post(
+            f"/api/v1{path}", json if json is not None else {}, content_type="application/json", **self.headers, **extra
+        )
 
     def post_raw(self, path: str, body: bytes | str, content_type: str = "application/json") -> Any:
         return self.client.post(f"/api/v1{path}", body, content_type=content_type, **self.headers)

@@ -70,9 +70,7 @@ def build_world() -> World:
         agency_site=agency_site,
         alice=accounts.create_user("alice@acme.example", "Alice Archer", acme, PASSWORD),
         bob=accounts.create_user("bob@acme.example", "Bob Baker", acme, PASSWORD),
-        carol=accounts.create_user(
-            "carol@consultix.example", "Carol Clark", consultix, PASSWORD, associations=[acme]
-        ),
+        carol=accounts.create_user("carol@consultix.example", "Carol Clark", consultix, PASSWORD, associations=[acme]),
         paul=accounts.create_user("paul@netsellers.example", "Paul Price", netsellers, PASSWORD),
         charlie=accounts.create_user("charlie@globex.example", "Charlie Chen", globex, PASSWORD),
         gina=accounts.create_user("gina@agency.example", "Gina Grant", agency, PASSWORD),
@@ -80,9 +78,7 @@ def build_world() -> World:
         cleared=accounts.create_user(
             "cleared@vendor.example", "Cleo Cleared", vendor, PASSWORD, roles=["care_agent"], gov_cleared=True
         ),
-        manager=accounts.create_user(
-            "manager@vendor.example", "Max Manager", vendor, PASSWORD, roles=["care_manager"]
-        ),
+        manager=accounts.create_user("manager@vendor.example", "Max Manager", vendor, PASSWORD, roles=["care_manager"]),
     )
 
 

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
-MUST_CHANGE_PASSWORD = "must_change_password"
+MUST_CHANGE_PASSWORD = "must_change_password"  # noqa: S105 - a session key, not a secret
 _ALLOWED_PREFIXES = ("/password/change/", "/logout/", "/static/")
 
 

@@ -87,9 +87,7 @@ class UserManager(BaseUserManager["User"]):
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         if "organisation" not in extra and "organisation_id" not in extra:
-            vendor, _ = Organisation.objects.get_or_create(
-                kind=OrganisationKind.VENDOR, defaults={"name": "Vendor"}
-            )
+            vendor, _ = Organisation.objects.get_or_create(kind=OrganisationKind.VENDOR, defaults={"name": "Vendor"})
             extra["organisation"] = vendor
         extra.setdefault("roles", [Role.ADMIN.value])
         return self.create_user(email, password, **extra)

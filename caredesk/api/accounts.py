@@ -72,7 +72,9 @@ def create_token(request: HttpRequest, payload: TokenRequestIn):  # type: ignore
     return 201, _token(issued.token, issued.secret)
 
 
-@router.post("/me/tokens", response={201: IssuedTokenOut, 409: ErrorOut, 422: ErrorOut}, summary="Make a token for yourself")
+@router.post(
+    "/me/tokens", response={201: IssuedTokenOut, 409: ErrorOut, 422: ErrorOut}, summary="Make a token for yourself"
+)
 def create_own_token(request: HttpRequest, payload: TokenNameIn):  # type: ignore[no-untyped-def]
     issued = services.issue_api_token(_user(request), payload.name)
     return 201, _token(issued.token, issued.secret)
@@ -94,6 +96,9 @@ def pending_registrations(request: HttpRequest):  # type: ignore[no-untyped-def]
     return list(queries.registrations_awaiting_approval(_user(request))[:200])
 
 
-@router.post("/registrations/{registration_id}/decision", response={200: RegistrationOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+@router.post(
+    "/registrations/{registration_id}/decision",
+    response={200: RegistrationOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
 def decide(request: HttpRequest, payload: DecisionIn, registration_id: int = Path(..., ge=1, le=MAX_ID)):  # type: ignore[no-untyped-def]
     return services.decide_registration(registration_id, _user(request), approve=payload.approve, note=payload.note)

@@ -13,7 +13,7 @@ api = NinjaAPI(
     description=(
         "Cases, accounts and (in later versions) the installed base, entitlement and RMAs. "
         "Authenticate with a personal token (`Authorization: Bearer cd_…`, see POST /auth/tokens) "
-        "or the portal session. Errors always have the shape `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+        'or the portal session. Errors always have the shape `{"error": {"code", "message", "fields"}}`.'
     ),
     auth=AUTH,
     urls_namespace="api",

@@ -71,7 +71,11 @@ class CaseQuery(Schema):
     status: str = Field("", max_length=32, description="A status, or 'active' for all but closed")
     priority: str = Field("", max_length=2)
     owner: str = Field("", max_length=8, description="'me' or 'none' (staff)")
-    sort: str = Field("-modified", max_length=20, description="status, case_id, site_name, site_id, contact, modified, platform, priority; '-' for descending")
+    sort: str = Field(
+        "-modified",
+        max_length=20,
+        description="status, case_id, site_name, site_id, contact, modified, platform, priority; '-' for descending",
+    )
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(25, ge=1, le=100)
 
@@ -130,7 +134,11 @@ def get_case(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-un
     return case_out(queries.get_case(_user(request), case_id))
 
 
-@router.get("/cases/{case_id}/messages", response={200: list[MessageOut], 404: ErrorOut}, summary="Replies (and, for staff, internal notes)")
+@router.get(
+    "/cases/{case_id}/messages",
+    response={200: list[MessageOut], 404: ErrorOut},
+    summary="Replies (and, for staff, internal notes)",
+)
 def messages(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
     user = _user(request)
     return list(queries.case_messages(user, queries.get_case(user, case_id)))
@@ -169,7 +177,11 @@ def propose_resolution(request: HttpRequest, payload: MessageIn, case_id: str = 
     return 201, services.propose_resolution(_user(request), case_id, payload.body)
 
 
-@router.post("/cases/{case_id}/resolution/accept", response={200: CaseOut, **ERRORS}, summary="Customer: agree the case is resolved")
+@router.post(
+    "/cases/{case_id}/resolution/accept",
+    response={200: CaseOut, **ERRORS},
+    summary="Customer: agree the case is resolved",
+)
 def accept_resolution(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
     services.accept_resolution(_user(request), case_id)
     return case_out(queries.get_case(_user(request), case_id))
@@ -179,7 +191,11 @@ class RejectIn(MessageIn):
     pass
 
 
-@router.post("/cases/{case_id}/resolution/reject", response={201: MessageOut, **ERRORS}, summary="Customer: the problem is not resolved")
+@router.post(
+    "/cases/{case_id}/resolution/reject",
+    response={201: MessageOut, **ERRORS},
+    summary="Customer: the problem is not resolved",
+)
 def reject_resolution(request: HttpRequest, payload: RejectIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
     return 201, services.reject_resolution(_user(request), case_id, payload.body)
 
@@ -218,7 +234,9 @@ def add_attachment(  # type: ignore[no-untyped-def]
     return 201, _attachment_out(attachment.case, attachment)
 
 
-@router.get("/cases/{case_id}/attachments/{attachment_id}", response={200: None, 404: ErrorOut}, summary="Download a file")
+@router.get(
+    "/cases/{case_id}/attachments/{attachment_id}", response={200: None, 404: ErrorOut}, summary="Download a file"
+)
 def download(  # type: ignore[no-untyped-def]
     request: HttpRequest, case_id: str = CaseId, attachment_id: int = Path(..., ge=1, le=2**62)
 ):

@@ -160,12 +160,12 @@ class CaseMessage(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "created_at"], name="message_case_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} by {self.author_name}"
+
     @property
     def internal(self) -> bool:
         return self.kind == self.Kind.NOTE
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} by {self.author_name}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -137,8 +137,21 @@ def list_cases(
     if flt.organisation_id is not None:
         cases = cases.filter(organisation_id=flt.organisation_id)
     cases = cases.only(
-        "id", "case_id", "status", "priority", "summary", "site_name", "site_code", "contact_name", "contact_id",
-        "platform", "updated_at", "created_at", "kind", "owner_id", "organisation_id",
+        "id",
+        "case_id",
+        "status",
+        "priority",
+        "summary",
+        "site_name",
+        "site_code",
+        "contact_name",
+        "contact_id",
+        "platform",
+        "updated_at",
+        "created_at",
+        "kind",
+        "owner_id",
+        "organisation_id",
     )
     return keyset_page(cases, field=SORTS[key], descending=descending, cursor=cursor, limit=limit)
 

@@ -113,7 +113,8 @@ def validate_template_data(request_type: RequestType, data: dict[str, Any]) -> d
     unknown = sorted(set(data) - set(specs))
     if unknown:
         raise ValidationFailed(
-            "Unknown template fields.", fields={f"template_data.{name}": "Not a field of this request type." for name in unknown}
+            "Unknown template fields.",
+            fields={f"template_data.{name}": "Not a field of this request type." for name in unknown},
         )
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -137,7 +138,9 @@ def validate_template_data(request_type: RequestType, data: dict[str, Any]) -> d
 
 def _choice(value: str, choices: list[str], name: str) -> str:
     if value not in choices:
-        raise ValidationFailed(f"Choose a valid {name.replace('_', ' ')}.", fields={name: f"One of {', '.join(choices)}."})
+        raise ValidationFailed(
+            f"Choose a valid {name.replace('_', ' ')}.", fields={name: f"One of {', '.join(choices)}."}
+        )
     return value
 
 
@@ -173,7 +176,9 @@ def open_case(actor: User, data: NewCase) -> Case:
     description = check(clean_text, data.description, field="description", max_length=DESCRIPTION_MAX)
     serial = check(_serial, data.serial_number, "serial_number")
     ssrn = check(_serial, data.ssrn, "ssrn")
-    tracking = check(clean_text, data.customer_tracking_number, field="customer_tracking_number", max_length=64, required=False)
+    tracking = check(
+        clean_text, data.customer_tracking_number, field="customer_tracking_number", max_length=64, required=False
+    )
 
     request_type: RequestType | None = None
     subtype: RequestSubType | None = None
@@ -210,7 +215,12 @@ def open_case(actor: User, data: NewCase) -> Case:
     contact = actor
     if actor.is_vendor_staff:
         contact_user = User.objects.filter(email=(data.contact_email or "").strip().lower(), is_active=True).first()
-        if contact_user is None or organisation is None or contact_user.organisation_id != organisation.pk and not contact_user.associations.filter(pk=organisation.pk).exists():
+        if (
+            contact_user is None
+            or organisation is None
+            or contact_user.organisation_id != organisation.pk
+            and not contact_user.associations.filter(pk=organisation.pk).exists()
+        ):
             errors["contact_email"] = "Name a user of the customer organisation as the contact."
         else:
             contact = contact_user
@@ -219,7 +229,11 @@ def open_case(actor: User, data: NewCase) -> Case:
 
     site: Site | None = None
     if data.site_code:
-        site = Site.objects.filter(code=data.site_code.strip(), organisation=organisation).first() if organisation else None
+        site = (
+            Site.objects.filter(code=data.site_code.strip(), organisation=organisation).first()
+            if organisation
+            else None
+        )
         if site is None:
             errors["site_code"] = "No such site for this organisation."
 
@@ -341,11 +355,18 @@ def assign(actor: User, case_id: str, owner_email: str | None = None) -> Case:
     _not_closed(case)
     owner = actor
     if owner_email:
-        owner = User.objects.select_related("organisation").filter(email=owner_email.strip().lower(), is_active=True).first()  # type: ignore[assignment]
-        if owner is None or not owner.is_vendor_staff:
-            raise ValidationFailed("The owner must be a member of the vendor's staff.", fields={"owner": "Not a staff member."})
-        if case.organisation.government and not owner.gov_cleared:
-            raise ValidationFailed("Government cases go to cleared staff only.", fields={"owner": "Not cleared."})
+        named = (
+            User.objects.select_related("organisation")
+            .filter(email=owner_email.strip().lower(), is_active=True)
+            .first()
+        )
+        if named is None or not named.is_vendor_staff:
+            raise ValidationFailed(
+                "The owner must be a member of the vendor's staff.", fields={"owner_email": "Not a staff member."}
+            )
+        if case.organisation.government and not named.gov_cleared:
+            raise ValidationFailed("Government cases go to cleared staff only.", fields={"owner_email": "Not cleared."})
+        owner = named
     changes: dict[str, Any] = {"owner": owner}
     if case.status == CaseStatus.NEW:
         changes["status"] = CaseStatus.OPEN
@@ -401,7 +422,12 @@ def propose_resolution(actor: User, case_id: str, body: str) -> CaseMessage:
     if case.status not in (CaseStatus.OPEN, CaseStatus.AWAITING_CUSTOMER):
         raise Conflict("A resolution can be proposed on an open case only.")
     message = _message(case, actor, CaseMessage.Kind.RESOLUTION, body)
-    diff = _touch(case, status=CaseStatus.RESOLUTION_PROPOSED, resolution_proposed_at=message.created_at, owner=case.owner or actor)
+    diff = _touch(
+        case,
+        status=CaseStatus.RESOLUTION_PROPOSED,
+        resolution_proposed_at=message.created_at,
+        owner=case.owner or actor,
+    )
     audit.record(case, "resolution_proposed", actor, {"message": message.pk, **diff})
     events.emit(events.CASE_RESOLUTION_PROPOSED, case, actor, message=message)
     return message
@@ -460,7 +486,10 @@ def close_silent_cases() -> int:
                     case,
                     "closed_without_answer",
                     None,
-                    {"status": [CaseStatus.RESOLUTION_PROPOSED, CaseStatus.CLOSED], "days": settings.CASE_AUTO_CLOSE_DAYS},
+                    {
+                        "status": [CaseStatus.RESOLUTION_PROPOSED, CaseStatus.CLOSED],
+                        "days": settings.CASE_AUTO_CLOSE_DAYS,
+                    },
                 )
                 events.emit(events.CASE_CLOSED, case, None)
                 closed += 1

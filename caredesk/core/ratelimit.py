@@ -1,7 +1,8 @@
-"""Fixed-window counters in the shared cache, for login and token endpoints.
+"""Counters in the shared cache for login and token endpoints (D-1.5 throttling).
 
 The cache is local memory on one node and Redis when scaled out (``REDIS_URL``), so
-limits hold across web processes in production.
+limits hold across web processes in production. Subjects (addresses, client IPs) are
+hashed so the cache never holds them in clear.
 """
 
 from __future__ import annotations
@@ -14,53 +15,46 @@ from django.core.cache import cache
 from caredesk.core.errors import Throttled
 
 
-def _key(scope: str, subject: str, window: int) -> tuple[str, int]:
-    bucket = int(time.time()) // window
-    digest = hashlib.sha256(subject.lower().encode()).hexdigest()[:32]
-    return f"rl:{scope}:{digest}:{bucket}", window - int(time.time()) % window
+def _digest(subject: str) -> str:
+    return hashlib.sha256(subject.lower().encode()).hexdigest()[:32]
+
+
+def _incr(key: str, timeout: int) -> int:
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
 
 
 def hit(scope: str, subject: str, *, limit: int, window: int) -> None:
-    """Count one attempt; raise ``Throttled`` once more than ``limit`` fall in the window."""
-    key, remaining = _key(scope, subject, window)
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
-    if count > limit:
-        raise Throttled("Too many attempts. Please wait and try again.", retry_after=max(remaining, 1))
+    """Count one attempt; raise ``Throttled`` past ``limit`` attempts in ``window`` seconds.
 
-
-def block(scope: str, subject: str, seconds: int) -> None:
-    cache.set(f"rl-block:{scope}:{hashlib.sha256(subject.lower().encode()).hexdigest()[:32]}", time.time() + seconds, seconds)
+    The window opens at the first attempt (not at a wall-clock boundary), so a burst
+    cannot straddle two windows and get twice the limit.
+    """
+    if _incr(f"rl:{scope}:{_digest(subject)}", window) > limit:
+        raise Throttled("Too many attempts. Please wait and try again.", retry_after=window)
 
 
 def blocked_for(scope: str, subject: str) -> int:
-    """Seconds left on a block of ``subject``, 0 when not blocked."""
-    until = cache.get(f"rl-block:{scope}:{hashlib.sha256(subject.lower().encode()).hexdigest()[:32]}")
-    if until is None:
-        return 0
-    return max(int(until - time.time()), 0)
+    """Seconds left on a lockout of ``subject``, 0 when none."""
+    until = cache.get(f"rl-block:{scope}:{_digest(subject)}")
+    return 0 if until is None else max(int(until - time.time()), 0)
 
 
 def count_failure(scope: str, subject: str, *, limit: int, window: int, lockout: int) -> bool:
-    """Count a failure for ``subject``; block it for ``lockout`` seconds at ``limit``. True when blocked."""
-    key = f"rl-fail:{scope}:{hashlib.sha256(subject.lower().encode()).hexdigest()[:32]}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        count = 1
-    if count >= limit:
-        block(scope, subject, lockout)
-        cache.delete(key)
-        return True
-    return False
+    """Count a failure; at ``limit`` failures within ``window`` lock ``subject`` out for
+    ``lockout`` seconds. True when that happened."""
+    digest = _digest(subject)
+    if _incr(f"rl-fail:{scope}:{digest}", window) < limit:
+        return False
+    cache.set(f"rl-block:{scope}:{digest}", time.time() + lockout, lockout)
+    cache.delete(f"rl-fail:{scope}:{digest}")
+    return True
 
 
 def clear_failures(scope: str, subject: str) -> None:
-    digest = hashlib.sha256(subject.lower().encode()).hexdigest()[:32]
+    digest = _digest(subject)
     cache.delete_many([f"rl-fail:{scope}:{digest}", f"rl-block:{scope}:{digest}"])

@@ -62,7 +62,9 @@ BODIES = {
 
 @pytest.mark.parametrize(("method", "path"), CASE_ENDPOINTS)
 @pytest.mark.parametrize("person", EVERYONE)
-def test_every_case_endpoint_answers_404_to_those_who_may_not_see(api, world: World, gov_case, method: str, path: str, person: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_case_endpoint_answers_404_to_those_who_may_not_see(
+    api, world: World, gov_case, method: str, path: str, person: str
+) -> None:  # type: ignore[no-untyped-def]
     client = api(person)
     url = path.format(id=gov_case.case_id)
     body = next((b for suffix, b in BODIES.items() if path.endswith(suffix)), {})

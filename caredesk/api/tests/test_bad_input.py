@@ -1,0 +1,112 @@
+"""Bad input gets a 4xx in the one error shape and writes nothing (house rule 6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from caredesk.cases.models import Case, CaseMessage
+from caredesk.core.models import AuditEntry
+from tests.personas import World, admin_case
+
+GOOD = {
+    "request_type": "login-assistance",
+    "request_subtype": "password-reset",
+    "priority": "P3",
+    "follow_up_method": "email",
+    "callback_phone": "+49 69 1234 5678",
+    "summary": "Cannot log in",
+    "description": "The portal refuses my password.",
+}
+
+
+def _shape(response) -> dict:  # type: ignore[no-untyped-def]
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "fields"}
+    return body["error"]
+
+
+def test_a_good_case_is_created(api, world: World) -> None:  # type: ignore[no-untyped-def]
+    response = api("alice").post("/cases", GOOD)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "new"
+    assert body["callback_phone"] == "+496912345678"
+    assert body["organisation"]["name"] == "Acme Telecom"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"colour": "blue"}, "colour"),  # unknown field
+        ({"priority": 3}, "priority"),  # wrong type
+        ({"priority": "P7"}, "priority"),
+        ({"summary": "x" * 201}, "summary"),  # oversized text
+        ({"description": "x" * 20_001}, "description"),
+        ({"callback_phone": "555-1234"}, "callback_phone"),  # not international
+        ({"callback_phone": "+1 000 000 0000"}, "callback_phone"),  # not a valid number
+        ({"summary": "   "}, "summary"),
+        ({"summary": "nul \x00 byte"}, "summary"),
+        ({"template_data": {"nope": 1}}, "template_data.nope"),
+        ({"organisation_id": 99999999999999999999999}, "organisation_id"),
+        ({"request_type": "no-such-type"}, "request_type"),
+    ],
+)
+def test_bad_case_input_is_refused_with_the_field(api, world: World, change: dict, field: str) -> None:  # type: ignore[no-untyped-def]
+    client = api("alice")
+    before = AuditEntry.objects.count()
+    response = client.post("/cases", {**GOOD, **change})
+    assert response.status_code == 422, response.content
+    error = _shape(response)
+    assert field in error["fields"], error
+    assert not Case.objects.exists()
+    assert AuditEntry.objects.count() == before
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[]", b'"text"', b"", b"\xff\xfe"])
+def test_malformed_bodies_are_a_4xx(api, world: World, body: bytes) -> None:  # type: ignore[no-untyped-def]
+    response = api("alice").post_raw("/cases", body)
+    assert 400 <= response.status_code < 500, response.content
+    _shape(response)
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("case_id", ["nonsense", "2026-0101-0001", "9999-9999-99999", "%00", "1" * 40, "2026-13-01-00001"])
+def test_malformed_or_unknown_case_ids_are_404(api, world: World, case_id: str) -> None:  # type: ignore[no-untyped-def]
+    response = api("alice").get(f"/cases/{case_id}")
+    assert response.status_code == 404
+    assert _shape(response)["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 1000}, {"sort": "password"}, {"status": "lost"}, {"priority": "P0"}, {"cursor": "!!!"}, {"q": "x" * 201}],
+)
+def test_bad_list_parameters_are_refused(api, world: World, params: dict) -> None:  # type: ignore[no-untyped-def]
+    response = api("alice").get("/cases", **params)
+    assert response.status_code == 422, response.content
+    _shape(response)
+
+
+def test_oversized_replies_are_refused_and_not_stored(api, world: World) -> None:  # type: ignore[no-untyped-def]
+    case = admin_case(world.alice)
+    response = api("alice").post(f"/cases/{case.case_id}/replies", {"body": "x" * 20_001})
+    assert response.status_code == 422
+    assert not CaseMessage.objects.exists()
+
+
+def test_session_posts_need_the_csrf_token(world: World) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.alice)
+    response = client.post("/api/v1/cases", GOOD, content_type="application/json")
+    assert response.status_code == 403
+    assert not Case.objects.exists()
+
+
+def test_conflicting_state_changes_are_409(api, world: World) -> None:  # type: ignore[no-untyped-def]
+    case = admin_case(world.alice)
+    response = api("alice").post(f"/cases/{case.case_id}/resolution/accept")
+    assert response.status_code == 409
+    assert _shape(response)["code"] == "conflict"
