@@ -1,10 +1,10 @@
 """The ``caredesk`` command: a thin front to Django's management commands.
 
-    caredesk run         migrate, then serve the web app with one job worker and the scheduler
-    caredesk demo        build the demo world (organisations, users, cases)
-    caredesk worker      run background jobs
-    caredesk scheduler   enqueue the periodic sweeps
-    caredesk <command>   any other management command (migrate, createsuperuser, shell, …)
+caredesk run         migrate, then serve the web app with one job worker and the scheduler
+caredesk demo        build the demo world (organisations, users, cases)
+caredesk worker      run background jobs
+caredesk scheduler   enqueue the periodic sweeps
+caredesk <command>   any other management command (migrate, createsuperuser, shell, …)
 """
 
 from __future__ import annotations
@@ -31,8 +31,19 @@ def run(args: list[str]) -> int:
     me = [sys.executable, "-m", "caredesk.cli"]
     children = [
         subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "gunicorn", "caredesk.wsgi:application", "--bind", bind, "--workers", workers,
-             "--access-logfile", "-", *args]
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "caredesk.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                workers,
+                "--access-logfile",
+                "-",
+                *args,
+            ]
         ),
         subprocess.Popen([*me, "worker"]),  # noqa: S603
         subprocess.Popen([*me, "scheduler"]),  # noqa: S603

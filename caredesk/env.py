@@ -67,9 +67,7 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = 
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_choice(
-    name: str, default: str, choices: set[str], environ: Mapping[str, str] | None = None
-) -> str:
+def env_choice(name: str, default: str, choices: set[str], environ: Mapping[str, str] | None = None) -> str:
     value = _raw(name, environ)
     if value is None:
         return default

@@ -52,7 +52,9 @@ def test_an_expired_password_logs_in_only_to_change_it(alice) -> None:  # type: 
         assert not services.log_in(alice.email, NEW_PASSWORD, client_ip="10.0.0.1").must_change_password
 
 
-def test_a_locked_account_is_refused_and_only_the_reset_link_opens_it(alice, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_locked_account_is_refused_and_only_the_reset_link_opens_it(
+    alice, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     with time_machine.travel(expires_at(alice) + timedelta(days=31), tick=False):
         with pytest.raises(Forbidden) as err:
             services.log_in(alice.email, PASSWORD, client_ip="10.0.0.1")

@@ -59,7 +59,9 @@ def test_a_rejected_request_creates_nothing(world: World, started: str) -> None:
     secret = services.rotate_registration_secret(registration)
     services.choose_registration_organisation(secret, new_organisation_name="Shady Ltd", country="GB")
     services.finish_registration(secret, password=PASSWORD, accept_terms=True)
-    services.decide_registration(registration.pk, world.agent, approve=False, note="Please register through your reseller.")
+    services.decide_registration(
+        registration.pk, world.agent, approve=False, note="Please register through your reseller."
+    )
     assert not User.objects.filter(email="dora@example.com").exists()
     assert not Organisation.objects.filter(name="Shady Ltd").exists()
 

@@ -46,7 +46,11 @@ def test_wrong_credentials_get_the_error_shape(api, world: World) -> None:  # ty
     response = api(None).post("/auth/tokens", {"email": "alice@acme.example", "password": "nope", "name": "x"})
     assert response.status_code == 401
     assert response.json() == {
-        "error": {"code": "invalid_credentials", "message": "The e-mail address or password is not right.", "fields": {}}
+        "error": {
+            "code": "invalid_credentials",
+            "message": "The e-mail address or password is not right.",
+            "fields": {},
+        }
     }
 
 

@@ -37,9 +37,15 @@ def test_too_large_and_wrong_types_are_refused(api, world: World, settings) -> N
 def test_internal_files_are_for_staff_only(api, world: World) -> None:  # type: ignore[no-untyped-def]
     case = admin_case(world.alice)
     upload = SimpleUploadedFile("notes.txt", b"internal")
-    assert api("alice").upload(f"/cases/{case.case_id}/attachments", {"file": upload, "internal": "true"}).status_code == 403
+    assert (
+        api("alice").upload(f"/cases/{case.case_id}/attachments", {"file": upload, "internal": "true"}).status_code
+        == 403
+    )
     upload = SimpleUploadedFile("notes.txt", b"internal")
-    assert api("agent").upload(f"/cases/{case.case_id}/attachments", {"file": upload, "internal": "true"}).status_code == 201
+    assert (
+        api("agent").upload(f"/cases/{case.case_id}/attachments", {"file": upload, "internal": "true"}).status_code
+        == 201
+    )
     assert api("alice").get(f"/cases/{case.case_id}/attachments").json() == []
 
 

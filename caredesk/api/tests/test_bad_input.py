@@ -71,7 +71,9 @@ def test_malformed_bodies_are_a_4xx(api, world: World, body: bytes) -> None:  # 
     assert not Case.objects.exists()
 
 
-@pytest.mark.parametrize("case_id", ["nonsense", "2026-0101-0001", "9999-9999-99999", "%00", "1" * 40, "2026-13-01-00001"])
+@pytest.mark.parametrize(
+    "case_id", ["nonsense", "2026-0101-0001", "9999-9999-99999", "%00", "1" * 40, "2026-13-01-00001"]
+)
 def test_malformed_or_unknown_case_ids_are_404(api, world: World, case_id: str) -> None:  # type: ignore[no-untyped-def]
     response = api("alice").get(f"/cases/{case_id}")
     assert response.status_code == 404
@@ -80,7 +82,15 @@ def test_malformed_or_unknown_case_ids_are_404(api, world: World, case_id: str) 
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": 0}, {"limit": 1000}, {"sort": "password"}, {"status": "lost"}, {"priority": "P0"}, {"cursor": "!!!"}, {"q": "x" * 201}],
+    [
+        {"limit": 0},
+        {"limit": 1000},
+        {"sort": "password"},
+        {"status": "lost"},
+        {"priority": "P0"},
+        {"cursor": "!!!"},
+        {"q": "x" * 201},
+    ],
 )
 def test_bad_list_parameters_are_refused(api, world: World, params: dict) -> None:  # type: ignore[no-untyped-def]
     response = api("alice").get("/cases", **params)

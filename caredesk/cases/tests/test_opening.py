@@ -54,7 +54,9 @@ def test_a_case_keeps_every_field_of_d34(world: World) -> None:
     assert (case.site_name, case.site_code, case.contact_name) == ("Acme Frankfurt DC", "S-ACME-1", "Alice Archer")
 
 
-@pytest.mark.parametrize("phone", ["0170 1234567", "+1 555", "+999 12345678", "call me", "+49 69 1234 5678 999 999 999"])
+@pytest.mark.parametrize(
+    "phone", ["0170 1234567", "+1 555", "+999 12345678", "call me", "+49 69 1234 5678 999 999 999"]
+)
 def test_invalid_callback_numbers_are_refused(world: World, phone: str) -> None:
     with pytest.raises(ValidationFailed) as err:
         admin_case(world.alice, callback_phone=phone)

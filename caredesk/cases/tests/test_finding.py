@@ -1,0 +1,106 @@
+"""D-3.6: finding cases by id, tracking number and keyword; lists sort on every column
+and page in a stable order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from caredesk.cases import services
+from caredesk.cases.queries import SORTS, CaseFilter, list_cases
+from caredesk.core.errors import ValidationFailed
+from tests.personas import World, admin_case
+
+
+@pytest.fixture
+def many(world: World) -> list[str]:
+    """Nine cases, opened an hour apart, with varied columns."""
+    ids = []
+    start = datetime(2026, 4, 6, 16, 0, tzinfo=UTC)
+    for n in range(9):
+        with time_machine.travel(start + timedelta(hours=n), tick=False):
+            case = admin_case(
+                world.bob if n % 3 == 0 else world.alice,
+                priority=f"P{n % 4 + 1}",
+                site_code="S-ACME-1" if n % 2 else "",
+                summary=f"Licence key number {n} rejected" if n % 2 else f"Mis-shipment of order {n}",
+                customer_tracking_number=f"ACME-{n:03d}",
+            )
+            ids.append(case.case_id)
+    return ids
+
+
+def _all_pages(user, sort: str, limit: int = 2) -> list:  # type: ignore[no-untyped-def]
+    rows, cursor = [], None
+    while True:
+        page = list_cases(user, CaseFilter(), sort=sort, cursor=cursor, limit=limit)
+        rows.extend(page.items)
+        if page.next_cursor is None:
+            return rows
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("column", sorted(SORTS))
+@pytest.mark.parametrize("descending", [False, True])
+def test_every_column_sorts_and_pages_without_gaps_or_repeats(
+    world: World, many: list[str], column: str, descending: bool
+) -> None:
+    sort = f"-{column}" if descending else column
+    rows = _all_pages(world.alice, sort)
+    assert sorted(r.case_id for r in rows) == sorted(many)  # every case once
+    field = SORTS[column]
+    keys = [(getattr(r, field), r.pk) for r in rows]
+    assert keys == sorted(keys, reverse=descending)
+
+
+def test_paging_is_stable_when_cases_change_between_pages(world: World, many: list[str]) -> None:
+    first = list_cases(world.alice, CaseFilter(), sort="case_id", limit=4)
+    services.reply(world.agent, first.items[0].case_id, "touching the first case")  # changes updated_at only
+    second = list_cases(world.alice, CaseFilter(), sort="case_id", cursor=first.next_cursor, limit=4)
+    assert [c.case_id for c in first.items + second.items] == sorted(many)[:8]
+
+
+def test_the_default_order_is_last_modified_first(world: World, many: list[str]) -> None:
+    page = list_cases(world.alice, CaseFilter(), limit=3)
+    assert [c.case_id for c in page.items] == list(reversed(many))[:3]
+
+
+def test_search_by_tracking_number(world: World, many: list[str]) -> None:
+    page = list_cases(world.alice, CaseFilter(query="ACME-004"))
+    assert [c.case_id for c in page.items] == [many[4]]
+
+
+def test_search_by_keywords_in_summary_and_description(world: World, many: list[str]) -> None:
+    page = list_cases(world.alice, CaseFilter(query="licence rejected"), sort="case_id", limit=50)
+    assert [c.case_id for c in page.items] == [many[n] for n in (1, 3, 5, 7)]
+    assert list_cases(world.alice, CaseFilter(query="refused mainframe")).items == []
+
+
+def test_keyword_search_respects_access(world: World, many: list[str]) -> None:
+    assert list_cases(world.charlie, CaseFilter(query="licence")).items == []
+
+
+def test_filters_by_status_and_priority(world: World, many: list[str]) -> None:
+    services.assign(world.agent, many[0])
+    assert [c.case_id for c in list_cases(world.alice, CaseFilter(status="open")).items] == [many[0]]
+    p1 = {c.case_id for c in list_cases(world.alice, CaseFilter(priority="P1"), limit=50).items}
+    assert p1 == {many[0], many[4], many[8]}
+    mine = list_cases(world.agent, CaseFilter(owner="me")).items
+    assert [c.case_id for c in mine] == [many[0]]
+
+
+def test_a_tampered_cursor_is_a_clear_error(world: World, many: list[str]) -> None:
+    with pytest.raises(ValidationFailed):
+        list_cases(world.alice, CaseFilter(), cursor="eyJub3QiOiJhIGN1cnNvciJ9")
+
+
+def test_list_columns_come_from_the_case_row(world: World, many: list[str], django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    with django_assert_max_num_queries(1):
+        page = list_cases(world.alice, CaseFilter(), limit=25)
+        rows = [
+            (c.status, c.case_id, c.site_name, c.site_code, c.contact_name, c.updated_at, c.platform, c.priority)
+            for c in page.items
+        ]
+    assert len(rows) == 9
