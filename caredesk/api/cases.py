@@ -125,8 +125,8 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore
 
 @router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case")
 def open_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
-    case = services.open_case(_user(request), services.NewCase(**payload.dict()))
-    return 201, case_out(queries.get_case(_user(request), case.case_id))
+    # The new case carries its related rows already; no need to read it back.
+    return 201, case_out(services.open_case(_user(request), services.NewCase(**payload.dict())))
 
 
 @router.get("/cases/{case_id}", response={200: CaseOut, 404: ErrorOut})

@@ -184,13 +184,27 @@ def open_case(actor: User, data: NewCase) -> Case:
     subtype: RequestSubType | None = None
     template: dict[str, Any] = {}
     if kind == CaseKind.ADMIN or data.request_type:
-        request_type = RequestType.objects.filter(code=data.request_type, active=True).first()
-        if request_type is None:
-            errors["request_type"] = "Choose a request type from the catalogue."
+        # One query for the usual case (type and sub-type both right); a second only to
+        # tell which of the two is wrong.
+        subtype = (
+            RequestSubType.objects.select_related("request_type")
+            .filter(
+                code=data.request_subtype,
+                active=True,
+                request_type__code=data.request_type,
+                request_type__active=True,
+            )
+            .first()
+        )
+        if subtype is not None:
+            request_type = subtype.request_type
         else:
-            subtype = request_type.subtypes.filter(code=data.request_subtype, active=True).first()
-            if subtype is None:
+            request_type = RequestType.objects.filter(code=data.request_type, active=True).first()
+            if request_type is None:
+                errors["request_type"] = "Choose a request type from the catalogue."
+            else:
                 errors["request_subtype"] = "Choose a sub-type of this request type."
+        if request_type is not None:
             template = check(validate_template_data, request_type, data.template_data) or {}
     elif data.template_data:
         errors["template_data"] = "Only admin cases with a request type take template fields."

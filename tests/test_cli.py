@@ -1,0 +1,57 @@
+"""`caredesk run` serves the product on a fresh data directory with no settings at all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_help_lists_the_commands() -> None:
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "caredesk.cli", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("run", "demo", "worker", "scheduler"):
+        assert f"caredesk {command}" in out
+
+
+def test_run_migrates_and_serves_then_stops_cleanly(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "CAREDESK_DATA_DIR": str(tmp_path),
+        "CAREDESK_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+    }
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "caredesk.cli", "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline and status is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2) as response:  # noqa: S310
+                    status = response.status
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200
+        assert (tmp_path / "caredesk.sqlite3").exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
