@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -186,6 +187,42 @@ def run_wrk(
     return figures
 
 
+def cpu_snapshot(master: int) -> dict[str, float]:
+    """CPU seconds used so far by the gunicorn workers, by PostgreSQL, and by the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    app = db = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if int(fields[1]) == master or int(entry.name) == master:
+            app += used
+        elif comm.startswith("postgres"):
+            db += used
+    cpu = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = (cpu[3] + cpu[4]) / tick  # idle + iowait
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has been reaped
+    return {"app": app, "db": db, "wrk": children.ru_utime + children.ru_stime, "busy": (sum(cpu) / tick) - idle}
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int, seconds: float) -> dict[str, Any]:
+    per = {k: 1000 * (after[k] - before[k]) / max(requests, 1) for k in ("app", "db", "wrk", "busy")}
+    cores = os.cpu_count() or 1
+    return {
+        "cpu_ms_app": round(per["app"], 2),
+        "cpu_ms_db": round(per["db"], 2),
+        "cpu_ms_wrk": round(per["wrk"], 2),
+        "cpu_ms_machine": round(per["busy"], 2),
+        "machine_busy_pct": round(100 * (after["busy"] - before["busy"]) / (seconds * cores), 1),
+    }
+
+
 def summarise_profile(raw: Path, top: int = 25) -> str:
     """Top functions by inclusive and by own share of samples, from py-spy's collapsed stacks."""
     inclusive: Counter[str] = Counter()
@@ -241,15 +278,16 @@ def markdown(label: str, info: dict[str, Any], results: dict[str, dict[str, Any]
         f"wrk -t{settings['threads']} -c{settings['connections']} -d{settings['seconds']}s "
         f"(after {settings['warmup']} s warm-up); gunicorn --workers {settings['workers']}; {info['date']}",
         "",
-        "| scenario | req/s | p50 ms | p99 ms | errors | SQL/request | target | met |",
-        "|---|---:|---:|---:|---:|---:|---|---|",
+        "| scenario | req/s | p50 ms | p99 ms | errors | SQL/request | CPU ms/req app/db/wrk/all | target | met |",
+        "|---|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for name, r in results.items():
         target = r.get("target") or "—"
         met = {True: "yes", False: "**no**", None: "—"}[r.get("met")]
         lines.append(
             f"| {name} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | {r['errors']} | "
-            f"{r.get('queries', '?')} | {target} | {met} |"
+            f"{r.get('queries', '?')} | {r['cpu_ms_app']} / {r['cpu_ms_db']} / {r['cpu_ms_wrk']} / "
+            f"{r['cpu_ms_machine']} | {target} | {met} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -303,7 +341,11 @@ def main() -> None:
                          "--rate", "200", "--format", "raw", "--output", str(raw), "--nonblocking"],
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                     )  # fmt: skip
+                before = cpu_snapshot(server.pid)
                 figures = run_wrk(args.port, scenario, token, site, seconds=args.seconds, **common)
+                figures.update(
+                    cpu_per_request(before, cpu_snapshot(server.pid), figures["requests"], figures["duration_us"] / 1e6)
+                )
                 if spy is not None:
                     spy.wait(timeout=60)
                     raw = OUT / f"profile-{args.label}-{scenario.name.replace(':', '-')}.txt"
@@ -323,7 +365,9 @@ def main() -> None:
                 results[scenario.name] = {**figures, "rps": rps, "errors": errors, "target": target, "met": met}
                 print(
                     f"{scenario.name:18} {rps:7.0f} req/s  p50 {figures['p50_us'] / 1000:6.1f} ms  "
-                    f"p99 {figures['p99_us'] / 1000:6.1f} ms  errors {errors}",
+                    f"p99 {figures['p99_us'] / 1000:6.1f} ms  errors {errors}  CPU ms/request: "
+                    f"app {figures['cpu_ms_app']} db {figures['cpu_ms_db']} wrk {figures['cpu_ms_wrk']} "
+                    f"machine {figures['cpu_ms_machine']} ({figures['machine_busy_pct']} % busy)",
                     flush=True,
                 )
         finally:
