@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from caredesk.accounts.models import Organisation
+from caredesk.demo.builder import DEFAULT_CASES, DEFAULT_SEED, DEMO_PASSWORD, DemoBuilder, Login, demo_logins
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a demo installation in an empty database: a fictional vendor with staff of every "
+        "role, customers, partners, a consultant, a government customer and a few hundred cases, "
+        "all written through the service functions."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+        parser.add_argument(
+            "--cases", type=int, default=DEFAULT_CASES, help=f"how many cases to open (default {DEFAULT_CASES})"
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing (but list the demo logins) when any organisation exists"
+        )
+
+    def handle(self, *args: Any, seed: int, cases: int, if_empty: bool, **options: Any) -> None:
+        if cases < 0:
+            raise CommandError("--cases must be 0 or more.")
+        if Organisation.objects.exists():
+            if not if_empty:
+                raise CommandError(
+                    "The database already holds organisations; the demo is built into an empty database only. "
+                    "Start from a fresh CAREDESK_DATA_DIR (or DATABASE_URL), or pass --if-empty to skip quietly."
+                )
+            self.stdout.write("The database holds data already: no demo data added.")
+            self._print_logins(demo_logins())
+            return
+        started = time.monotonic()
+        result = DemoBuilder(seed=seed, cases=cases).build()
+        statuses = ", ".join(f"{status} {count}" for status, count in sorted(result.statuses.items()))
+        self.stdout.write(
+            f"Demo data built in {time.monotonic() - started:.1f} s: {result.organisations} organisations, "
+            f"{result.users} users, {result.cases} cases ({statuses})."
+        )
+        self._print_logins(result.logins)
+
+    def _print_logins(self, logins: list[Login]) -> None:
+        if not logins:
+            return
+        width = max(len(login.email) for login in logins)
+        self.stdout.write(f"\nDemo logins (every one uses the password {DEMO_PASSWORD!r}):")
+        for login in logins:
+            self.stdout.write(f"  {login.email:<{width}}  {login.role}, {login.organisation}")
+        self.stdout.write("The administrator may also use the admin site at /admin/.\n")
