@@ -1,4 +1,29 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from caredesk.console import views
 
 app_name = "console"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("cases/<str:case_id>/", views.case_detail, name="case"),
+    path("cases/<str:case_id>/reply/", views.case_reply, name="case_reply"),
+    path("cases/<str:case_id>/note/", views.case_note, name="case_note"),
+    path("cases/<str:case_id>/assign/", views.case_assign, name="case_assign"),
+    path("cases/<str:case_id>/status/", views.case_status, name="case_status"),
+    path("cases/<str:case_id>/priority/", views.case_priority, name="case_priority"),
+    path("cases/<str:case_id>/resolution/", views.case_resolution, name="case_resolution"),
+    path("cases/<str:case_id>/files/", views.case_attach, name="case_attach"),
+    # Ids are bounded to 18 digits: a longer number cannot exist and would overflow the database.
+    re_path(
+        r"^cases/(?P<case_id>[^/]+)/files/(?P<attachment_id>[0-9]{1,18})/$",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path("registrations/", views.registrations, name="registrations"),
+    re_path(
+        r"^registrations/(?P<registration_id>[0-9]{1,18})/decision/$",
+        views.registration_decide,
+        name="registration_decide",
+    ),
+]

@@ -1,4 +1,38 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from caredesk.portal.views import accounts, cases, registration, tokens
 
 app_name = "portal"
-urlpatterns: list = []
+
+# The paths of /login/, /reset/…/ and /register/verify/…/ appear in e-mails already sent:
+# they must not change. /password/change/ and /logout/ are what the expired-password
+# middleware lets through (D-1.5).
+urlpatterns = [
+    path("", cases.home, name="home"),
+    path("login/", accounts.login_page, name="login"),
+    path("logout/", accounts.logout_page, name="logout"),
+    path("password/change/", accounts.password_change, name="password_change"),
+    path("password/reset/", accounts.password_reset, name="password_reset"),
+    path("reset/<str:uidb64>/<str:token>/", accounts.password_reset_confirm, name="password_reset_confirm"),
+    path("terms/", accounts.terms, name="terms"),
+    path("register/", registration.start, name="register"),
+    path("register/verify/<str:secret>/", registration.verify, name="register_verify"),
+    path("register/organisation/", registration.organisation, name="register_organisation"),
+    path("register/password/", registration.password, name="register_password"),
+    path("register/done/", registration.done, name="register_done"),
+    path("cases/new/", cases.case_new, name="case_new"),
+    path("cases/new/fields/", cases.case_type_fields, name="case_type_fields"),
+    path("cases/<str:case_id>/", cases.case_detail, name="case"),
+    path("cases/<str:case_id>/reply/", cases.case_reply, name="case_reply"),
+    path("cases/<str:case_id>/resolution/accept/", cases.case_accept, name="case_accept"),
+    path("cases/<str:case_id>/resolution/reject/", cases.case_reject, name="case_reject"),
+    path("cases/<str:case_id>/files/", cases.case_attach, name="case_attach"),
+    # Ids are bounded to 18 digits: a longer number cannot exist and would overflow the database.
+    re_path(
+        r"^cases/(?P<case_id>[^/]+)/files/(?P<attachment_id>[0-9]{1,18})/$",
+        cases.attachment_download,
+        name="attachment",
+    ),
+    path("tokens/", tokens.tokens, name="tokens"),
+    re_path(r"^tokens/(?P<token_id>[0-9]{1,18})/revoke/$", tokens.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,67 @@
+"""The console's forms: they render and read; the services check every rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from caredesk.accounts.queries import staff_members
+from caredesk.cases.models import CaseStatus, Priority
+
+
+def _textarea(label: str, rows: int = 4) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, strip=False, widget=forms.Textarea(attrs={"rows": str(rows), "required": True})
+    )
+
+
+class ReplyForm(forms.Form):
+    body = _textarea("Reply to the customer")
+
+
+class NoteForm(forms.Form):
+    body = _textarea("Internal note (staff only)", rows=3)
+
+
+class ResolutionForm(forms.Form):
+    body = _textarea("Proposed resolution", rows=3)
+
+
+class AssignForm(forms.Form):
+    owner = forms.ChoiceField(label="Owner", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Me"), *((u.email, u.full_name) for u in staff_members())]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[
+            (CaseStatus.OPEN.value, CaseStatus.OPEN.label),
+            (CaseStatus.AWAITING_CUSTOMER.value, CaseStatus.AWAITING_CUSTOMER.label),
+        ],
+    )
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label="Priority", required=False, choices=Priority.choices)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="Add a file", required=False, widget=forms.ClearableFileInput(attrs={"required": True})
+    )
+    internal = forms.BooleanField(label="Internal: staff only", required=False, initial=True)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label="Note to the applicant",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": "500"}),
+        help_text="Sent with a rejection.",
+    )

@@ -1,0 +1,307 @@
+"""Staff pages: the case queue, the case page with every action, registrations to approve.
+
+Every view is behind ``staff_page``: anyone who is not vendor staff gets the 404 page, so
+the console does not even confirm that a URL exists. Cases are fetched with ``get_case``,
+which hides government customers' cases from staff who are not cleared (D-1.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from caredesk.accounts import services as accounts
+from caredesk.accounts.queries import registrations_awaiting_approval
+from caredesk.cases import queries, services
+from caredesk.cases.models import CaseStatus
+from caredesk.console.forms import (
+    AssignForm,
+    AttachmentForm,
+    DecisionForm,
+    NoteForm,
+    PriorityForm,
+    ReplyForm,
+    ResolutionForm,
+    StatusForm,
+)
+from caredesk.console.web import (
+    current_user,
+    domain_errors,
+    history_rows,
+    list_params,
+    priority_choices,
+    show_error,
+    status_choices,
+    template_rows,
+)
+from caredesk.core.errors import DomainError, ValidationFailed
+
+PAGE_SIZE = 50
+
+
+def staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    guarded = domain_errors(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not current_user(request).is_vendor_staff:
+            raise Http404("No such page.")
+        return guarded(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+
+@staff_page
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    query = request.GET.copy()
+    if "status" not in query:
+        query["status"] = "active"  # the queue's default: everything not closed
+    params = list_params(query, allow_owner=True)
+    error = ""
+    try:
+        page = queries.list_cases(user, params.filter, sort=params.sort, cursor=params.cursor, limit=PAGE_SIZE)
+        items, next_cursor = page.items, page.next_cursor
+    except ValidationFailed as exc:
+        items, next_cursor, error = [], None, exc.message
+    context = {
+        "nav": "queue",
+        "cases": items,
+        "next_cursor": next_cursor,
+        "params": params,
+        "error": error,
+        "status_choices": status_choices(with_active=True),
+        "priority_choices": priority_choices(),
+        "owner_choices": [("", "Anyone"), ("me", "Me"), ("none", "Nobody (unassigned)")],
+        "detail_url": "console:case",
+        "filtered": bool(
+            params.filter.query or params.filter.status != "active" or params.filter.priority or params.filter.owner
+        ),
+    }
+    return render(request, "console/queue.html", context, status=422 if error else 200)
+
+
+# --- the case page -----------------------------------------------------------------------------
+
+FORMS = {
+    "reply_form": ReplyForm,
+    "note_form": NoteForm,
+    "resolution_form": ResolutionForm,
+    "attachment_form": AttachmentForm,
+}
+
+
+def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: Any) -> HttpResponse:
+    user = current_user(request)
+    case = queries.get_case(user, case_id)
+    context: dict[str, Any] = {
+        "case": case,
+        "thread": list(queries.case_messages(user, case)),
+        "attachments": list(queries.case_attachments(user, case)),
+        "history": history_rows(user, case),
+        "template_rows": template_rows(case),
+        "is_closed": case.status == CaseStatus.CLOSED,
+        "can_propose": case.status in (CaseStatus.OPEN, CaseStatus.AWAITING_CUSTOMER),
+        "show_contact_email": True,
+        "nav": "queue",
+        "assign_form": bound.get("assign_form") or AssignForm(initial={"owner": ""}),
+        "status_form": bound.get("status_form") or StatusForm(initial={"status": case.status}),
+        "priority_form": bound.get("priority_form") or PriorityForm(initial={"priority": case.priority}),
+        "action_error": bound.get("action_error", ""),
+    }
+    for name, form_class in FORMS.items():
+        context[name] = bound.get(name) or form_class()
+    return render(request, "console/case.html", context, status=status)
+
+
+def _back(case_id: str) -> HttpResponse:
+    response = redirect(reverse("console:case", args=[case_id]))
+    response.status_code = 303  # followed with a GET, by the browser and by htmx
+    return response
+
+
+@staff_page
+@require_GET
+def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
+    return _case_page(request, case_id)
+
+
+def _text_action(
+    request: HttpRequest, case_id: str, form_name: str, action: Callable[[str], Any], done: str
+) -> HttpResponse:
+    """Run a service that takes a text (reply, note, resolution); on an error show the page
+    again with the text kept and the error on the field."""
+    form = FORMS[form_name](request.POST)
+    try:
+        action(request.POST.get("body", ""))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        show_error(form, exc)
+        return _case_page(request, case_id, status=exc.status, **{form_name: form})
+    messages.success(request, done)
+    return _back(case_id)
+
+
+@staff_page
+@require_POST
+def case_reply(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = current_user(request)
+    return _text_action(request, case_id, "reply_form", lambda body: services.reply(user, case_id, body), "Reply sent.")
+
+
+@staff_page
+@require_POST
+def case_note(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = current_user(request)
+    return _text_action(
+        request, case_id, "note_form", lambda body: services.add_note(user, case_id, body), "Internal note added."
+    )
+
+
+@staff_page
+@require_POST
+def case_resolution(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = current_user(request)
+    return _text_action(
+        request,
+        case_id,
+        "resolution_form",
+        lambda body: services.propose_resolution(user, case_id, body),
+        "Resolution proposed. The customer is asked to accept it.",
+    )
+
+
+def _field_action(
+    request: HttpRequest, case_id: str, form_name: str, form: Any, action: Callable[[], Any], done: str
+) -> HttpResponse:
+    try:
+        action()
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        show_error(form, exc)
+        return _case_page(request, case_id, status=exc.status, **{form_name: form})
+    messages.success(request, done)
+    return _back(case_id)
+
+
+@staff_page
+@require_POST
+def case_assign(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = current_user(request)
+    owner = request.POST.get("owner", "").strip()
+    return _field_action(
+        request,
+        case_id,
+        "assign_form",
+        AssignForm(request.POST),
+        lambda: services.assign(user, case_id, owner or None),
+        "The case is assigned to you." if not owner or owner == user.email else "The case is assigned.",
+    )
+
+
+@staff_page
+@require_POST
+def case_status(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = current_user(request)
+    status = request.POST.get("status", "")
+    return _field_action(
+        request,
+        case_id,
+        "status_form",
+        StatusForm(request.POST),
+        lambda: services.set_status(user, case_id, status),
+        "Status changed.",
+    )
+
+
+@staff_page
+@require_POST
+def case_priority(request: HttpRequest, case_id: str) -> HttpResponse:
+    user = current_user(request)
+    priority = request.POST.get("priority", "")
+    return _field_action(
+        request,
+        case_id,
+        "priority_form",
+        PriorityForm(request.POST),
+        lambda: services.change_priority(user, case_id, priority),
+        "Priority changed.",
+    )
+
+
+@staff_page
+@require_POST
+def case_attach(request: HttpRequest, case_id: str) -> HttpResponse:
+    form = AttachmentForm(request.POST, request.FILES)
+    upload = request.FILES.get("file")
+    internal = request.POST.get("internal") in ("on", "true", "1")
+
+    def attach() -> Any:
+        if upload is None:
+            raise ValidationFailed("Choose a file to attach.", fields={"file": "No file chosen."})
+        return services.attach(current_user(request), case_id, upload, internal=internal)
+
+    return _field_action(request, case_id, "attachment_form", form, attach, "File attached.")
+
+
+@staff_page
+@require_GET
+def attachment_download(request: HttpRequest, case_id: str, attachment_id: str) -> HttpResponse:
+    user = current_user(request)
+    case = queries.get_case(user, case_id)
+    attachment = queries.case_attachments(user, case).filter(pk=int(attachment_id)).first()
+    if attachment is None:
+        raise Http404("No such file.")
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
+    response["Content-Type"] = "application/octet-stream"  # never rendered inline
+    return response
+
+
+# --- registrations (D-1.4) -----------------------------------------------------------------------
+
+
+@staff_page
+@require_GET
+def registrations(request: HttpRequest) -> HttpResponse:
+    pending = list(registrations_awaiting_approval(current_user(request))[:200])
+    return render(
+        request,
+        "console/registrations.html",
+        {"registrations": pending, "nav": "registrations", "form": DecisionForm()},
+    )
+
+
+@staff_page
+@require_POST
+def registration_decide(request: HttpRequest, registration_id: str) -> HttpResponse:
+    approve = request.POST.get("decision") == "approve"
+    try:
+        registration = accounts.decide_registration(
+            int(registration_id), current_user(request), approve=approve, note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        if approve:
+            messages.success(request, f"Approved: {registration.email} can log in now.")
+        else:
+            messages.info(request, f"Rejected the request of {registration.email}.")
+    return redirect("console:registrations")

@@ -1,0 +1,291 @@
+"""The portal's forms. They render fields and read input; every rule is checked by the
+service the view calls, whose errors ``web.show_error`` puts back on these fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+
+from caredesk.accounts.models import User
+from caredesk.accounts.queries import visible_organisations, visible_sites
+from caredesk.cases.models import FollowUpMethod, Priority, RequestType
+from caredesk.cases.queries import request_types
+from caredesk.portal.countries import country_choices
+
+STRENGTH_HELP = "At least 10 characters; not a common password, not only digits, not like your name or e-mail."
+
+
+def _text(label: str, *, max_length: int = 200, required: bool = False, **attrs: Any) -> forms.CharField:
+    """A text field that leaves the rule to the service: the HTML ``required`` only helps
+    the browser say so early."""
+    widget_attrs: dict[str, Any] = {"maxlength": str(max_length), **attrs}
+    if required:
+        widget_attrs["required"] = True
+    return forms.CharField(label=label, required=False, strip=False, widget=forms.TextInput(attrs=widget_attrs))
+
+
+def _password(label: str, autocomplete: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete, "required": True}),
+    )
+
+
+class PasswordPairMixin(forms.Form):
+    """Asks for the new password twice; the service checks its strength."""
+
+    first_field = "new_password"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get(self.first_field) and data.get(self.first_field) != data.get("confirm_password"):
+            self.add_error("confirm_password", "The two passwords are not the same.")
+        return data
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+class LoginForm(forms.Form):
+    email = forms.CharField(
+        label="E-mail address",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "required": True, "autofocus": ""}),
+    )
+    password = _password("Password", "current-password")
+
+
+class PasswordChangeForm(PasswordPairMixin):
+    old_password = _password("Current password", "current-password")
+    new_password = _password("New password", "new-password", STRENGTH_HELP)
+    confirm_password = _password("New password again", "new-password")
+
+
+class ResetRequestForm(forms.Form):
+    email = forms.CharField(
+        label="E-mail address",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "required": True}),
+    )
+
+
+class ResetForm(PasswordPairMixin):
+    new_password = _password("New password", "new-password", STRENGTH_HELP)
+    confirm_password = _password("New password again", "new-password")
+
+
+# --- registration (D-1.4) ---------------------------------------------------------------
+
+
+class RegisterStartForm(forms.Form):
+    full_name = _text("Your full name", required=True, autocomplete="name")
+    email = forms.CharField(
+        label="Work e-mail address",
+        required=False,
+        help_text="We send a link to this address to confirm it is yours.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "required": True}),
+    )
+
+
+class RegisterOrganisationForm(forms.Form):
+    how = forms.ChoiceField(
+        label="How do we find your organisation?",
+        choices=[
+            ("proof", "I have a serial number or contract id of our equipment"),
+            ("new", "We are a new customer: request a new customer account"),
+        ],
+        initial="proof",
+        widget=forms.RadioSelect,
+    )
+    proof = _text("Serial number or contract id", max_length=100, spellcheck="false")
+    new_organisation_name = _text("Company name", autocomplete="organization")
+    country = forms.ChoiceField(label="Country", required=False, choices=country_choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "proof"
+        ].help_text = "Printed on the unit's label or in your contract; it links you to your company."
+        self.fields["new_organisation_name"].help_text = "A care agent checks new customer accounts before they open."
+
+
+class RegisterPasswordForm(PasswordPairMixin):
+    first_field = "password"
+    password = _password("Choose a password", "new-password", STRENGTH_HELP)
+    confirm_password = _password("Password again", "new-password")
+    accept_terms = forms.BooleanField(label="I accept the terms of use", required=False)
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+def _template_field(spec: dict[str, Any]) -> forms.Field:
+    """A form field for one entry of a request type's template (D-3.3)."""
+    label = str(spec.get("label") or spec["name"])
+    kind = spec.get("type", "text")
+    attrs: dict[str, Any] = {"required": True} if spec.get("required") else {}
+    field: forms.Field
+    if kind == "textarea":
+        field = forms.CharField(widget=forms.Textarea(attrs={"rows": "4", **attrs}))
+    elif kind == "choice":
+        choices = [("", "Choose…"), *((str(c), str(c)) for c in spec.get("choices", []))]
+        field = forms.ChoiceField(choices=choices, widget=forms.Select(attrs=attrs))
+    elif kind == "integer":
+        field = forms.CharField(widget=forms.NumberInput(attrs={"step": "1", **attrs}))
+    elif kind == "date":
+        field = forms.CharField(widget=forms.DateInput(attrs={"type": "date", **attrs}), help_text="YYYY-MM-DD")
+    elif kind == "serials":
+        field = forms.CharField(
+            widget=forms.Textarea(attrs={"rows": "3", "spellcheck": "false", **attrs}),
+            help_text="One or more serial numbers, separated by spaces, commas or new lines.",
+        )
+    elif kind == "country":
+        field = forms.ChoiceField(choices=country_choices(), widget=forms.Select(attrs=attrs))
+    else:
+        if spec.get("max_length"):
+            attrs["maxlength"] = str(spec["max_length"])
+        field = forms.CharField(widget=forms.TextInput(attrs=attrs))
+    field.required = False  # the service checks the template (validate_template_data)
+    field.label = label
+    return field
+
+
+TEMPLATE_PREFIX = "tpl_"
+
+
+class CaseForm(forms.Form):
+    """An admin case (D-3.2–D-3.4). The sub-type choices and the template fields follow the
+    chosen request type; the page swaps them with htmx when the type changes."""
+
+    organisation = forms.ChoiceField(label="Organisation", required=False)
+    site = forms.ChoiceField(label="Site", required=False)
+    request_type = forms.ChoiceField(label="Request type", required=False)
+    request_subtype = forms.ChoiceField(label="Sub-type", required=False)
+    priority = forms.ChoiceField(
+        label="Priority",
+        required=False,
+        choices=[("", "Choose…"), *Priority.choices],
+        initial="P3",
+        help_text="P1 critical: service down. P4 low: a question with no impact.",
+    )
+    follow_up_method = forms.ChoiceField(
+        label="How should we follow up?", required=False, choices=FollowUpMethod.choices, initial="email"
+    )
+    callback_phone = _text(
+        "Call-back phone number", max_length=32, required=True, autocomplete="tel", type="tel", inputmode="tel"
+    )
+    summary = _text("Summary", required=True)
+    description = forms.CharField(
+        label="Description", required=False, strip=False, widget=forms.Textarea(attrs={"rows": "6", "required": True})
+    )
+    serial_number = _text("Serial number", max_length=64, spellcheck="false")
+    ssrn = _text("Software support reference number (SSRN)", max_length=64, spellcheck="false")
+    customer_tracking_number = _text("Your tracking number", max_length=64)
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["callback_phone"].help_text = "International format, e.g. +49 69 1234 5678."
+        self.fields["customer_tracking_number"].help_text = "Your own reference for this request, if you have one."
+        organisations = list(visible_organisations(user).exclude(kind="vendor").order_by("name"))
+        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in organisations]
+        self.fields["organisation"].initial = str(user.organisation_id)
+        self.acts_for_several = len(organisations) > 1
+        if not self.acts_for_several:
+            self.fields["organisation"].widget = forms.HiddenInput()
+        names = {o.pk: o.name for o in organisations}
+        sites = visible_sites(user).order_by("organisation__name", "name")
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for site in sites:
+            grouped.setdefault(names.get(site.organisation_id, ""), []).append(
+                (site.code, f"{site.name} ({site.code})")
+            )
+        site_choices: list[Any] = [("", "No particular site")]
+        if self.acts_for_several:
+            site_choices += [(group, items) for group, items in grouped.items()]
+        else:
+            site_choices += [item for items in grouped.values() for item in items]
+        self.fields["site"].choices = site_choices
+        self.types = list(request_types())
+        self.fields["request_type"].choices = [("", "Choose a request type…")] + [(t.code, t.name) for t in self.types]
+        self.fields["request_type"].widget.attrs.update(
+            {
+                "required": True,
+                "hx-get": reverse("portal:case_type_fields"),
+                "hx-trigger": "change",
+                "hx-target": "#type-dependent",
+                "hx-swap": "innerHTML",
+            }
+        )
+        self.fields["request_subtype"].widget.attrs["required"] = True
+        self.fields["summary"].widget.attrs["placeholder"] = "One line that says what you need"
+        self.set_request_type(self.data.get("request_type") if self.is_bound else self.initial.get("request_type"))
+
+    def set_request_type(self, code: str | None) -> None:
+        self.chosen_type: RequestType | None = next((t for t in self.types if t.code == code), None)
+        subtypes = [(s.code, s.name) for s in self.chosen_type.subtypes.all() if s.active] if self.chosen_type else []
+        if not self.chosen_type:
+            placeholder = "Choose a request type first"
+        else:
+            placeholder = "Choose a sub-type…"
+        self.fields["request_subtype"].choices = [("", placeholder), *subtypes]
+        for name in [n for n in self.fields if n.startswith(TEMPLATE_PREFIX)]:
+            del self.fields[name]
+        for spec in self.chosen_type.template if self.chosen_type else []:
+            self.fields[TEMPLATE_PREFIX + spec["name"]] = _template_field(spec)
+
+    @property
+    def template_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(TEMPLATE_PREFIX)]
+
+    def template_data(self) -> dict[str, str]:
+        """The filled-in template fields, as typed; empty ones are left out."""
+        data = {}
+        for name in self.fields:
+            if name.startswith(TEMPLATE_PREFIX):
+                value = (self.data.get(name) or "").strip()
+                if value:
+                    data[name.removeprefix(TEMPLATE_PREFIX)] = value
+        return data
+
+    def error_names(self) -> dict[str, str]:
+        """Service field names → this form's field names."""
+        names = {"organisation_id": "organisation", "site_code": "site"}
+        for name in self.fields:
+            if name.startswith(TEMPLATE_PREFIX):
+                names[f"template_data.{name.removeprefix(TEMPLATE_PREFIX)}"] = name
+        return names
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply", required=False, strip=False, widget=forms.Textarea(attrs={"rows": "4", "required": True})
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="What is still not working?",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "3", "required": True}),
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="Add a file", required=False, widget=forms.ClearableFileInput(attrs={"required": True})
+    )
+
+
+class TokenForm(forms.Form):
+    name = _text("Token name", max_length=100, required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].help_text = "Say what will use it, e.g. “monitoring script”."

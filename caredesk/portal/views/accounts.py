@@ -1,0 +1,146 @@
+"""Logging in and out, changing and resetting the password (D-1.5)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from caredesk.accounts import services
+from caredesk.accounts.auth import client_ip
+from caredesk.accounts.middleware import MUST_CHANGE_PASSWORD
+from caredesk.core.errors import DomainError, Forbidden, NotFound, Throttled
+from caredesk.portal.forms import LoginForm, PasswordChangeForm, ResetForm, ResetRequestForm
+from caredesk.portal.web import current_user, show_error
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_page(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.method == "GET" and not request.session.get(MUST_CHANGE_PASSWORD):
+        return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
+    form = LoginForm(request.POST or None)
+    status = 200
+    locked = False
+    if request.method == "POST":
+        try:
+            result = services.log_in(
+                request.POST.get("email", ""), request.POST.get("password", ""), client_ip=client_ip(request)
+            )
+        except Throttled as exc:
+            show_error(form, DomainError(f"{exc.message} You can try again in {_minutes(exc.retry_after)}."))
+            status = 429
+        except Forbidden as exc:
+            locked = exc.code == "account_locked"
+            show_error(form, exc)
+            status = 403
+        except DomainError as exc:
+            show_error(form, exc)
+            status = 401 if exc.status == 401 else exc.status
+        else:
+            login(request, result.user)
+            if result.must_change_password:
+                # D-1.5: an expired password logs in only to change it; the middleware
+                # keeps every other page away until it is changed.
+                request.session[MUST_CHANGE_PASSWORD] = True
+                messages.warning(request, "Your password has expired. Choose a new one to continue.")
+                return redirect("portal:password_change")
+            return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
+    context = {"form": form, "next": _safe_next(request), "locked": locked}
+    return render(request, "portal/login.html", context, status=status)
+
+
+@require_POST
+def logout_page(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "You are logged out.")
+    return redirect("portal:login")
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("old_password", "new_password", "confirm_password")
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = PasswordChangeForm(request.POST or None)
+    expired = bool(request.session.get(MUST_CHANGE_PASSWORD))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(user, form.cleaned_data["old_password"], form.cleaned_data["new_password"])
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            update_session_auth_hash(request, user)
+            request.session.pop(MUST_CHANGE_PASSWORD, None)
+            messages.success(request, "Your password is changed.")
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    status = 422 if form.errors else 200
+    return render(request, "portal/password_change.html", {"form": form, "expired": expired}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """ "Reset my password": the only way back into a locked account (D-1.5)."""
+    form = ResetRequestForm(request.POST or None, initial={"email": request.GET.get("email", "")[:254]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_password_reset(form.cleaned_data["email"], client_ip=client_ip(request))
+        except Throttled as exc:
+            show_error(form, DomainError(f"Too many requests. Try again in {_minutes(exc.retry_after)}."))
+            return render(request, "portal/password_reset.html", {"form": form}, status=429)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            # The same answer whether or not the address has an account.
+            return render(request, "portal/password_reset_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "portal/password_reset.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@never_cache
+@sensitive_post_parameters("new_password", "confirm_password")
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    try:
+        services.user_for_reset(uidb64, token)
+    except NotFound as exc:
+        return render(request, "portal/password_reset_invalid.html", {"message": exc.message}, status=404)
+    form = ResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_password_reset(uidb64, token, form.cleaned_data["new_password"])
+        except NotFound as exc:
+            return render(request, "portal/password_reset_invalid.html", {"message": exc.message}, status=404)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            if request.user.is_authenticated:
+                logout(request)
+            messages.success(request, "Your new password is set. Log in with it.")
+            return redirect("portal:login")
+    return render(request, "portal/password_reset_confirm.html", {"form": form}, status=422 if form.errors else 200)
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/terms.html")

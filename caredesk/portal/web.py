@@ -1,0 +1,195 @@
+"""Page plumbing the portal's views share: domain errors on forms, case-list parameters.
+
+``caredesk/console/web.py`` is a copy for the console: the import contract keeps the
+two interfaces independent of each other, so neither imports the other. A test
+(``console/tests/test_web_in_step.py``) fails when the two copies drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+
+from caredesk.accounts.models import User
+from caredesk.cases.models import Case, CaseStatus, Priority
+from caredesk.cases.queries import SORTS, CaseFilter, case_history
+from caredesk.core.errors import DomainError, NotFound
+
+
+def current_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def show_error(form: forms.BaseForm, exc: DomainError, rename: Mapping[str, str] | None = None) -> None:
+    """Put a service's error on the form: its message on top, each ``fields`` entry under
+    the form field of that name (after ``rename``); fields the form lacks join the top."""
+    form.is_valid()  # add_error needs cleaned_data
+    form.add_error(None, exc.message)
+    for name, text in exc.fields.items():
+        target = (rename or {}).get(name, name)
+        if target in form.fields:
+            form.add_error(target, text)
+        else:
+            label = name.replace("template_data.", "").replace("_", " ")
+            form.add_error(None, f"{label.capitalize()}: {text}")
+
+
+def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Errors a view did not handle itself become pages, never a 500: NotFound is the
+    404 page (D-1.3: what one may not see does not exist), others show their message."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            return render(request, "error.html", {"message": exc.message, "status": exc.status}, status=exc.status)
+
+    return wrapper
+
+
+# --- case lists (D-3.6) ----------------------------------------------------------------
+
+COLUMNS = [
+    ("status", "Status"),
+    ("case_id", "Case id"),
+    ("site_name", "Site name"),
+    ("site_id", "Site id"),
+    ("contact", "Contact"),
+    ("modified", "Last modified"),
+    ("platform", "Platform"),
+    ("priority", "Priority"),
+]
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    sort_param: str  # what clicking the header asks for
+    state: str  # "asc", "desc" or ""
+
+    @property
+    def aria_sort(self) -> str:
+        return {"asc": "ascending", "desc": "descending"}.get(self.state, "none")
+
+
+@dataclass
+class ListParams:
+    filter: CaseFilter
+    sort: str
+    cursor: str | None
+    columns: list[Column]
+
+
+def list_params(query: QueryDict, *, default_sort: str = "-modified", allow_owner: bool = False) -> ListParams:
+    """Read the list's filters, sort and cursor from the query string. Unknown values are
+    passed on: ``list_cases`` refuses them with a message the page shows."""
+    sort = query.get("sort", default_sort)[:20] or default_sort
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        sort, key = default_sort, default_sort.lstrip("-")
+    descending = sort.startswith("-")
+    columns = []
+    for column_key, label in COLUMNS:
+        if column_key == key:
+            state = "desc" if descending else "asc"
+            next_sort = column_key if descending else f"-{column_key}"
+        else:
+            state = ""
+            next_sort = f"-{column_key}" if column_key == "modified" else column_key
+        columns.append(Column(column_key, label, next_sort, state))
+    flt = CaseFilter(
+        query=query.get("q", "")[:200],
+        status=query.get("status", ""),
+        priority=query.get("priority", ""),
+        owner=query.get("owner", "") if allow_owner else "",
+    )
+    return ListParams(filter=flt, sort=sort, cursor=query.get("cursor") or None, columns=columns)
+
+
+def status_choices(*, with_active: bool) -> list[tuple[str, str]]:
+    choices = [("", "Any status")]
+    if with_active:
+        choices.append(("active", "Active (not closed)"))
+    return choices + [(value, str(label)) for value, label in CaseStatus.choices]
+
+
+def priority_choices() -> list[tuple[str, str]]:
+    return [("", "Any priority"), *((value, str(label)) for value, label in Priority.choices)]
+
+
+# --- the case page --------------------------------------------------------------------------
+
+ACTIONS = {
+    "opened": "opened the case",
+    "replied": "replied",
+    "assigned": "assigned the case",
+    "status_changed": "changed the status",
+    "priority_changed": "changed the priority",
+    "resolution_proposed": "proposed a resolution",
+    "resolution_accepted": "accepted the resolution; the case is closed",
+    "resolution_rejected": "said the problem is not resolved",
+    "file_attached": "attached a file",
+    "note_added": "added an internal note",
+    "closed_without_answer": "closed the case: no answer to the proposed resolution",
+}
+
+
+def history_rows(user: User, case: Case) -> list[dict[str, Any]]:
+    """The case history in words: who did what and when, with the changed status,
+    priority and owner shown by name."""
+    entries = list(case_history(user, case))
+    owner_ids = {
+        value
+        for entry in entries
+        for value in (entry.changes.get("owner") or [])
+        if isinstance(value, int) and not isinstance(value, bool)
+    }
+    names = dict(User.objects.filter(pk__in=owner_ids).values_list("pk", "full_name")) if owner_ids else {}
+    labels = dict(CaseStatus.choices)
+    rows = []
+    for entry in entries:
+        details = []
+        for field, pair in entry.changes.items():
+            if not isinstance(pair, list) or len(pair) != 2:
+                continue
+            old, new = pair
+            if field == "status":
+                details.append(f"Status: {labels.get(old, old or '—')} → {labels.get(new, new)}")
+            elif field == "priority":
+                details.append(f"Priority: {old or '—'} → {new}")
+            elif field == "owner":
+                details.append(f"Owner: {names.get(old, '—')} → {names.get(new, '—')}")
+        if entry.action == "file_attached" and entry.changes.get("file"):
+            details.append(str(entry.changes["file"]))
+        rows.append(
+            {
+                "at": entry.at,
+                "actor": entry.actor_label or "System",
+                "text": ACTIONS.get(entry.action, entry.action.replace("_", " ")),
+                "details": details,
+                "internal": entry.internal,
+            }
+        )
+    return rows
+
+
+def template_rows(case: Case) -> list[tuple[str, str]]:
+    """The request type's template fields of the case (D-3.3), labelled as the template says."""
+    labels = {spec.get("name"): spec.get("label") for spec in (case.request_type.template if case.request_type else [])}
+    rows = []
+    for name, value in (case.template_data or {}).items():
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        rows.append((str(labels.get(name) or name.replace("_", " ").capitalize()), shown))
+    return rows
