@@ -186,6 +186,10 @@ def case_resolution(request: HttpRequest, case_id: str) -> HttpResponse:
     )
 
 
+# Service field names that differ from the console's form fields.
+RENAMES = {"owner_email": "owner"}
+
+
 def _field_action(
     request: HttpRequest, case_id: str, form_name: str, form: Any, action: Callable[[], Any], done: str
 ) -> HttpResponse:
@@ -194,7 +198,7 @@ def _field_action(
     except DomainError as exc:
         if exc.status == 404:
             raise
-        show_error(form, exc)
+        show_error(form, exc, RENAMES)
         return _case_page(request, case_id, status=exc.status, **{form_name: form})
     messages.success(request, done)
     return _back(case_id)
