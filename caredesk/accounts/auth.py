@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
@@ -27,6 +28,18 @@ class EmailBackend(ModelBackend):
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address. Behind a proxy, operators set the proxy to overwrite REMOTE_ADDR
-    (gunicorn --forwarded-allow-ips); a client-supplied X-Forwarded-For is not trusted."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The client's address, for per-client rate limits.
+
+    ``X-Forwarded-For`` is believed only when the direct peer is one of the operator's
+    proxies (``CAREDESK_TRUSTED_PROXIES``); then the address the last trusted proxy saw
+    is the client. Otherwise a client could send any header and dodge its limits.
+    """
+    peer = str(request.META.get("REMOTE_ADDR") or "unknown")
+    trusted = settings.TRUSTED_PROXIES
+    if peer not in trusted:
+        return peer
+    hops = [h.strip() for h in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return peer

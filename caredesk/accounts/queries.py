@@ -42,6 +42,6 @@ def staff_members() -> QuerySet[User]:
 
 
 def registrations_awaiting_approval(user: User) -> QuerySet[Registration]:
-    if not user.is_vendor_staff:
+    if not user.has_role("care_agent", "care_manager", "admin"):
         return Registration.objects.none()
     return Registration.objects.filter(status=RegistrationStatus.AWAITING_APPROVAL).order_by("created_at")

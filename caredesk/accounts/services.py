@@ -313,12 +313,17 @@ def _create_registered_user(registration: Registration, organisation_id: int) ->
     return user
 
 
+APPROVER_ROLES = ("care_agent", "care_manager", "admin")  # D-1.4: a care agent approves
+
+
 @transaction.atomic
 def decide_registration(registration_id: int, agent: User, *, approve: bool, note: str = "") -> Registration:
     """A care agent approves (creating the organisation and the user) or rejects a
     request for a new customer account."""
     if not agent.is_vendor_staff:
         raise NotFound("No such registration.")
+    if not agent.has_role(*APPROVER_ROLES):
+        raise Forbidden("New customer accounts are approved by Customer Care agents and their managers.")
     registration = Registration.objects.select_for_update().filter(pk=registration_id).first()
     if registration is None:
         raise NotFound("No such registration.")
@@ -399,7 +404,8 @@ def revoke_api_token(user: User, token_id: int) -> None:
 
 
 def user_for_token(secret: str) -> User | None:
-    """The active user a bearer token belongs to, or None. One indexed query."""
+    """The active user a bearer token belongs to, or None. One indexed query.
+    Raises Forbidden while the user's password is expired (D-1.5)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
     token = (
@@ -410,8 +416,12 @@ def user_for_token(secret: str) -> User | None:
     if token is None:
         return None
     user = token.user
-    if password_state(user, now()) is PasswordState.LOCKED:
+    state = password_state(user, now())
+    if state is PasswordState.LOCKED:
         return None
+    if state is PasswordState.EXPIRED:
+        # D-1.5: an expired password allows nothing but changing it, for programs too.
+        raise Forbidden("Your password has expired. Change it in the portal first.", code="password_expired")
     moment = now()
     # Touch last_used_at at most once a minute: a write per request would cost throughput.
     if token.last_used_at is None or moment - token.last_used_at > timedelta(minutes=1):
@@ -466,11 +476,12 @@ def create_user(
     gov_cleared: bool = False,
     associations: list[Organisation] | None = None,
     language: str = "en",
+    site_admin: bool = False,
 ) -> User:
     address = _normalise_email(email)
     if User.objects.filter(email=address).exists():
         raise Conflict("A user with this e-mail address exists already.")
-    if roles and organisation.kind != OrganisationKind.VENDOR:
+    if (roles or site_admin or gov_cleared) and organisation.kind != OrganisationKind.VENDOR:
         raise ValidationFailed("Only vendor staff have roles.", fields={"roles": "Vendor staff only."})
     user = User.objects.create_user(
         address,
@@ -480,6 +491,8 @@ def create_user(
         roles=list(roles or []),
         gov_cleared=gov_cleared,
         language=language,
+        is_staff=site_admin,
+        is_superuser=site_admin,
     )
     if associations:
         user.associations.set(associations)

@@ -76,6 +76,7 @@ class CaseQuery(Schema):
         max_length=20,
         description="status, case_id, site_name, site_id, contact, modified, platform, priority; '-' for descending",
     )
+    organisation_id: int | None = Field(None, ge=1, le=2**62, description="Only this organisation's cases")
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(25, ge=1, le=100)
 
@@ -98,7 +99,13 @@ def request_types(request: HttpRequest):  # type: ignore[no-untyped-def]
 def list_cases(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore[no-untyped-def]
     page = queries.list_cases(
         _user(request),
-        queries.CaseFilter(query=filters.q, status=filters.status, priority=filters.priority, owner=filters.owner),
+        queries.CaseFilter(
+            query=filters.q,
+            status=filters.status,
+            priority=filters.priority,
+            owner=filters.owner,
+            organisation_id=filters.organisation_id,
+        ),
         sort=filters.sort,
         cursor=filters.cursor,
         limit=filters.limit,

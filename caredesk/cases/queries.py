@@ -78,7 +78,7 @@ class CaseFilter:
 def _keyword(text: str) -> Q:
     words = [w for w in re.split(r"\s+", text.strip()) if w][:8]
     if connection.vendor == "postgresql":
-        # Matches the GIN index of migration 0002 (same expression, same config).
+        # Matches the GIN index of migration 0003_keyword_search_index (same expression, same config).
         expression = RawSQL(
             "to_tsvector('simple', cases_case.summary || ' ' || cases_case.description) "
             "@@ plainto_tsquery('simple', %s)",

@@ -356,7 +356,7 @@ def add_note(actor: User, case_id: str, body: str) -> CaseMessage:
     case = _locked_case(actor, case_id)
     _ensure_staff(actor)
     message = _message(case, actor, CaseMessage.Kind.NOTE, body)
-    _touch(case)
+    # "Last modified" is shown to the customer: internal work must not move it.
     audit.record(case, "note_added", actor, {"message": message.pk}, internal=True)
     return message
 
@@ -548,7 +548,8 @@ def attach(actor: User, case_id: str, upload: UploadedFile, *, internal: bool = 
     attachment.file.save(attachment.storage_key, upload, save=False)
     try:
         attachment.save()
-        _touch(case)
+        if not internal:  # customers see "last modified"; internal files do not move it
+            _touch(case)
         audit.record(case, "file_attached", actor, {"file": name, "size": upload.size}, internal=internal)
     except Exception:
         # The rows roll back with the transaction; the stored file must go with them.

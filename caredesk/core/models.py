@@ -21,7 +21,7 @@ class AuditEntry(models.Model):
 
     ``object_type`` is the model label (``cases.case``) and ``object_id`` its primary
     key as text, so one table serves every domain app without a generic foreign key.
-    ``internal`` entries are shown to vendor staff only (internal notes, assignment).
+    ``internal`` entries are shown to vendor staff only (internal notes and files).
     """
 
     at = models.DateTimeField(db_index=True)

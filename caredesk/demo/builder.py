@@ -475,6 +475,7 @@ class DemoBuilder:
             actor=actor,
             roles=list(person.roles),
             gov_cleared=person.gov_cleared,
+            site_admin="admin" in person.roles,
             **extra,
         )
 
@@ -484,9 +485,6 @@ class DemoBuilder:
             user = self._user(person, vendor, None)
             self.staff[person.email.split("@")[0]] = user
         admin = self.staff["admin"]
-        # The services have no use case for "may use the admin site": that is a Django
-        # flag, not a domain role, so the demo sets it directly for its administrator.
-        User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
 
         for spec in (*CUSTOMERS, GOVERNMENT):
             org, sites = self._organisation(spec, admin)

@@ -106,3 +106,17 @@ def test_registering_a_known_address_reveals_nothing(world: World, django_captur
         services.start_registration("Alice Again", "alice@acme.example", client_ip="10.0.0.5")
     assert not Registration.objects.exists()
     assert "already have an account" in mail.outbox[-1].subject
+
+
+def test_only_care_agents_and_managers_approve(world: World, started: str) -> None:
+    from caredesk.accounts.services import create_user
+    from caredesk.core.errors import Forbidden
+
+    tse = create_user("tse@vendor.example", "Tess Engineer", world.vendor, None, roles=["tse"])
+    registration = services.verify_registration(started)
+    secret = services.rotate_registration_secret(registration)
+    services.choose_registration_organisation(secret, new_organisation_name="Dora Networks", country="ES")
+    services.finish_registration(secret, password=PASSWORD, accept_terms=True)
+    with pytest.raises(Forbidden):
+        services.decide_registration(registration.pk, tse, approve=True)
+    services.decide_registration(registration.pk, world.manager, approve=True)

@@ -61,3 +61,17 @@ def test_tokens_can_be_listed_and_revoked_through_the_api(api, world: World) -> 
     assert "token" not in tokens[0]
     assert client.delete(f"/me/tokens/{tokens[0]['id']}").status_code == 204
     assert client.get("/me/tokens").status_code == 401  # it was this client's own token
+
+
+def test_tokens_stop_working_while_the_password_is_expired(api, world: World) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    import time_machine
+
+    from caredesk.accounts.policy import expires_at
+
+    client = api("alice")
+    with time_machine.travel(expires_at(world.alice) + timedelta(days=1)):
+        response = client.get("/me")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "password_expired"

@@ -180,3 +180,12 @@ class TestAutoClose:
         with time_machine.travel(case.resolution_proposed_at + timedelta(days=8), tick=False):
             result = close_silent_cases.enqueue()
         assert result.return_value == 1
+
+
+def test_internal_work_does_not_move_last_modified(world: World) -> None:
+    case = admin_case(world.alice)
+    before = case.updated_at
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        services.add_note(world.agent, case.case_id, "Checking the contract database.")
+    case.refresh_from_db()
+    assert case.updated_at == before
