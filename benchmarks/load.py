@@ -220,7 +220,36 @@ def cpu_per_request(before: dict[str, float], after: dict[str, float], requests:
         "cpu_ms_wrk": round(per["wrk"], 2),
         "cpu_ms_machine": round(per["busy"], 2),
         "machine_busy_pct": round(100 * (after["busy"] - before["busy"]) / (seconds * cores), 1),
+        # Everything else (other processes, kernel work not charged to a process), in cores.
+        "other_cores": round(
+            ((after["busy"] - before["busy"]) - sum(after[k] - before[k] for k in ("app", "db", "wrk"))) / seconds, 2
+        ),
     }
+
+
+def machine_busy(seconds: float = 1.0) -> float:
+    """Share of all cores busy over ``seconds`` (0..1)."""
+
+    def sample() -> tuple[int, int]:
+        cpu = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        return sum(cpu), cpu[3] + cpu[4]
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def wait_for_quiet(limit: float, most: float = 0.10) -> float:
+    """Wait (up to ``limit`` s) until the machine is idle apart from us: other work on the same
+    cores (a test suite, autovacuum) would be measured as our latency."""
+    deadline = time.monotonic() + limit
+    busy = machine_busy()
+    while busy > most and time.monotonic() < deadline:
+        print(f"  machine {100 * busy:.0f} % busy before the run; waiting", flush=True)
+        time.sleep(5)
+        busy = machine_busy()
+    return busy
 
 
 def summarise_profile(raw: Path, top: int = 25) -> str:
@@ -278,8 +307,8 @@ def markdown(label: str, info: dict[str, Any], results: dict[str, dict[str, Any]
         f"wrk -t{settings['threads']} -c{settings['connections']} -d{settings['seconds']}s "
         f"(after {settings['warmup']} s warm-up); gunicorn --workers {settings['workers']}; {info['date']}",
         "",
-        "| scenario | req/s | p50 ms | p99 ms | errors | SQL/request | CPU ms/req app/db/wrk/all | target | met |",
-        "|---|---:|---:|---:|---:|---:|---|---|---|",
+        "| scenario | req/s | p50 ms | p99 ms | errors | SQL/req | CPU ms app/db/wrk/all | other | target | met |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---|---|",
     ]
     for name, r in results.items():
         target = r.get("target") or "—"
@@ -287,9 +316,38 @@ def markdown(label: str, info: dict[str, Any], results: dict[str, dict[str, Any]
         lines.append(
             f"| {name} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | {r['errors']} | "
             f"{r.get('queries', '?')} | {r['cpu_ms_app']} / {r['cpu_ms_db']} / {r['cpu_ms_wrk']} / "
-            f"{r['cpu_ms_machine']} | {target} | {met} |"
+            f"{r['cpu_ms_machine']} | {r['other_cores']} | {target} | {met} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def measure(
+    args: argparse.Namespace,
+    server: subprocess.Popen[bytes],
+    scenario: Scenario,
+    token: str,
+    site: str,
+    common: dict[str, int],
+) -> dict[str, Any]:
+    """Warm up, then one measured wrk run (with py-spy on one worker when profiling)."""
+    run_wrk(args.port, scenario, token, site, seconds=args.warmup, **common)
+    spy = None
+    raw = OUT / f"profile-{args.label}-{scenario.name.replace(':', '-')}.txt"
+    if args.profile:
+        pid = worker_pids(server.pid)[0]
+        spy = subprocess.Popen(
+            [str(VENV_BIN / "py-spy"), "record", "--pid", str(pid), "--duration", str(args.seconds),
+             "--rate", "200", "--format", "raw", "--output", str(raw), "--nonblocking"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    before = cpu_snapshot(server.pid)
+    figures = run_wrk(args.port, scenario, token, site, seconds=args.seconds, **common)
+    figures.update(cpu_per_request(before, cpu_snapshot(server.pid), figures["requests"], figures["duration_us"] / 1e6))
+    if spy is not None:
+        spy.wait(timeout=60)
+        if raw.exists():
+            raw.with_suffix(".top").write_text(summarise_profile(raw))
+    return figures
 
 
 def main() -> None:
@@ -303,6 +361,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (each is one event loop)")
     parser.add_argument("--only", nargs="*", help="scenario names to run (default: all)")
     parser.add_argument("--profile", action="store_true", help="py-spy one worker during each measured run")
+    parser.add_argument("--retries", type=int, default=3, help="measure again when other work used the CPU")
+    parser.add_argument("--max-other", type=float, default=0.15, help="cores of other work a run may see")
+    parser.add_argument("--quiet-wait", type=float, default=120, help="seconds to wait for an idle machine")
     parser.add_argument("--no-queries", action="store_true", help="skip counting SQL statements")
     args = parser.parse_args()
 
@@ -331,26 +392,17 @@ def main() -> None:
                 token = tokens[scenario.role]["token"]
                 site = tokens["customer"].get("site_code", "")
                 common = {"connections": args.connections, "threads": args.threads}
-                run_wrk(args.port, scenario, token, site, seconds=args.warmup, **common)
-                spy = None
-                if args.profile:
-                    pid = worker_pids(server.pid)[0]
-                    raw = OUT / f"profile-{args.label}-{scenario.name.replace(':', '-')}.txt"
-                    spy = subprocess.Popen(
-                        [str(VENV_BIN / "py-spy"), "record", "--pid", str(pid), "--duration", str(args.seconds),
-                         "--rate", "200", "--format", "raw", "--output", str(raw), "--nonblocking"],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                    )  # fmt: skip
-                before = cpu_snapshot(server.pid)
-                figures = run_wrk(args.port, scenario, token, site, seconds=args.seconds, **common)
-                figures.update(
-                    cpu_per_request(before, cpu_snapshot(server.pid), figures["requests"], figures["duration_us"] / 1e6)
-                )
-                if spy is not None:
-                    spy.wait(timeout=60)
-                    raw = OUT / f"profile-{args.label}-{scenario.name.replace(':', '-')}.txt"
-                    if raw.exists():
-                        raw.with_suffix(".top").write_text(summarise_profile(raw))
+                best: dict[str, Any] | None = None
+                for attempt in range(1 + args.retries):
+                    wait_for_quiet(args.quiet_wait)
+                    figures = measure(args, server, scenario, token, site, common)
+                    if best is None or figures["other_cores"] < best["other_cores"]:
+                        best = figures
+                    if figures["other_cores"] <= args.max_other:
+                        break
+                    print(f"  attempt {attempt + 1}: other work used {figures['other_cores']} cores", flush=True)
+                assert best is not None
+                figures = best
                 errors = sum(int(figures[k]) for k in ("err_connect", "err_read", "err_write", "err_timeout"))
                 errors += int(figures["non2xx"])
                 rps = figures["requests"] / (figures["duration_us"] / 1e6)
@@ -367,7 +419,8 @@ def main() -> None:
                     f"{scenario.name:18} {rps:7.0f} req/s  p50 {figures['p50_us'] / 1000:6.1f} ms  "
                     f"p99 {figures['p99_us'] / 1000:6.1f} ms  errors {errors}  CPU ms/request: "
                     f"app {figures['cpu_ms_app']} db {figures['cpu_ms_db']} wrk {figures['cpu_ms_wrk']} "
-                    f"machine {figures['cpu_ms_machine']} ({figures['machine_busy_pct']} % busy)",
+                    f"machine {figures['cpu_ms_machine']} ({figures['machine_busy_pct']} % busy, "
+                    f"other work {figures['other_cores']} cores)",
                     flush=True,
                 )
         finally:
