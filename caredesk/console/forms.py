@@ -16,15 +16,29 @@ def _textarea(label: str, rows: int = 4) -> forms.CharField:
     )
 
 
-class ReplyForm(forms.Form):
+class _TextForm(forms.Form):
+    """One text field named ``body``; three of these share the case page, so each gets
+    its own element ids (``reply_body``, ``note_body``, …) for its label to point at."""
+
+    id_prefix = "text"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReplyForm(_TextForm):
+    id_prefix = "reply"
     body = _textarea("Reply to the customer")
 
 
-class NoteForm(forms.Form):
+class NoteForm(_TextForm):
+    id_prefix = "note"
     body = _textarea("Internal note (staff only)", rows=3)
 
 
-class ResolutionForm(forms.Form):
+class ResolutionForm(_TextForm):
+    id_prefix = "resolution"
     body = _textarea("Proposed resolution", rows=3)
 
 
