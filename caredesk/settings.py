@@ -124,7 +124,10 @@ else:
     # Files under the data dir, not process memory: every web worker on the host shares
     # the rate-limit counters, so two workers do not double the login limits.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": DATA_DIR / "cache"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
