@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "caredesk.core",
     "caredesk.accounts",
+    "caredesk.installbase",
+    "caredesk.entitlements",
     "caredesk.cases",
     "caredesk.api",
     "caredesk.portal",

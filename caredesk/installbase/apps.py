@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InstallbaseConfig(AppConfig):
+    name = "caredesk.installbase"
+    label = "installbase"
