@@ -138,7 +138,7 @@ def _template_field(spec: dict[str, Any]) -> forms.Field:
     elif kind == "integer":
         field = forms.CharField(widget=forms.NumberInput(attrs={"step": "1", **attrs}))
     elif kind == "date":
-        field = forms.CharField(widget=forms.DateInput(attrs={"type": "date", **attrs}), help_text="YYYY-MM-DD")
+        field = forms.CharField(widget=forms.DateInput(attrs={"type": "date", **attrs}))
     elif kind == "serials":
         field = forms.CharField(
             widget=forms.Textarea(attrs={"rows": "3", "spellcheck": "false", **attrs}),
@@ -171,10 +171,15 @@ class CaseForm(forms.Form):
         required=False,
         choices=[("", "Choose…"), *Priority.choices],
         initial="P3",
+        widget=forms.Select(attrs={"required": True}),
         help_text="P1 critical: service down. P4 low: a question with no impact.",
     )
     follow_up_method = forms.ChoiceField(
-        label="How should we follow up?", required=False, choices=FollowUpMethod.choices, initial="email"
+        label="How should we follow up?",
+        required=False,
+        choices=FollowUpMethod.choices,
+        initial="email",
+        widget=forms.Select(attrs={"required": True}),
     )
     callback_phone = _text(
         "Call-back phone number", max_length=32, required=True, autocomplete="tel", type="tel", inputmode="tel"
