@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from ninja import File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -24,7 +24,7 @@ from caredesk.api.schemas import (
 )
 from caredesk.cases import queries, services
 from caredesk.cases.models import Attachment, Case
-from caredesk.core.errors import NotFound
+from caredesk.web.pages import attachment_response
 
 router = Router(tags=["cases"])
 CaseId = Path(..., max_length=40, description="YYYY-MMDD-NNNNN, dashes optional")
@@ -247,11 +247,4 @@ def add_attachment(  # type: ignore[no-untyped-def]
 def download(  # type: ignore[no-untyped-def]
     request: HttpRequest, case_id: str = CaseId, attachment_id: int = Path(..., ge=1, le=2**62)
 ):
-    user = _user(request)
-    case = queries.get_case(user, case_id)
-    attachment = queries.case_attachments(user, case).filter(pk=attachment_id).first()
-    if attachment is None:
-        raise NotFound("No such file.")
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
-    response["Content-Type"] = "application/octet-stream"  # never rendered inline by the browser
-    return response
+    return attachment_response(_user(request), case_id, attachment_id)

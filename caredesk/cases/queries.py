@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 
 from caredesk.accounts.models import Organisation, User
 from caredesk.accounts.queries import organisation_scope
-from caredesk.cases.models import Case, CaseMessage, CaseStatus, Priority, RequestType
+from caredesk.cases.models import Attachment, Case, CaseMessage, CaseStatus, Priority, RequestType
 from caredesk.core import audit
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.identifiers import normalise_case_id
@@ -163,11 +163,24 @@ def case_messages(user: User, case: Case) -> QuerySet[CaseMessage]:
     return messages.order_by("created_at", "id")
 
 
-def case_attachments(user: User, case: Case) -> QuerySet:  # type: ignore[type-arg]
+def case_attachments(user: User, case: Case) -> QuerySet[Attachment]:
     files = case.attachments.all()
     if not user.is_vendor_staff:
         files = files.filter(internal=False)
     return files.order_by("created_at", "id")
+
+
+def get_attachment(user: User, case_id: str, attachment_id: int | str) -> Attachment:
+    """A file of a visible case that ``user`` may see (internal files: staff only), else NotFound."""
+    case = get_case(user, case_id)
+    try:
+        pk = int(attachment_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such file.") from None
+    attachment = case_attachments(user, case).filter(pk=pk).first() if 0 < pk < 2**62 else None
+    if attachment is None:
+        raise NotFound("No such file.")
+    return attachment
 
 
 def case_history(user: User, case: Case) -> QuerySet[AuditEntry]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -47,7 +47,10 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "Me"), *((u.email, u.full_name) for u in staff_members())]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
+            ("", "Me"),
+            *((u.email, u.full_name) for u in staff_members()),
+        ]
 
 
 class StatusForm(forms.Form):

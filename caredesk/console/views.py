@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -32,7 +33,9 @@ from caredesk.console.forms import (
     ResolutionForm,
     StatusForm,
 )
-from caredesk.console.web import (
+from caredesk.core.errors import DomainError, ValidationFailed
+from caredesk.web.pages import (
+    attachment_response,
     current_user,
     domain_errors,
     history_rows,
@@ -42,16 +45,15 @@ from caredesk.console.web import (
     status_choices,
     template_rows,
 )
-from caredesk.core.errors import DomainError, ValidationFailed
 
 PAGE_SIZE = 50
 
 
-def staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     guarded = domain_errors(view)
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not current_user(request).is_vendor_staff:
@@ -266,15 +268,8 @@ def case_attach(request: HttpRequest, case_id: str) -> HttpResponse:
 
 @staff_page
 @require_GET
-def attachment_download(request: HttpRequest, case_id: str, attachment_id: str) -> HttpResponse:
-    user = current_user(request)
-    case = queries.get_case(user, case_id)
-    attachment = queries.case_attachments(user, case).filter(pk=int(attachment_id)).first()
-    if attachment is None:
-        raise Http404("No such file.")
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
-    response["Content-Type"] = "application/octet-stream"  # never rendered inline
-    return response
+def attachment_download(request: HttpRequest, case_id: str, attachment_id: str) -> FileResponse:
+    return attachment_response(current_user(request), case_id, attachment_id)
 
 
 # --- registrations (D-1.4) -----------------------------------------------------------------------

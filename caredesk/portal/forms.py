@@ -3,7 +3,7 @@ service the view calls, whose errors ``web.show_error`` puts back on these field
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.urls import reverse
@@ -198,7 +198,7 @@ class CaseForm(forms.Form):
         self.fields["callback_phone"].help_text = "International format, e.g. +49 69 1234 5678."
         self.fields["customer_tracking_number"].help_text = "Your own reference for this request, if you have one."
         organisations = list(visible_organisations(user).exclude(kind="vendor").order_by("name"))
-        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in organisations]
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [(str(o.pk), o.name) for o in organisations]
         self.fields["organisation"].initial = str(user.organisation_id)
         self.acts_for_several = len(organisations) > 1
         if not self.acts_for_several:
@@ -215,9 +215,11 @@ class CaseForm(forms.Form):
             site_choices += [(group, items) for group, items in grouped.items()]
         else:
             site_choices += [item for items in grouped.values() for item in items]
-        self.fields["site"].choices = site_choices
+        cast(forms.ChoiceField, self.fields["site"]).choices = site_choices
         self.types = list(request_types())
-        self.fields["request_type"].choices = [("", "Choose a request type…")] + [(t.code, t.name) for t in self.types]
+        cast(forms.ChoiceField, self.fields["request_type"]).choices = [("", "Choose a request type…")] + [
+            (t.code, t.name) for t in self.types
+        ]
         self.fields["request_type"].widget.attrs.update(
             {
                 "required": True,
@@ -238,7 +240,7 @@ class CaseForm(forms.Form):
             placeholder = "Choose a request type first"
         else:
             placeholder = "Choose a sub-type…"
-        self.fields["request_subtype"].choices = [("", placeholder), *subtypes]
+        cast(forms.ChoiceField, self.fields["request_subtype"]).choices = [("", placeholder), *subtypes]
         for name in [n for n in self.fields if n.startswith(TEMPLATE_PREFIX)]:
             del self.fields[name]
         for spec in self.chosen_type.template if self.chosen_type else []:

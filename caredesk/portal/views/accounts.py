@@ -18,7 +18,7 @@ from caredesk.accounts.auth import client_ip
 from caredesk.accounts.middleware import MUST_CHANGE_PASSWORD
 from caredesk.core.errors import DomainError, Forbidden, NotFound, Throttled
 from caredesk.portal.forms import LoginForm, PasswordChangeForm, ResetForm, ResetRequestForm
-from caredesk.portal.web import current_user, show_error
+from caredesk.web.pages import current_user, show_error
 
 
 def _safe_next(request: HttpRequest) -> str:

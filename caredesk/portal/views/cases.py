@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +20,8 @@ from caredesk.cases import queries, services
 from caredesk.cases.models import Case, CaseStatus
 from caredesk.core.errors import DomainError, ValidationFailed
 from caredesk.portal.forms import AttachmentForm, CaseForm, RejectForm, ReplyForm
-from caredesk.portal.web import (
+from caredesk.web.pages import (
+    attachment_response,
     current_user,
     domain_errors,
     history_rows,
@@ -238,12 +239,5 @@ def case_attach(request: HttpRequest, case_id: str) -> HttpResponse:
 @login_required
 @require_GET
 @domain_errors
-def attachment_download(request: HttpRequest, case_id: str, attachment_id: str) -> HttpResponse:
-    user = current_user(request)
-    case = queries.get_case(user, case_id)
-    attachment = queries.case_attachments(user, case).filter(pk=int(attachment_id)).first()
-    if attachment is None:
-        raise Http404("No such file.")
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
-    response["Content-Type"] = "application/octet-stream"  # never rendered inline
-    return response
+def attachment_download(request: HttpRequest, case_id: str, attachment_id: str) -> FileResponse:
+    return attachment_response(current_user(request), case_id, attachment_id)

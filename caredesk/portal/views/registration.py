@@ -22,7 +22,7 @@ from caredesk.accounts.auth import client_ip
 from caredesk.accounts.models import Registration, RegistrationStatus
 from caredesk.core.errors import DomainError, NotFound, Throttled
 from caredesk.portal.forms import RegisterOrganisationForm, RegisterPasswordForm, RegisterStartForm
-from caredesk.portal.web import show_error
+from caredesk.web.pages import show_error
 
 SESSION_SECRET = "registration_secret"  # noqa: S105 - a session key, not a secret
 SESSION_OUTCOME = "registration_outcome"

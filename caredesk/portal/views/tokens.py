@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from caredesk.accounts import services
 from caredesk.core.errors import DomainError
 from caredesk.portal.forms import TokenForm
-from caredesk.portal.web import current_user, domain_errors, show_error
+from caredesk.web.pages import current_user, domain_errors, show_error
 
 
 @never_cache

@@ -1,9 +1,6 @@
-"""Page plumbing the console's views share: domain errors on forms, case-list parameters.
-
-A copy of ``caredesk/portal/web.py`` below this docstring: the import contract keeps the
-two interfaces independent of each other, so neither imports the other. A test
-(``console/tests/test_web_in_step.py``) fails when the two copies drift apart.
-"""
+"""Page plumbing the portal and the console share: domain errors on forms, case-list
+parameters, the case history in words. Interface support only: it reads through the
+domain's queries and holds no business rule."""
 
 from __future__ import annotations
 
@@ -13,12 +10,13 @@ from functools import wraps
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from caredesk.accounts.models import User
 from caredesk.cases.models import Case, CaseStatus, Priority
-from caredesk.cases.queries import SORTS, CaseFilter, case_history
+from caredesk.cases.queries import SORTS, CaseFilter, case_history, get_attachment
 from caredesk.core.errors import DomainError, NotFound
 
 
@@ -42,12 +40,12 @@ def show_error(form: forms.BaseForm, exc: DomainError, rename: Mapping[str, str]
             form.add_error(None, f"{label.capitalize()}: {text}")
 
 
-def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def domain_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Errors a view did not handle itself become pages, never a 500: NotFound is the
     404 page (D-1.3: what one may not see does not exist), others show their message."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
@@ -193,3 +191,12 @@ def template_rows(case: Case) -> list[tuple[str, str]]:
         shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
         rows.append((str(labels.get(name) or name.replace("_", " ").capitalize()), shown))
     return rows
+
+
+def attachment_response(user: User, case_id: str, attachment_id: int | str) -> FileResponse:
+    """A case file as a download. Always ``application/octet-stream`` and an attachment,
+    so a browser never renders an uploaded file (HTML, SVG…) inline on our origin."""
+    attachment = get_attachment(user, case_id, attachment_id)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
+    response["Content-Type"] = "application/octet-stream"
+    return response
