@@ -15,3 +15,6 @@ from caredesk.settings import *  # noqa: E402,F403
 PRODUCT_PASSWORD_HASHERS = PASSWORD_HASHERS  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Tests change users between requests and expect the next request to see it; the token
+# cache has its own test (caredesk/accounts/tests/test_tokens.py).
+TOKEN_CACHE_SECONDS = 0

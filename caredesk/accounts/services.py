@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -401,31 +402,68 @@ def revoke_api_token(user: User, token_id: int) -> None:
     token.revoked_at = now()
     token.save(update_fields=["revoked_at"])
     audit.record(token, "revoked", user)
+    _token_cache.pop(token.key_hash, None)
 
 
-def user_for_token(secret: str) -> User | None:
-    """The active user a bearer token belongs to, or None. One indexed query.
-    Raises Forbidden while the user's password is expired (D-1.5)."""
-    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
-        return None
+@dataclass
+class _CachedToken:
+    until: float
+    token_id: int
+    user: User
+    last_used_at: datetime | None
+
+
+# Looking a token up is the first thing every API request does. Each process keeps what
+# it found for a few seconds (TOKEN_CACHE_SECONDS) and so spares the database that query.
+# Revoking clears the entry in the revoking process at once and in every other process
+# within those seconds; the password policy is still checked on every request.
+_token_cache: dict[str, _CachedToken] = {}
+_TOKEN_CACHE_MAX = 10_000
+
+
+def _lookup_token(key_hash: str) -> _CachedToken | None:
+    ttl = settings.TOKEN_CACHE_SECONDS
+    moment = time.monotonic()
+    cached = _token_cache.get(key_hash)
+    if cached is not None and cached.until > moment:
+        return cached
     token = (
         ApiToken.objects.select_related("user", "user__organisation")
-        .filter(key_hash=_hash(secret), revoked_at__isnull=True, user__is_active=True)
+        .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+        .order_by()
         .first()
     )
     if token is None:
+        _token_cache.pop(key_hash, None)
         return None
-    user = token.user
-    state = password_state(user, now())
+    found = _CachedToken(moment + ttl, token.pk, token.user, token.last_used_at)
+    if ttl > 0:
+        if len(_token_cache) >= _TOKEN_CACHE_MAX:
+            _token_cache.clear()
+        _token_cache[key_hash] = found
+    return found
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a bearer token belongs to, or None.
+    Raises Forbidden while the user's password is expired (D-1.5)."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    found = _lookup_token(_hash(secret))
+    if found is None:
+        return None
+    user = found.user
+    moment = now()
+    state = password_state(user, moment)
     if state is PasswordState.LOCKED:
         return None
     if state is PasswordState.EXPIRED:
         # D-1.5: an expired password allows nothing but changing it, for programs too.
         raise Forbidden("Your password has expired. Change it in the portal first.", code="password_expired")
-    moment = now()
     # Touch last_used_at at most once a minute: a write per request would cost throughput.
-    if token.last_used_at is None or moment - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=moment)
+    if found.last_used_at is None or moment - found.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=found.token_id).update(last_used_at=moment)
+        found.last_used_at = moment
     return user
 
 

@@ -75,3 +75,15 @@ def test_tokens_stop_working_while_the_password_is_expired(api, world: World) ->
         response = client.get("/me")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "password_expired"
+
+
+def test_token_lookups_are_cached_briefly_and_revocation_clears_them(
+    world: World, settings, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    settings.TOKEN_CACHE_SECONDS = 5
+    issued = services.issue_api_token(world.alice, "script")
+    assert services.user_for_token(issued.secret) == world.alice  # looks it up, records its use
+    with django_assert_num_queries(0):
+        assert services.user_for_token(issued.secret) == world.alice
+    services.revoke_api_token(world.alice, issued.token.pk)
+    assert services.user_for_token(issued.secret) is None
