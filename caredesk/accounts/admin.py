@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from caredesk.accounts.models import ApiToken, Organisation, Registration, Site, User
+from caredesk.core.admin import AuditedAdmin
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+class OrganisationAdmin(AuditedAdmin[Organisation]):
     list_display = ["name", "kind", "government", "country"]
     list_filter = ["kind", "government"]
     search_fields = ["name"]
@@ -12,14 +13,14 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin[Site]):
+class SiteAdmin(AuditedAdmin[Site]):
     list_display = ["code", "name", "organisation", "country"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["organisation"]
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin[User]):
+class UserAdmin(AuditedAdmin[User]):
     list_display = ["email", "full_name", "organisation", "gov_cleared", "is_active", "locked_at"]
     list_filter = ["organisation__kind", "gov_cleared", "is_active"]
     search_fields = ["email", "full_name"]
@@ -29,13 +30,13 @@ class UserAdmin(admin.ModelAdmin[User]):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin[Registration]):
+class RegistrationAdmin(AuditedAdmin[Registration]):
     list_display = ["email", "full_name", "status", "created_at"]
     list_filter = ["status"]
     exclude = ["token_hash", "password_hash"]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(AuditedAdmin[ApiToken]):
     list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
     exclude = ["key_hash"]

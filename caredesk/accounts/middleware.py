@@ -2,25 +2,46 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+
+from caredesk.accounts import services
+from caredesk.accounts.policy import PasswordState
 
 MUST_CHANGE_PASSWORD = "must_change_password"  # noqa: S105 - a session key, not a secret
 _ALLOWED_PREFIXES = ("/password/change/", "/logout/", "/static/")
 
 
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+
+
 class PasswordChangeRequiredMiddleware:
-    """After logging in with an expired password, the session may only change it (D-1.5)."""
+    """The password policy (D-1.5) holds for open sessions too, not only at login: a session
+    whose password expires meanwhile may only change it, and one whose grace period runs
+    out is ended and the account locked. The check is a comparison of two dates already
+    loaded with the user, so it costs no query."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            state = services.current_password_state(user)  # type: ignore[arg-type]
+            if state is PasswordState.LOCKED:
+                logout(request)
+                text = "This account is locked because its password was not changed in time. Use “Reset my password”."
+                if request.path.startswith("/api/"):
+                    return _api_error(401, "account_locked", text)
+                messages.error(request, text)
+                return redirect("portal:login")
+            if state is PasswordState.EXPIRED and not request.session.get(MUST_CHANGE_PASSWORD):
+                request.session[MUST_CHANGE_PASSWORD] = True
         if request.session.get(MUST_CHANGE_PASSWORD) and not request.path.startswith(_ALLOWED_PREFIXES):
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"error": {"code": "password_expired", "message": "Change your password first.", "fields": {}}},
-                    status=403,
-                )
+                return _api_error(403, "password_expired", "Change your password first.")
             return redirect("portal:password_change")
         return self.get_response(request)

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,11 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+def check_roles(roles: Any) -> None:
+    if not isinstance(roles, list) or not all(isinstance(r, str) and r in Role.values for r in roles):
+        raise ValidationError(f"Roles are a list of: {', '.join(Role.values)}.")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -101,7 +107,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users")
     associations = models.ManyToManyField(Organisation, blank=True, related_name="associated_users")
-    roles = models.JSONField(default=list, blank=True, help_text="Vendor staff roles")
+    roles = models.JSONField(default=list, blank=True, validators=[check_roles], help_text="Vendor staff roles")
     gov_cleared = models.BooleanField(default=False, help_text="May see government customers' cases")
     phone = models.CharField(max_length=20, blank=True, help_text="E.164")
     language = models.CharField(max_length=8, default="en")

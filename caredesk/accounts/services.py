@@ -99,12 +99,8 @@ def log_in(email: str, password: str, *, client_ip: str) -> LoginResult:
             lockout=settings.LOGIN_LOCKOUT_SECONDS,
         )
         raise Unauthenticated(_INVALID_LOGIN, code="invalid_credentials")
-    state = password_state(user, now())
+    state = current_password_state(user)
     if state is PasswordState.LOCKED:
-        if user.locked_at is None:
-            with transaction.atomic():
-                User.objects.filter(pk=user.pk, locked_at__isnull=True).update(locked_at=now())
-                audit.record(user, "locked", None, {"reason": "password not changed within the grace period"})
         raise Forbidden(
             "This account is locked because its password was not changed in time. "
             "Use “Reset my password” to receive a link by e-mail.",
@@ -112,6 +108,19 @@ def log_in(email: str, password: str, *, client_ip: str) -> LoginResult:
         )
     ratelimit.clear_failures(LOGIN_SCOPE, address)
     return LoginResult(user=user, must_change_password=state is PasswordState.EXPIRED)
+
+
+def current_password_state(user: User) -> PasswordState:
+    """Where the user's password stands now (D-1.5); the first time it is found past the grace
+    period, the account is marked locked, so that only the e-mailed reset opens it again."""
+    state = password_state(user, now())
+    if state is PasswordState.LOCKED and user.locked_at is None:
+        with transaction.atomic():
+            locked = now()
+            if User.objects.filter(pk=user.pk, locked_at__isnull=True).update(locked_at=locked):
+                audit.record(user, "locked", None, {"reason": "password not changed within the grace period"})
+            user.locked_at = locked
+    return state
 
 
 @transaction.atomic
@@ -454,7 +463,7 @@ def user_for_token(secret: str) -> User | None:
         return None
     user = found.user
     moment = now()
-    state = password_state(user, moment)
+    state = current_password_state(user)
     if state is PasswordState.LOCKED:
         return None
     if state is PasswordState.EXPIRED:

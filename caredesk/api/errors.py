@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -56,7 +58,46 @@ def install(api: NinjaAPI) -> None:
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(exc.status_code, "bad_request" if exc.status_code < 500 else "error", str(exc))
 
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        if isinstance(exc, RequestDataTooBig):
+            return error_response(413, "too_large", "The request body is too large.")
+        return error_response(400, "bad_request", "The request is not valid.")
+
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         log.exception("unexpected API error on %s %s", request.method, request.path)
         return error_response(500, "internal", "Something went wrong on our side. It has been logged.")
+
+
+_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 413: "too_large", 429: "throttled"}  # fmt: skip
+_MESSAGES = {404: "Not found.", 405: "This method is not allowed here.", 413: "The request body is too large."}
+
+
+class ApiErrorShapeMiddleware:
+    """Answers that never reach an API endpoint (an unknown path, a method the path does not
+    take, a body too large to read) leave Django as HTML; under /api/ they get the one
+    error shape too, so a program never has to parse a page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            status = response.status_code
+            shaped = error_response(
+                status,
+                _CODES.get(status, "error" if status >= 500 else "bad_request"),
+                _MESSAGES.get(status, "The request could not be handled."),
+            )
+            for header in ("Allow", "Retry-After"):
+                if header in response:
+                    shaped[header] = response[header]
+            return shaped
+        return response

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +42,47 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+TEMPLATE_FIELD_TYPES = ("text", "textarea", "choice", "integer", "date", "serials", "country")
+_TEMPLATE_KEYS = {"name", "label", "type", "required", "choices", "max_length", "help"}
+_TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def check_template(template: Any) -> None:
+    """A request type's template must be a list of well-formed field specs: a broken one
+    would otherwise surface as a failure on the customer's case form."""
+    if not isinstance(template, list):
+        raise ValidationError('The template is a list of fields, e.g. [{"name": "serials", "type": "serials"}].')
+    names: set[str] = set()
+    for position, spec in enumerate(template, start=1):
+        where = f"Field {position}"
+        if not isinstance(spec, dict):
+            raise ValidationError(f"{where} is not an object with name, label and type.")
+        unknown = set(spec) - _TEMPLATE_KEYS
+        if unknown:
+            raise ValidationError(f"{where} has unknown keys: {', '.join(sorted(unknown))}.")
+        name = spec.get("name")
+        if not isinstance(name, str) or not _TEMPLATE_NAME.match(name):
+            raise ValidationError(f"{where} needs a name of lower-case letters, digits and _ (at most 40).")
+        if name in names:
+            raise ValidationError(f"{where}: the name {name!r} is used twice.")
+        names.add(name)
+        if not isinstance(spec.get("label", name), str) or not isinstance(spec.get("help", ""), str):
+            raise ValidationError(f"{where}: the label and help must be text.")
+        kind = spec.get("type", "text")
+        if kind not in TEMPLATE_FIELD_TYPES:
+            raise ValidationError(f"{where}: the type must be one of {', '.join(TEMPLATE_FIELD_TYPES)}.")
+        if not isinstance(spec.get("required", False), bool):
+            raise ValidationError(f"{where}: required must be true or false.")
+        choices = spec.get("choices")
+        if kind == "choice" and (
+            not isinstance(choices, list) or not choices or not all(isinstance(c, str) and c for c in choices)
+        ):
+            raise ValidationError(f"{where}: a choice field needs a list of choices (text).")
+        max_length = spec.get("max_length", 2000)
+        if isinstance(max_length, bool) or not isinstance(max_length, int) or not 1 <= max_length <= 20_000:
+            raise ValidationError(f"{where}: max_length must be a whole number from 1 to 20000.")
+
+
 class RequestType(models.Model):
     """An entry of the admin request-type catalogue (D-3.3), editable by admins.
 
@@ -49,7 +94,7 @@ class RequestType(models.Model):
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=100)
     description = models.CharField(max_length=300, blank=True)
-    template = models.JSONField(default=list, blank=True)
+    template = models.JSONField(default=list, blank=True, validators=[check_template])
     active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -58,6 +103,15 @@ class RequestType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def template_is_valid(self) -> bool:
+        """False for a template written past the admin's check (a shell, a bad import)."""
+        try:
+            check_template(self.template)
+        except ValidationError:
+            return False
+        return True
 
 
 class RequestSubType(models.Model):

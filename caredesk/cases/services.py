@@ -3,6 +3,7 @@ transaction each, every change recorded in the case history."""
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import re
 import secrets
@@ -38,6 +39,8 @@ from caredesk.core.validation import clean_text, e164
 SUMMARY_MAX = 200
 DESCRIPTION_MAX = 20_000
 MESSAGE_MAX = 20_000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -109,6 +112,12 @@ def _template_value(spec: dict[str, Any], value: Any) -> Any:
 
 def validate_template_data(request_type: RequestType, data: dict[str, Any]) -> dict[str, Any]:
     """The template's fields, checked and normalised; unknown fields are refused."""
+    if not request_type.template_is_valid:
+        log.error("request type %s has a broken template; fix it in the admin site", request_type.code)
+        raise ValidationFailed(
+            "This request type cannot take cases until an administrator fixes it. Choose another one.",
+            fields={"request_type": "Misconfigured; choose another request type."},
+        )
     specs = {spec["name"]: spec for spec in request_type.template}
     unknown = sorted(set(data) - set(specs))
     if unknown:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -44,11 +45,34 @@ def _decode(cursor: str) -> tuple[Any, int]:
             value = datetime.fromisoformat(value)
         elif kind != "v" or not isinstance(value, str | int):
             raise ValueError(kind)
-        if not isinstance(pk, int) or isinstance(pk, bool):
+        if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk < 2**62:
             raise ValueError(pk)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError):
-        raise ValidationFailed("The page cursor is not valid.", fields={"cursor": "Not a valid cursor."}) from None
+        raise _bad_cursor() from None
     return value, pk
+
+
+def _bad_cursor() -> ValidationFailed:
+    return ValidationFailed("The page cursor is not valid.", fields={"cursor": "Not a valid cursor."})
+
+
+def _checked(model: type[models.Model], field: str, value: Any) -> Any:
+    """The cursor's sort value as the column's type. A cursor is client input: one made for
+    another column, or by hand, must answer 400, not fail inside the database."""
+    column = model._meta.get_field(field)
+    if isinstance(column, models.DateTimeField) != isinstance(value, datetime):
+        raise _bad_cursor()
+    try:
+        value = column.to_python(value)  # type: ignore[union-attr]
+    except (ValidationError, TypeError, ValueError):
+        raise _bad_cursor() from None
+    if isinstance(column, models.IntegerField) and not -(2**31) <= value < 2**31:
+        raise _bad_cursor()
+    if isinstance(column, models.CharField | models.TextField) and not isinstance(value, str):
+        raise _bad_cursor()
+    if isinstance(value, str) and (len(value) > 1000 or "\x00" in value):
+        raise _bad_cursor()
+    return value
 
 
 def keyset_page(
@@ -61,6 +85,7 @@ def keyset_page(
         queryset = queryset.order_by(field, "pk")
     if cursor:
         value, pk = _decode(cursor)
+        value = _checked(queryset.model, field, value)
         op = "lt" if descending else "gt"
         queryset = queryset.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
     rows = list(queryset[: limit + 1])

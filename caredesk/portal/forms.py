@@ -152,6 +152,8 @@ def _template_field(spec: dict[str, Any]) -> forms.Field:
         field = forms.CharField(widget=forms.TextInput(attrs=attrs))
     field.required = False  # the service checks the template (validate_template_data)
     field.label = label
+    if spec.get("help"):
+        field.help_text = str(spec["help"])
     return field
 
 
@@ -243,7 +245,8 @@ class CaseForm(forms.Form):
         cast(forms.ChoiceField, self.fields["request_subtype"]).choices = [("", placeholder), *subtypes]
         for name in [n for n in self.fields if n.startswith(TEMPLATE_PREFIX)]:
             del self.fields[name]
-        for spec in self.chosen_type.template if self.chosen_type else []:
+        usable = self.chosen_type is not None and self.chosen_type.template_is_valid
+        for spec in self.chosen_type.template if self.chosen_type and usable else []:
             self.fields[TEMPLATE_PREFIX + spec["name"]] = _template_field(spec)
 
     @property

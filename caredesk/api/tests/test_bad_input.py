@@ -120,3 +120,48 @@ def test_conflicting_state_changes_are_409(api, world: World) -> None:  # type: 
     response = api("alice").post(f"/cases/{case.case_id}/resolution/accept")
     assert response.status_code == 409
     assert _shape(response)["code"] == "conflict"
+
+
+def _cursor(payload: object) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("sort", "payload"),
+    [
+        ("-modified", ["v", "abc", 1]),  # a text value for a date column
+        ("-modified", ["v", 5, 1]),
+        ("case_id", ["dt", "2026-01-01T00:00:00+00:00", 1]),  # a date for a text column
+        ("-modified", ["dt", "not a date", 1]),
+        ("priority", ["v", "P1", 2**70]),  # a key beyond any id
+        ("case_id", ["v", "x\u0000y", 1]),
+    ],
+)
+def test_a_cursor_made_for_another_column_is_refused(api, world: World, sort: str, payload: object) -> None:  # type: ignore[no-untyped-def]
+    admin_case(world.alice)
+    response = api("alice").get("/cases", sort=sort, cursor=_cursor(payload))
+    assert response.status_code == 422, response.content
+    assert "cursor" in _shape(response)["fields"]
+
+
+def test_a_body_over_the_size_limit_is_413_and_writes_nothing(api, world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = api("alice").post("/cases", {**GOOD, "description": "x" * 20_000})
+    assert response.status_code == 413
+    assert _shape(response)["code"] == "too_large"
+    assert not Case.objects.exists()
+
+
+def test_unknown_api_paths_and_methods_answer_in_the_error_shape(api, world: World) -> None:  # type: ignore[no-untyped-def]
+    client = api("alice")
+    missing = client.get("/no-such-thing")
+    assert missing.status_code == 404
+    assert _shape(missing)["code"] == "not_found"
+    case = admin_case(world.alice)
+    wrong = client.delete(f"/cases/{case.case_id}")
+    assert wrong.status_code == 405
+    assert _shape(wrong)["code"] == "method_not_allowed"
+    assert "GET" in wrong["Allow"]

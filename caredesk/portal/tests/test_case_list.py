@@ -105,3 +105,14 @@ def test_the_list_holds_only_visible_cases(world: World, client_for) -> None:
 def test_an_empty_list_says_so(world: World, client_for) -> None:
     assert b"No cases yet" in client_for("alice").get("/").content
     assert b"No case matches" in client_for("alice").get("/", {"q": "zzz"}).content
+
+
+@pytest.mark.parametrize(("path", "who"), [("/", "alice"), ("/console/", "agent")])
+def test_a_tampered_page_cursor_is_a_clear_error_page(world: World, client_for, path: str, who: str) -> None:
+    import base64
+
+    admin_case(world.alice)
+    cursor = base64.urlsafe_b64encode(b'["v","abc",1]').decode().rstrip("=")
+    response = client_for(who).get(path, {"sort": "-modified", "cursor": cursor})
+    assert response.status_code == 422
+    assert "cursor" in response.content.decode().lower()

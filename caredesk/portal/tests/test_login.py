@@ -112,3 +112,36 @@ def test_logging_out_takes_a_post(world: World, client_for) -> None:
     assert client.get("/logout/").status_code == 405
     assert client.post("/logout/")["Location"] == "/login/"
     assert client.get("/")["Location"].startswith("/login/")
+
+
+def test_a_session_open_when_the_password_expires_may_only_change_it(world: World) -> None:
+    from caredesk.accounts.policy import expires_at
+
+    client = Client()
+    with time_machine.travel(expires_at(world.alice) - timedelta(days=1), tick=False):
+        _log_in(client, world.alice.email)
+        assert client.get("/").status_code == 200
+    with time_machine.travel(expires_at(world.alice) + timedelta(days=1), tick=False):
+        page = client.get("/")
+        assert page.status_code == 302 and page["Location"] == "/password/change/"
+        api = client.get("/api/v1/cases")
+        assert api.status_code == 403 and api.json()["error"]["code"] == "password_expired"
+
+
+def test_a_session_open_when_the_grace_period_ends_is_closed_and_the_account_locked(world: World) -> None:
+    from caredesk.accounts.policy import locks_at
+    from caredesk.cases.models import CaseMessage
+    from tests.personas import admin_case
+
+    case = admin_case(world.alice)
+    client = Client()
+    with time_machine.travel(locks_at(world.alice) - timedelta(days=1), tick=False):
+        _log_in(client, world.alice.email)  # logs in to change it, then does not
+    with time_machine.travel(locks_at(world.alice) + timedelta(days=1), tick=False):
+        reply = client.post(f"/cases/{case.case_id}/reply/", {"body": "still here?"})
+        assert reply.status_code == 302 and reply["Location"] == "/login/"
+        assert not CaseMessage.objects.exists()
+        world.alice.refresh_from_db()
+        assert world.alice.locked_at is not None
+        assert client.get("/").status_code == 302  # the session is gone
+        assert client.get("/api/v1/cases").status_code == 401
