@@ -60,11 +60,35 @@ def env_int(
     return number
 
 
-def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
+def env_list(
+    name: str, default: list[str], environ: Mapping[str, str] | None = None, *, non_empty: bool = False
+) -> list[str]:
     value = _raw(name, environ)
     if value is None:
         return list(default)
-    return [item.strip() for item in value.split(",") if item.strip()]
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if non_empty and not items:
+        raise ImproperlyConfigured(f"{name} must list at least one value (comma-separated), got {value!r}")
+    return items
+
+
+def env_url(name: str, default: str, environ: Mapping[str, str] | None = None, *, schemes: set[str]) -> str:
+    """An absolute URL with one of ``schemes`` and a host, e.g. for links put in e-mails."""
+    from urllib.parse import urlsplit
+
+    value = env_str(name, default, environ).strip()
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        port_ok = False
+        parts = urlsplit("")
+    if parts.scheme not in schemes or not parts.hostname or not port_ok or parts.query or parts.fragment:
+        allowed = "/".join(sorted(schemes))
+        raise ImproperlyConfigured(
+            f"{name} must be an absolute {allowed} URL like https://care.example.com, got {value!r}"
+        )
+    return value
 
 
 def env_choice(name: str, default: str, choices: set[str], environ: Mapping[str, str] | None = None) -> str:

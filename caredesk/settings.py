@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from caredesk.env import env_bool, env_choice, env_int, env_list, env_str, env_timezone
+from caredesk.env import env_bool, env_choice, env_int, env_list, env_str, env_timezone, env_url
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("CAREDESK_DATA_DIR", "var")).resolve()
@@ -38,10 +38,10 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"], non_empty=True)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 TRUSTED_PROXIES = set(env_list("CAREDESK_TRUSTED_PROXIES", []))  # believe X-Forwarded-For from these
-BASE_URL = env_str("CAREDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+BASE_URL = env_url("CAREDESK_BASE_URL", "http://127.0.0.1:8000", schemes={"http", "https"}).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -99,13 +99,25 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------
 _default_db = f"sqlite:///{DATA_DIR / 'caredesk.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", _default_db),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
-        conn_health_checks=True,
-    )
-}
+
+
+def _database(url: str) -> dict[str, object]:
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:// or postgres://, got {url.split('@')[-1]!r}")
+    try:
+        return dict(
+            dj_database_url.parse(
+                url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True
+            )
+        )
+    except ImproperlyConfigured:
+        raise
+    except Exception as exc:  # the parser's own errors do not name the variable
+        raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {exc}") from None
+
+
+DATABASES = {"default": _database(env_str("DATABASE_URL", _default_db))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the single writer; IMMEDIATE transactions take
     # the write lock up front so two writers queue instead of failing to upgrade
@@ -219,6 +231,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS, port 587) or EMAIL_USE_SSL (port 465), not both")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "care@caredesk.invalid")
 

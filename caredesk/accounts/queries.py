@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from caredesk.accounts.models import Organisation, OrganisationKind, Registration, RegistrationStatus, Site, User
+from caredesk.core.errors import NotFound
 
 
 def organisation_scope(user: User) -> Q:
@@ -45,3 +46,19 @@ def registrations_awaiting_approval(user: User) -> QuerySet[Registration]:
     if not user.has_role("care_agent", "care_manager", "admin"):
         return Registration.objects.none()
     return Registration.objects.filter(status=RegistrationStatus.AWAITING_APPROVAL).order_by("created_at")
+
+
+def get_contact(user: User, contact_id: int) -> User:
+    """A person's contact card (the case lists link the contact's name to it, D-3.6): the
+    people of the organisations ``user`` may see (D-1.3), and oneself. NotFound otherwise."""
+    if not user.is_authenticated:
+        raise NotFound("No such person.")
+    people = User.objects.select_related("organisation").filter(is_active=True)
+    contact = (
+        people.filter(Q(pk=contact_id) & (Q(organisation__in=visible_organisations(user)) | Q(pk=user.pk))).first()
+        if 0 < contact_id < 2**62
+        else None
+    )
+    if contact is None:
+        raise NotFound("No such person.")
+    return contact

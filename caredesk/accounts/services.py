@@ -234,19 +234,24 @@ def registration_for(secret: str) -> Registration:
 
 
 @transaction.atomic
-def verify_registration(secret: str) -> Registration:
-    """Step 2: the link from the e-mail proves the address. It is then replaced by a
-    fresh secret kept in the session, so the e-mailed link cannot be used again."""
+def verify_registration(secret: str) -> tuple[Registration, str]:
+    """Step 2: the link from the e-mail proves the address. In the same transaction it is
+    replaced by a fresh secret, returned for the browser session to keep, so the e-mailed
+    link cannot be used again and a failure leaves the link as it was."""
     registration = registration_for(secret)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status != RegistrationStatus.STARTED:
         raise NotFound("This registration link was already used.")
+    fresh = secrets.token_urlsafe(32)
     registration.status = RegistrationStatus.VERIFIED
     registration.verified_at = now()
-    registration.save(update_fields=["status", "verified_at"])
-    return registration
+    registration.token_hash = _hash(fresh)
+    registration.save(update_fields=["status", "verified_at", "token_hash"])
+    return registration, fresh
 
 
 def rotate_registration_secret(registration: Registration) -> str:
+    """A new secret for the registration (the old one stops working)."""
     secret = secrets.token_urlsafe(32)
     Registration.objects.filter(pk=registration.pk).update(token_hash=_hash(secret))
     return secret

@@ -442,7 +442,9 @@ def propose_resolution(actor: User, case_id: str, body: str) -> CaseMessage:
     itself after the silence period (D-3.5)."""
     case = _locked_case(actor, case_id)
     _ensure_staff(actor)
-    if case.status not in (CaseStatus.OPEN, CaseStatus.AWAITING_CUSTOMER):
+    if case.status != CaseStatus.OPEN:
+        # D-3.5: Open → Resolution proposed. A case awaiting the customer goes back to Open
+        # first (the customer's answer does that, or the owner by a status change).
         raise Conflict("A resolution can be proposed on an open case only.")
     message = _message(case, actor, CaseMessage.Kind.RESOLUTION, body)
     diff = _touch(
@@ -456,8 +458,20 @@ def propose_resolution(actor: User, case_id: str, body: str) -> CaseMessage:
     return message
 
 
+def may_answer_resolution(user: User, case: Case) -> bool:
+    """Who may agree (or refuse) that a case is resolved (D-3.5): the customer, meaning the
+    person who opened it, members of the case's organisation and people associated with it
+    (a consultant). A partner who sells to the customer sees the case but does not decide
+    for the customer, unless the partner opened the case; vendor staff never do."""
+    if user.is_vendor_staff:
+        return False
+    if user.pk in (case.contact_id, case.opened_by_id) or user.organisation_id == case.organisation_id:
+        return True
+    return user.associations.filter(pk=case.organisation_id).exists()
+
+
 def _customer_of(actor: User, case: Case) -> None:
-    if actor.is_vendor_staff:
+    if not may_answer_resolution(actor, case):
         raise Forbidden("Only the customer can agree that the case is resolved.")
 
 

@@ -117,7 +117,7 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: A
         "history": history_rows(user, case),
         "template_rows": template_rows(case),
         "is_closed": case.status == CaseStatus.CLOSED,
-        "can_propose": case.status in (CaseStatus.OPEN, CaseStatus.AWAITING_CUSTOMER),
+        "can_propose": case.status == CaseStatus.OPEN,
         "show_contact_email": True,
         "nav": "queue",
         "assign_form": bound.get("assign_form") or AssignForm(initial={"owner": ""}),

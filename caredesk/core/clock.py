@@ -7,15 +7,32 @@ Everything reads the time through ``now()`` so tests can travel in time
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 
+_source: Callable[[], datetime] | None = None
+
 
 def now() -> datetime:
-    return timezone.now()
+    return _source() if _source is not None else timezone.now()
+
+
+@contextmanager
+def driven_by(source: Callable[[], datetime]) -> Iterator[None]:
+    """Let ``source`` be the time for the duration: for programs that replay a history, like
+    the demo builder, which opens each case at the moment its id must carry (D-3.1). Tests
+    travel with ``time_machine`` instead."""
+    global _source
+    previous, _source = _source, source
+    try:
+        yield
+    finally:
+        _source = previous
 
 
 def support_zone() -> ZoneInfo:

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -31,7 +30,7 @@ from caredesk.accounts import services as accounts
 from caredesk.accounts.models import Organisation, OrganisationKind, Registration, Role, Site, User
 from caredesk.cases import services as cases
 from caredesk.cases.models import CaseStatus, FollowUpMethod, Priority, RequestType
-from caredesk.core.clock import add_months
+from caredesk.core.clock import add_months, driven_by
 from caredesk.demo import stories
 from caredesk.demo.stories import Story
 
@@ -371,9 +370,8 @@ class _DemoClock:
     Case ids carry the date a case was opened (D-3.1) and are allocated from a per-day
     counter at that moment, so back-dating ``created_at`` after the fact would leave ids
     that contradict their dates. Instead the demo sets the time before each service call.
-    Tests do this with ``time_machine``, which is a test-only dependency; here the one
-    function every "now" goes through (``django.utils.timezone.now``, wrapped by
-    ``caredesk.core.clock.now``) is patched for the duration of the build.
+    Tests do this with ``time_machine``, a test-only dependency; the demo drives the one
+    clock every "now" goes through (``caredesk.core.clock.driven_by``).
     """
 
     def __init__(self, moment: datetime):
@@ -386,7 +384,7 @@ class _DemoClock:
 @contextmanager
 def _clock_at(start: datetime) -> Iterator[_DemoClock]:
     clock = _DemoClock(start)
-    with mock.patch("django.utils.timezone.now", new=clock):
+    with driven_by(clock):
         yield clock
 
 
@@ -521,8 +519,7 @@ class DemoBuilder:
             accounts.start_registration(name, email, client_ip="demo")
             registration = Registration.objects.get(email=email)
             # The e-mailed secret is not kept; take a fresh one as the browser session would.
-            secret = accounts.rotate_registration_secret(registration)
-            accounts.verify_registration(secret)
+            _registration, secret = accounts.verify_registration(accounts.rotate_registration_secret(registration))
             accounts.choose_registration_organisation(secret, new_organisation_name=org_name, country=country)
             accounts.finish_registration(secret, password=DEMO_PASSWORD, accept_terms=True)
         approved = Registration.objects.get(email=APPROVED_REGISTRATION[1])

@@ -33,6 +33,7 @@ urlpatterns = [
         cases.attachment_download,
         name="attachment",
     ),
+    re_path(r"^contacts/(?P<contact_id>[0-9]{1,18})/$", accounts.contact, name="contact"),
     path("tokens/", tokens.tokens, name="tokens"),
     re_path(r"^tokens/(?P<token_id>[0-9]{1,18})/revoke/$", tokens.token_revoke, name="token_revoke"),
 ]

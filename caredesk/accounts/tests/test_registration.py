@@ -32,14 +32,16 @@ def test_step_one_sends_a_verification_link(started: str) -> None:
 
 
 def test_the_e_mailed_link_verifies_once(started: str) -> None:
-    services.verify_registration(started)
+    _registration, fresh = services.verify_registration(started)
     with pytest.raises(NotFound):
         services.verify_registration(started)
+    with pytest.raises(NotFound):  # the fresh secret continues the registration; it verifies nothing again
+        services.verify_registration(fresh)
+    assert services.registration_for(fresh).status == RegistrationStatus.VERIFIED
 
 
 def test_a_new_customer_account_waits_for_an_agent(world: World, started: str) -> None:
-    registration = services.verify_registration(started)
-    secret = services.rotate_registration_secret(registration)
+    registration, secret = services.verify_registration(started)
     services.choose_registration_organisation(secret, new_organisation_name="Dora Networks", country="es")
     registration = services.finish_registration(secret, password=PASSWORD, accept_terms=True)
     assert registration.status == RegistrationStatus.AWAITING_APPROVAL
@@ -55,8 +57,7 @@ def test_a_new_customer_account_waits_for_an_agent(world: World, started: str) -
 
 
 def test_a_rejected_request_creates_nothing(world: World, started: str) -> None:
-    registration = services.verify_registration(started)
-    secret = services.rotate_registration_secret(registration)
+    registration, secret = services.verify_registration(started)
     services.choose_registration_organisation(secret, new_organisation_name="Shady Ltd", country="GB")
     services.finish_registration(secret, password=PASSWORD, accept_terms=True)
     services.decide_registration(
@@ -67,15 +68,15 @@ def test_a_rejected_request_creates_nothing(world: World, started: str) -> None:
 
 
 def test_only_staff_decide(world: World, started: str) -> None:
-    registration = services.verify_registration(started)
+    registration, _secret = services.verify_registration(started)
     with pytest.raises(NotFound):
         services.decide_registration(registration.pk, world.alice, approve=True)
 
 
-def test_a_proof_joins_the_proved_organisation_at_once(world: World, started: str) -> None:
+def test_a_proof_joins_the_proved_organisation_at_once(world: World, started: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(services, "_proof_resolvers", [])  # leave the real resolvers as they were
     services.register_organisation_proof(lambda proof: world.acme if proof == "SN-ACME-1" else None)
-    registration = services.verify_registration(started)
-    secret = services.rotate_registration_secret(registration)
+    registration, secret = services.verify_registration(started)
     with pytest.raises(ValidationFailed):
         services.choose_registration_organisation(secret, proof="SN-UNKNOWN")
     services.choose_registration_organisation(secret, proof="SN-ACME-1")
@@ -85,8 +86,7 @@ def test_a_proof_joins_the_proved_organisation_at_once(world: World, started: st
 
 
 def test_terms_and_a_strong_password_are_required(started: str) -> None:
-    registration = services.verify_registration(started)
-    secret = services.rotate_registration_secret(registration)
+    registration, secret = services.verify_registration(started)
     services.choose_registration_organisation(secret, new_organisation_name="Dora Networks", country="ES")
     with pytest.raises(ValidationFailed):
         services.finish_registration(secret, password=PASSWORD, accept_terms=False)
@@ -113,8 +113,7 @@ def test_only_care_agents_and_managers_approve(world: World, started: str) -> No
     from caredesk.core.errors import Forbidden
 
     tse = create_user("tse@vendor.example", "Tess Engineer", world.vendor, None, roles=["tse"])
-    registration = services.verify_registration(started)
-    secret = services.rotate_registration_secret(registration)
+    registration, secret = services.verify_registration(started)
     services.choose_registration_organisation(secret, new_organisation_name="Dora Networks", country="ES")
     services.finish_registration(secret, password=PASSWORD, accept_terms=True)
     with pytest.raises(Forbidden):

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from caredesk.cases import services
+from caredesk.cases.models import Case
 from caredesk.cases.queries import SORTS, CaseFilter, list_cases
 from caredesk.core.errors import ValidationFailed
 from tests.personas import World, admin_case
@@ -28,6 +29,12 @@ def many(world: World) -> list[str]:
                 summary=f"Licence key number {n} rejected" if n % 2 else f"Mis-shipment of order {n}",
                 customer_tracking_number=f"ACME-{n:03d}",
             )
+            if n % 3:
+                services.assign(world.agent, case.case_id)  # Open
+            if n % 3 == 2:
+                services.set_status(world.agent, case.case_id, "awaiting_customer")
+            # Platform comes from the installed base; set directly so that the column varies.
+            Case.objects.filter(pk=case.pk).update(platform=["MX-480", "EX-4300", "SRX-345", ""][n % 4])
             ids.append(case.case_id)
     return ids
 
@@ -53,6 +60,7 @@ def test_every_column_sorts_and_pages_without_gaps_or_repeats(
     field = SORTS[column]
     keys = [(getattr(r, field), r.pk) for r in rows]
     assert keys == sorted(keys, reverse=descending)
+    assert len({k[0] for k in keys}) > 1  # the column varies, so the order is the column's
 
 
 def test_paging_is_stable_when_cases_change_between_pages(world: World, many: list[str]) -> None:
@@ -84,11 +92,16 @@ def test_keyword_search_respects_access(world: World, many: list[str]) -> None:
 
 def test_filters_by_status_and_priority(world: World, many: list[str]) -> None:
     services.assign(world.agent, many[0])
-    assert [c.case_id for c in list_cases(world.alice, CaseFilter(status="open")).items] == [many[0]]
+    opened = {c.case_id for c in list_cases(world.alice, CaseFilter(status="open")).items}
+    assert opened == {many[n] for n in (0, 1, 4, 7)}
+    awaiting = {c.case_id for c in list_cases(world.alice, CaseFilter(status="awaiting_customer")).items}
+    assert awaiting == {many[n] for n in (2, 5, 8)}
+    assert {c.case_id for c in list_cases(world.alice, CaseFilter(status="new")).items} == {many[3], many[6]}
     p1 = {c.case_id for c in list_cases(world.alice, CaseFilter(priority="P1"), limit=50).items}
     assert p1 == {many[0], many[4], many[8]}
-    mine = list_cases(world.agent, CaseFilter(owner="me")).items
-    assert [c.case_id for c in mine] == [many[0]]
+    mine = {c.case_id for c in list_cases(world.agent, CaseFilter(owner="me")).items}
+    assert mine == {many[n] for n in (0, 1, 2, 4, 5, 7, 8)}
+    assert {c.case_id for c in list_cases(world.agent, CaseFilter(owner="none")).items} == {many[3], many[6]}
 
 
 def test_a_tampered_cursor_is_a_clear_error(world: World, many: list[str]) -> None:

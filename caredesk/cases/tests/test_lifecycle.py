@@ -73,6 +73,51 @@ def test_staff_cannot_close_a_case_for_the_customer(world: World) -> None:
         services.set_status(world.agent, case.case_id, CaseStatus.CLOSED)
 
 
+@pytest.mark.parametrize("who", ["bob", "carol"])
+def test_a_colleague_or_an_associated_consultant_may_accept_for_the_customer(world: World, who: str) -> None:
+    case = admin_case(world.alice)
+    services.assign(world.agent, case.case_id)
+    services.propose_resolution(world.agent, case.case_id, "Done.")
+    services.accept_resolution(world.person(who), case.case_id)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+
+
+def test_the_customers_partner_sees_the_case_but_does_not_close_it(world: World) -> None:
+    case = admin_case(world.alice)
+    services.assign(world.agent, case.case_id)
+    services.propose_resolution(world.agent, case.case_id, "Done.")
+    with pytest.raises(Forbidden):
+        services.accept_resolution(world.paul, case.case_id)
+    with pytest.raises(Forbidden):
+        services.reject_resolution(world.paul, case.case_id, "not yet")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLUTION_PROPOSED
+
+
+def test_a_partner_who_opened_the_case_answers_for_it(world: World) -> None:
+    case = admin_case(world.paul, organisation_id=world.acme.pk)
+    services.assign(world.agent, case.case_id)
+    services.propose_resolution(world.agent, case.case_id, "Done.")
+    services.accept_resolution(world.paul, case.case_id)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+
+
+def test_a_resolution_is_proposed_from_open_only(world: World) -> None:
+    case = admin_case(world.alice)
+    with pytest.raises(Conflict):  # New: nobody has taken it yet
+        services.propose_resolution(world.agent, case.case_id, "Done.")
+    services.assign(world.agent, case.case_id)
+    services.set_status(world.agent, case.case_id, CaseStatus.AWAITING_CUSTOMER)
+    with pytest.raises(Conflict):  # Awaiting customer ⇄ Open → Resolution proposed
+        services.propose_resolution(world.agent, case.case_id, "Done.")
+    services.set_status(world.agent, case.case_id, CaseStatus.OPEN)
+    services.propose_resolution(world.agent, case.case_id, "Done.")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLUTION_PROPOSED
+
+
 def test_accepting_needs_a_proposed_resolution(world: World) -> None:
     case = admin_case(world.alice)
     with pytest.raises(Conflict):

@@ -57,3 +57,40 @@ def test_staff_reach_the_console(world: World, client_for, name: str) -> None:
     client = client_for(name)
     assert client.get("/console/").status_code == 200
     assert client.get("/console/registrations/").status_code == 200
+
+
+def test_staff_who_are_not_cleared_find_no_government_case_in_the_console(world: World, client_for) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from caredesk.cases import services
+    from caredesk.cases.models import Case
+
+    case = admin_case(world.gina, summary="Licence question")
+    stored = services.attach(world.gina, case.case_id, SimpleUploadedFile("log.txt", b"log lines"))
+    before = Case.objects.values().get(pk=case.pk)
+    base = f"/console/cases/{case.case_id}/"
+    posts = {
+        "reply/": {"body": "x"},
+        "note/": {"body": "x"},
+        "assign/": {"owner": ""},
+        "status/": {"status": "awaiting_customer"},
+        "priority/": {"priority": "P1"},
+        "resolution/": {"body": "x"},
+    }
+    for name in ["agent", "manager"]:
+        client = client_for(name)
+        assert client.get(base).status_code == 404
+        assert client.get(f"{base}files/{stored.pk}/").status_code == 404
+        assert (
+            f'href="/console/cases/{case.case_id}/"'
+            not in client.get("/console/", {"q": case.case_id}).content.decode()
+        )
+        for suffix, data in posts.items():
+            assert client.post(base + suffix, data).status_code == 404, suffix
+        upload = client.post(f"{base}files/", {"file": SimpleUploadedFile("x.txt", b"x")})
+        assert upload.status_code == 404
+    assert Case.objects.values().get(pk=case.pk) == before
+    assert case.messages.count() == 0 and case.attachments.count() == 1
+    cleared = client_for("cleared")
+    assert cleared.get(base).status_code == 200
+    assert cleared.post(base + "assign/", {"owner": ""}).status_code == 303

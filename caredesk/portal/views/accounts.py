@@ -13,12 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caredesk.accounts import services
+from caredesk.accounts import queries, services
 from caredesk.accounts.auth import client_ip
 from caredesk.accounts.middleware import MUST_CHANGE_PASSWORD
 from caredesk.core.errors import DomainError, Forbidden, NotFound, Throttled
 from caredesk.portal.forms import LoginForm, PasswordChangeForm, ResetForm, ResetRequestForm
-from caredesk.web.pages import current_user, show_error
+from caredesk.web.pages import current_user, domain_errors, show_error
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -144,3 +144,12 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
 
 def terms(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/terms.html")
+
+
+@login_required
+@require_http_methods(["GET"])
+@domain_errors
+def contact(request: HttpRequest, contact_id: str) -> HttpResponse:
+    """The contact details behind a contact's name in the case lists (D-3.6)."""
+    person = queries.get_contact(current_user(request), int(contact_id))
+    return render(request, "portal/contact.html", {"person": person})

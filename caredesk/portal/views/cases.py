@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -134,6 +135,8 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         "template_rows": template_rows(case),
         "is_closed": case.status == CaseStatus.CLOSED,
         "resolution_pending": case.status == CaseStatus.RESOLUTION_PROPOSED,
+        "may_answer": services.may_answer_resolution(user, case),
+        "auto_close_days": settings.CASE_AUTO_CLOSE_DAYS,
     }
 
 

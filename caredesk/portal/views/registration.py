@@ -80,10 +80,10 @@ def start(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest, secret: str) -> HttpResponse:
     if request.method == "POST":
         try:
-            registration = services.verify_registration(secret)
+            _registration, fresh = services.verify_registration(secret)
         except NotFound as exc:
             return render(request, "portal/register_invalid.html", {"message": exc.message}, status=404)
-        request.session[SESSION_SECRET] = services.rotate_registration_secret(registration)
+        request.session[SESSION_SECRET] = fresh
         messages.success(request, "Your e-mail address is confirmed.")
         return redirect("portal:register_organisation")
     try:
