@@ -13,9 +13,13 @@ from tests.personas import World, build_world
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Any:
+    from caredesk.cases.queries import forget_catalogue
+
     cache.clear()  # rate-limit counters must not leak between tests
+    forget_catalogue()  # nor the request-type catalogue of a test's rolled-back database
     yield
     cache.clear()
+    forget_catalogue()
 
 
 @pytest.fixture

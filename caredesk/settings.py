@@ -108,7 +108,12 @@ def _database(url: str) -> dict[str, object]:
     try:
         return dict(
             dj_database_url.parse(
-                url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True
+                url,
+                conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+                # A health check is one more round trip ("SELECT 1") at the start of every
+                # request. Off by default: a connection broken by a database restart fails
+                # one request and is then replaced. Turn it on behind failover proxies.
+                conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
             )
         )
     except ImproperlyConfigured:
@@ -172,6 +177,7 @@ LOGIN_FAILURE_LIMIT = env_int("CAREDESK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("CAREDESK_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 LOGIN_RATE_PER_IP = env_int("CAREDESK_LOGIN_RATE_PER_IP", 30, minimum=1)  # attempts per minute
 TOKEN_CACHE_SECONDS = env_int("CAREDESK_TOKEN_CACHE_SECONDS", 5, minimum=0, maximum=300)
+CATALOGUE_CACHE_SECONDS = env_int("CAREDESK_CATALOGUE_CACHE_SECONDS", 30, minimum=0, maximum=3600)
 REGISTRATION_LINK_SECONDS = env_int("CAREDESK_REGISTRATION_LINK_SECONDS", 48 * 3600, minimum=60)
 
 SESSION_COOKIE_HTTPONLY = True

@@ -7,20 +7,28 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class ErrorBody(Schema):
+class Out(BaseModel):
+    """Response shapes are plain pydantic models. The endpoints hand them dicts or simple
+    objects; the framework's own base class would wrap every value in an attribute
+    resolver first, which costs a fifth of a case list's time for nothing we use."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorBody(Out):
     code: str
     message: str
     fields: dict[str, str]
 
 
-class ErrorOut(Schema):
+class ErrorOut(Out):
     error: ErrorBody
 
 
@@ -37,7 +45,7 @@ class TokenNameIn(In):
     name: str = Field(max_length=100)
 
 
-class TokenOut(Schema):
+class TokenOut(Out):
     id: int
     name: str
     prefix: str
@@ -50,13 +58,13 @@ class IssuedTokenOut(TokenOut):
     token: str = Field(description="The secret; shown only now")
 
 
-class OrganisationRef(Schema):
+class OrganisationRef(Out):
     id: int
     name: str
     kind: str
 
 
-class MeOut(Schema):
+class MeOut(Out):
     email: str
     full_name: str
     organisation: OrganisationRef
@@ -67,7 +75,7 @@ class MeOut(Schema):
     password_expires_at: datetime
 
 
-class RegistrationOut(Schema):
+class RegistrationOut(Out):
     id: int
     email: str
     full_name: str
@@ -89,12 +97,12 @@ FollowUpIn = Literal["phone", "email", "chat", "text"]
 StatusIn = Literal["new", "open", "awaiting_customer", "resolution_proposed", "closed"]
 
 
-class SubTypeOut(Schema):
+class SubTypeOut(Out):
     code: str
     name: str
 
 
-class RequestTypeOut(Schema):
+class RequestTypeOut(Out):
     code: str
     name: str
     description: str
@@ -120,22 +128,22 @@ class CaseIn(In):
     contact_email: str = Field("", max_length=254, description="Staff only: the customer user the case is for")
 
 
-class Ref(Schema):
+class Ref(Out):
     code: str
     name: str
 
 
-class PersonRef(Schema):
+class PersonRef(Out):
     name: str
     email: str | None = None
 
 
-class SiteRef(Schema):
+class SiteRef(Out):
     code: str
     name: str
 
 
-class CaseOut(Schema):
+class CaseOut(Out):
     case_id: str
     kind: str
     status: str
@@ -162,7 +170,7 @@ class CaseOut(Schema):
     closed_at: datetime | None
 
 
-class CaseRow(Schema):
+class CaseRow(Out):
     case_id: str
     kind: str
     status: str
@@ -175,7 +183,7 @@ class CaseRow(Schema):
     updated_at: datetime
 
 
-class CasePageOut(Schema):
+class CasePageOut(Out):
     items: list[CaseRow]
     next_cursor: str | None
 
@@ -184,7 +192,7 @@ class MessageIn(In):
     body: str = Field(max_length=20_000)
 
 
-class MessageOut(Schema):
+class MessageOut(Out):
     id: int
     kind: str
     author_name: str
@@ -205,7 +213,7 @@ class PriorityChangeIn(In):
     priority: PriorityIn
 
 
-class AttachmentOut(Schema):
+class AttachmentOut(Out):
     id: int
     filename: str
     size: int
@@ -215,7 +223,7 @@ class AttachmentOut(Schema):
     url: str
 
 
-class HistoryOut(Schema):
+class HistoryOut(Out):
     at: datetime
     actor: str
     action: str

@@ -12,3 +12,19 @@ class CasesConfig(AppConfig):
         from caredesk.core import scheduler
 
         scheduler.register(tasks.close_silent_cases, every_seconds=settings.SCHEDULER_INTERVAL_SECONDS)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from caredesk.cases.models import RequestSubType, RequestType
+        from caredesk.cases.queries import forget_catalogue
+
+        def catalogue_changed(**_: object) -> None:
+            forget_catalogue()
+
+        for model in (RequestType, RequestSubType):
+            post_save.connect(
+                catalogue_changed, sender=model, weak=False, dispatch_uid=f"catalogue-{model.__name__}-saved"
+            )
+            post_delete.connect(
+                catalogue_changed, sender=model, weak=False, dispatch_uid=f"catalogue-{model.__name__}-deleted"
+            )

@@ -29,7 +29,7 @@ from caredesk.cases.models import (
     RequestSubType,
     RequestType,
 )
-from caredesk.cases.queries import visible_cases
+from caredesk.cases.queries import active_subtype, visible_cases
 from caredesk.core import audit
 from caredesk.core.clock import now
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -193,18 +193,9 @@ def open_case(actor: User, data: NewCase) -> Case:
     subtype: RequestSubType | None = None
     template: dict[str, Any] = {}
     if kind == CaseKind.ADMIN or data.request_type:
-        # One query for the usual case (type and sub-type both right); a second only to
-        # tell which of the two is wrong.
-        subtype = (
-            RequestSubType.objects.select_related("request_type")
-            .filter(
-                code=data.request_subtype,
-                active=True,
-                request_type__code=data.request_type,
-                request_type__active=True,
-            )
-            .first()
-        )
+        # The usual case (type and sub-type both right) comes from the catalogue cache; a
+        # query only tells which of the two is wrong.
+        subtype = active_subtype(data.request_type, data.request_subtype)
         if subtype is not None:
             request_type = subtype.request_type
         else:
@@ -223,9 +214,8 @@ def open_case(actor: User, data: NewCase) -> Case:
         errors["serial_number"] = "Technical cases need a serial number with active support (contract or warranty)."
 
     # Whose case it is: the actor's organisation unless they act for another one.
-    organisations = visible_organisations(actor)
     if data.organisation_id is not None:
-        organisation = organisations.filter(pk=data.organisation_id).first()
+        organisation = visible_organisations(actor).filter(pk=data.organisation_id).first()
     elif actor.is_vendor_staff:
         organisation = None
     else:

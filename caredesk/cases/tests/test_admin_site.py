@@ -148,3 +148,16 @@ def test_role_and_clearance_changes_are_audited_and_roles_checked(world: World, 
     assert entry.changes["roles"] == [["care_agent"], ["care_agent", "escalation"]]
     assert entry.changes["gov_cleared"] == [False, True]
     assert "password" not in entry.changes
+
+
+def test_the_catalogue_cache_follows_an_admin_change_at_once(world: World, admin_client: Client) -> None:
+    from caredesk.cases.queries import active_subtype
+
+    assert active_subtype("login-assistance", "password-reset") is not None  # now cached
+    request_type = RequestType.objects.get(code="login-assistance")
+    form = _type_form(request_type, request_type.template)
+    form.pop("active")  # unticked: the type is withdrawn
+    assert admin_client.post(f"/admin/cases/requesttype/{request_type.pk}/change/", form).status_code == 302
+    assert active_subtype("login-assistance", "password-reset") is None
+    response = admin_client.get("/api/v1/request-types")
+    assert "login-assistance" not in response.content.decode()
