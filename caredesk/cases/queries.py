@@ -12,8 +12,8 @@ from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from caredesk.accounts.models import Organisation, User
-from caredesk.accounts.queries import organisation_scope
+from caredesk.accounts.models import User
+from caredesk.accounts.queries import acting_organisation_ids
 from caredesk.cases.models import Attachment, Case, CaseMessage, CaseStatus, Priority, RequestSubType, RequestType
 from caredesk.core import audit
 from caredesk.core.errors import NotFound, ValidationFailed
@@ -35,11 +35,9 @@ def visible_cases(user: User) -> QuerySet[Case]:
     if user.is_vendor_staff:
         if user.gov_cleared:
             return Case.objects.all()
-        return Case.objects.exclude(
-            organisation_id__in=Organisation.objects.filter(government=True).order_by().values("pk")
-        )
-    orgs = Organisation.objects.filter(organisation_scope(user)).order_by().values("pk")
-    return Case.objects.filter(Q(contact_id=user.pk) | Q(organisation_id__in=orgs))
+        # A join, not a cached list: the government mark must hold from the moment it is set.
+        return Case.objects.filter(organisation__government=False)
+    return Case.objects.filter(Q(contact_id=user.pk) | Q(organisation_id__in=acting_organisation_ids(user)))
 
 
 def get_case(user: User, case_id: str) -> Case:
@@ -147,10 +145,9 @@ class CaseFilter:
 def _keyword(text: str) -> Q:
     words = [w for w in re.split(r"\s+", text.strip()) if w][:8]
     if connection.vendor == "postgresql":
-        # Matches the GIN index of migration 0003_keyword_search_index (same expression, same config).
+        # The stored, GIN-indexed vector of migration 0005_stored_search_vector.
         expression = RawSQL(
-            "to_tsvector('simple', cases_case.summary || ' ' || cases_case.description) "
-            "@@ plainto_tsquery('simple', %s)",
+            "cases_case.search_vector @@ plainto_tsquery('simple', %s)",
             (" ".join(words),),
             output_field=BooleanField(),
         )
