@@ -121,3 +121,21 @@ def test_list_columns_come_from_the_case_row(
             for c in page.items
         ]
     assert len(rows) == 9
+
+
+@pytest.mark.parametrize("probe", [1, 4, 1000])  # the common-word path, the boundary, the rare-word path
+def test_keyword_search_finds_the_same_pages_whichever_way_it_goes(
+    world: World, many: list[str], monkeypatch, probe: int
+) -> None:  # type: ignore[no-untyped-def]
+    from caredesk.cases import queries
+
+    monkeypatch.setattr(queries, "SEARCH_PROBE", probe)
+    rows, cursor = [], None
+    while True:
+        page = list_cases(world.alice, CaseFilter(query="licence"), sort="-modified", cursor=cursor, limit=3)
+        rows.extend(c.case_id for c in page.items)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert rows == [many[n] for n in (7, 5, 3, 1)]
+    assert list_cases(world.charlie, CaseFilter(query="licence")).items == []
