@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 from caredesk.core.errors import ValidationFailed
@@ -76,19 +76,37 @@ def _checked(model: type[models.Model], field: str, value: Any) -> Any:
 
 
 def keyset_page(
-    queryset: models.QuerySet[M], *, field: str, descending: bool, cursor: str | None, limit: int
+    queryset: models.QuerySet[M],
+    *,
+    field: str,
+    descending: bool,
+    cursor: str | None,
+    limit: int,
+    branches: list[models.QuerySet[M]] | None = None,
 ) -> Page[M]:
-    """One page of ``queryset`` ordered by ``field`` then primary key, after ``cursor``."""
-    if descending:
-        queryset = queryset.order_by(f"-{field}", "-pk")
-    else:
-        queryset = queryset.order_by(field, "pk")
+    """One page of ``queryset`` ordered by ``field`` then primary key, after ``cursor``.
+
+    ``branches``, when given, are querysets whose union is ``queryset``: each is paged on
+    its own (an index range each) and the page is taken from their union, in one
+    statement, where the database can order and limit the parts of a UNION."""
+    order = [f"-{field}", "-pk"] if descending else [field, "pk"]
+    after = None
     if cursor:
         value, pk = _decode(cursor)
         value = _checked(queryset.model, field, value)
         op = "lt" if descending else "gt"
-        queryset = queryset.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
-    rows = list(queryset[: limit + 1])
+        after = Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk})
+
+    def shaped(qs: models.QuerySet[M]) -> models.QuerySet[M]:
+        qs = qs.order_by(*order)
+        return qs.filter(after) if after is not None else qs
+
+    if branches and len(branches) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        parts = [shaped(branch)[: limit + 1] for branch in branches]
+        order_in_union = [o.replace("pk", "id") for o in order]  # a UNION is ordered by column names
+        rows = list(parts[0].union(*parts[1:]).order_by(*order_in_union)[: limit + 1])
+    else:
+        rows = list(shaped(branches[0] if branches and len(branches) == 1 else queryset)[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
