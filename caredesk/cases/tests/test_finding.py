@@ -155,3 +155,27 @@ def test_paging_through_every_page_gives_exactly_the_visible_cases(
     rows = _all_pages(user, sort)
     assert len(rows) == len({r.pk for r in rows})  # no repeats where the parts overlap
     assert {r.pk for r in rows} == set(visible_cases(user).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("common", [True, False])
+@pytest.mark.parametrize("person", ["alice", "carol", "agent"])
+def test_common_and_rare_words_find_the_same_cases(
+    world: World, many: list[str], monkeypatch, common: bool, person: str
+) -> None:  # type: ignore[no-untyped-def]
+    from caredesk.cases import queries
+
+    monkeypatch.setattr(queries, "_common_words", lambda text: common)
+    page = list_cases(world.person(person), CaseFilter(query="licence rejected"), sort="case_id", limit=50)
+    assert [c.case_id for c in page.items] == [many[n] for n in (1, 3, 5, 7)]
+
+
+def test_word_shares_come_from_the_database_statistics(db: None) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    from caredesk.cases import queries
+
+    if connection.vendor != "postgresql":
+        assert queries._common_words("router") is False  # SQLite has no such statistics
+        return
+    queries._word_shares = (float("-inf"), {})
+    assert queries._common_words("router") is False  # an empty table: nothing is common
