@@ -60,6 +60,7 @@ SCENARIOS = [
     Scenario("detail:staff", "staff", "detail", "ids-staff.txt", 600, 20),
     Scenario("list:customer", "customer", "list", "", 600, 20),
     Scenario("list:staff", "staff", "list", "", 600, 20),
+    Scenario("list:small-customer", "small_customer", "list", "", 600, 20),
     Scenario("search:customer", "customer", "search", "words.txt", None, None),
     Scenario("search:staff", "staff", "search", "words.txt", None, None),
     Scenario("create", "customer", "create", "", 425, None),

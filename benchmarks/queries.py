@@ -67,6 +67,8 @@ def scenarios(tokens: dict[str, Any]) -> list[tuple[str, str, str, str, dict[str
             (f"list:{role}", role, "GET", "/api/v1/cases", None),
             (f"search:{role}", role, "GET", f"/api/v1/cases?q={word}", None),
         ]
+    if "small_customer" in tokens:
+        result.append(("list:small-customer", "small_customer", "GET", "/api/v1/cases", None))
     return result
 
 

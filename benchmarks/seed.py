@@ -383,7 +383,7 @@ def check_sequences() -> None:
 
 
 def tokens(info: dict[str, Any]) -> dict[str, Any]:
-    """Fresh API tokens for the benchmark's customer user and staff user (older ones revoked)."""
+    """Fresh API tokens for the benchmark's customer users and staff user (older ones revoked)."""
     from django.db import connection
 
     from caredesk.accounts.models import ApiToken, User
@@ -401,15 +401,24 @@ def tokens(info: dict[str, Any]) -> dict[str, Any]:
         row = cur.fetchone()
     org_id = row[0] if row else info["customer_ids"][0]
     customer = User.objects.select_related("organisation").filter(organisation_id=org_id).order_by("id").first()
+    # And the customer with the fewest cases: its list must not cost more on a larger table.
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT organisation_id FROM cases_case WHERE organisation_id = ANY(%s) "
+            "GROUP BY 1 ORDER BY count(*), organisation_id LIMIT 1",
+            [info["customer_ids"]],
+        )
+        row = cur.fetchone()
+    small = User.objects.select_related("organisation").filter(organisation_id=row[0] if row else org_id).first()
     staff = (
         User.objects.select_related("organisation")
         .filter(organisation_id=info["vendor_id"], gov_cleared=False)
         .order_by("id")
         .first()
     )
-    assert customer is not None and staff is not None
+    assert customer is not None and staff is not None and small is not None
     result: dict[str, Any] = {}
-    for role, user in (("customer", customer), ("staff", staff)):
+    for role, user in (("customer", customer), ("small_customer", small), ("staff", staff)):
         ApiToken.objects.filter(user=user, name=TOKEN_NAME, revoked_at__isnull=True).update(revoked_at=now())
         result[role] = {
             "email": user.email,
