@@ -63,3 +63,15 @@ def api(world: World) -> Any:
         return ApiClient(issue_api_token(world.person(name), "tests").secret)
 
     return make
+
+
+@pytest.fixture
+def ib(world: World) -> Any:
+    """The personas' installed base and contracts (``tests.personas.build_installbase``),
+    seen on ``tests.personas.TODAY``."""
+    import time_machine
+
+    from tests.personas import TODAY, build_installbase
+
+    with time_machine.travel(TODAY.isoformat() + " 17:00 +00:00", tick=False):
+        yield build_installbase(world)

@@ -205,6 +205,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- cases ------------------------------------------------------------------
 CASE_AUTO_CLOSE_DAYS = env_int("CAREDESK_CASE_AUTO_CLOSE_DAYS", 7, minimum=1)  # D-3.5
+
+# --- installed base and entitlement (D-2.x) -------------------------------------------------
+HW_WARRANTY_MONTHS = env_int("CAREDESK_HW_WARRANTY_MONTHS", 12, minimum=0, maximum=120)  # D-2.5, new products
+SW_WARRANTY_DAYS = env_int("CAREDESK_SW_WARRANTY_DAYS", 90, minimum=0, maximum=3650)  # D-2.5, new products
+END_OF_SUPPORT_NOTICE_DAYS = env_int("CAREDESK_END_OF_SUPPORT_NOTICE_DAYS", 180, minimum=1, maximum=3650)
+ECERT_GRACE_DAYS = env_int("CAREDESK_ECERT_GRACE_DAYS", 30, minimum=0, maximum=365)  # D-2.7
+ORDER_IMPORT_MAX_BYTES = env_int("CAREDESK_ORDER_IMPORT_MAX_BYTES", 512 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_BYTES = env_int("CAREDESK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 ATTACHMENT_EXTENSIONS = env_list(
     "CAREDESK_ATTACHMENT_EXTENSIONS",

@@ -30,6 +30,13 @@ class Organisation(models.Model):
     kind = models.CharField(max_length=16, choices=OrganisationKind.choices)
     government = models.BooleanField(default=False)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 alpha-2")
+    account_number = models.CharField(
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The customer's or partner's number in the vendor's order system; sales orders name it (D-2.3)",
+    )
     customers = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="partners", help_text="For partners: customers they serve"
     )
@@ -52,6 +59,9 @@ class Site(models.Model):
     city = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, help_text="ISO 3166 alpha-2")
+    subdivision = models.CharField(
+        max_length=6, blank=True, help_text="ISO 3166-2 code of the state or province, e.g. US-CA"
+    )
 
     class Meta:
         ordering = ["name"]

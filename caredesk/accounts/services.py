@@ -486,12 +486,25 @@ def user_for_token(secret: str) -> User | None:
 
 @transaction.atomic
 def create_organisation(
-    name: str, kind: str, *, actor: User | None = None, government: bool = False, country: str = ""
+    name: str,
+    kind: str,
+    *,
+    actor: User | None = None,
+    government: bool = False,
+    country: str = "",
+    account_number: str | None = None,
 ) -> Organisation:
     if kind not in OrganisationKind.values:
         raise ValidationFailed("Unknown organisation kind.", fields={"kind": "customer, partner or vendor"})
+    account = (account_number or "").strip() or None
+    if account is not None and Organisation.objects.filter(account_number=account).exists():
+        raise Conflict("An organisation with this account number exists already.")
     organisation = Organisation.objects.create(
-        name=clean_text(name, field="name", max_length=200), kind=kind, government=government, country=country
+        name=clean_text(name, field="name", max_length=200),
+        kind=kind,
+        government=government,
+        country=country,
+        account_number=account,
     )
     audit.record(organisation, "created", actor, {"name": organisation.name, "kind": kind, "government": government})
     return organisation
@@ -503,6 +516,8 @@ def add_site(
 ) -> Site:
     if Site.objects.filter(code=code).exists():
         raise Conflict("A site with this site id exists already.")
+    if "subdivision" in address:
+        address["subdivision"] = address["subdivision"].strip().upper()
     site = Site.objects.create(organisation=organisation, code=code, name=name, country=country.upper(), **address)
     audit.record(site, "created", actor, {"code": code, "name": name})
     return site

@@ -35,6 +35,7 @@ from caredesk.core.clock import now
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.core.identifiers import allocate_case_id, normalise_case_id
 from caredesk.core.validation import clean_text, e164
+from caredesk.entitlements.queries import product_identity, technical_case_refusal
 
 SUMMARY_MAX = 200
 DESCRIPTION_MAX = 20_000
@@ -208,10 +209,6 @@ def open_case(actor: User, data: NewCase) -> Case:
             template = check(validate_template_data, request_type, data.template_data) or {}
     elif data.template_data:
         errors["template_data"] = "Only admin cases with a request type take template fields."
-    if kind == CaseKind.TECHNICAL:
-        # D-3.2: a technical case needs an entitled serial (D-2.6). Entitlement comes with
-        # the installed base; until a serial can be shown to be entitled, none is.
-        errors["serial_number"] = "Technical cases need a serial number with active support (contract or warranty)."
 
     # Whose case it is: the actor's organisation unless they act for another one.
     if data.organisation_id is not None:
@@ -250,6 +247,18 @@ def open_case(actor: User, data: NewCase) -> Case:
         if site is None:
             errors["site_code"] = "No such site for this organisation."
 
+    # D-3.4: a serial or SSRN fills the product series and platform from the installed
+    # base; D-3.2: a technical case needs it entitled (D-2.6), and the organisation's own.
+    product_series = platform = ""
+    if organisation is not None and "serial_number" not in errors and "ssrn" not in errors:
+        identity = product_identity(actor, serial or "", ssrn or "", organisation_id=organisation.pk)
+        if identity is not None:
+            product_series, platform = identity
+        if kind == CaseKind.TECHNICAL:
+            why = technical_case_refusal(actor, serial or "", ssrn or "", organisation_id=organisation.pk)
+            if why:
+                errors["ssrn" if ssrn and not serial else "serial_number"] = why
+
     if errors:
         raise ValidationFailed("The case could not be opened: some fields need attention.", fields=errors)
     assert organisation is not None
@@ -267,6 +276,8 @@ def open_case(actor: User, data: NewCase) -> Case:
         description=description,
         serial_number=serial or "",
         ssrn=ssrn or "",
+        product_series=product_series,
+        platform=platform,
         customer_tracking_number=tracking or "",
         template_data=template,
         organisation=organisation,

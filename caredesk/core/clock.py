@@ -48,6 +48,14 @@ def local_date(moment: datetime) -> date:
     return local(moment).date()
 
 
+def add_months_to_date(day: date, months: int) -> date:
+    """Calendar months after ``day``, clamping the day of the month (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def add_months(moment: datetime, months: int) -> datetime:
     """Add calendar months, clamping the day (31 Aug + 6 months = 28/29 Feb).
 

@@ -1,0 +1,168 @@
+"""What covers a unit (D-2.4 – D-2.8): service levels, support contracts and the assets
+they cover, software support reference numbers, support e-certificates, sales regions
+and the depots that deliver hardware replacement."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from caredesk.accounts.models import Organisation
+from caredesk.core.clock import now
+from caredesk.installbase.models import Asset
+
+
+class HardwareReplacement(models.TextChoices):
+    """How fast a defective unit is replaced, best first (``rank`` orders them)."""
+
+    SAME_DAY_4H = "same_day_4h", _("Same day, 4 hours")
+    NEXT_BUSINESS_DAY = "next_business_day", _("Next business day")
+    RETURN_TO_FACTORY = "return_to_factory", _("Return to factory")
+    NONE = "none", _("No hardware replacement")
+
+
+REPLACEMENT_RANK = {
+    HardwareReplacement.SAME_DAY_4H: 3,
+    HardwareReplacement.NEXT_BUSINESS_DAY: 2,
+    HardwareReplacement.RETURN_TO_FACTORY: 1,
+    HardwareReplacement.NONE: 0,
+}
+
+
+class ServiceLevel(models.Model):
+    """A support offering from the catalogue (D-2.4). *PAR* levels never include 24x7
+    phone and web support; the database refuses the combination."""
+
+    code = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    hw_replacement = models.CharField(
+        "hardware replacement", max_length=24, choices=HardwareReplacement.choices, default=HardwareReplacement.NONE
+    )
+    includes_24x7 = models.BooleanField("24x7 phone and web support", default=False)
+    software_support = models.BooleanField(default=True, help_text="Software updates and downloads (D-6.4)")
+    par = models.BooleanField("PAR", default=False, help_text="Partner-delivered support: never 24x7")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(par=True, includes_24x7=True), name="service_level_par_not_24x7")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def replacement_rank(self) -> int:
+        return REPLACEMENT_RANK[HardwareReplacement(self.hw_replacement)]
+
+
+class Contract(models.Model):
+    """A support contract (D-2.4): one service level for the assets it covers, from
+    ``starts_on`` to ``ends_on`` inclusive. A contract with an ``ssrn`` is software-only
+    support identified by that software support reference number."""
+
+    contract_id = models.CharField("contract id", max_length=32, unique=True)
+    service_level = models.ForeignKey(ServiceLevel, on_delete=models.PROTECT, related_name="contracts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="contracts")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    ssrn = models.CharField("SSRN", max_length=32, unique=True, null=True, blank=True)
+    sold_by = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="sold_contracts"
+    )
+    assets: models.ManyToManyField[Asset, CoveredAsset] = models.ManyToManyField(
+        Asset, through="CoveredAsset", related_name="contracts"
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["contract_id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="contract_dates")
+        ]
+
+    def __str__(self) -> str:
+        return self.contract_id
+
+    def active_on(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+class CoveredAsset(models.Model):
+    """An asset under a contract."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="coverage")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="coverage")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["asset", "contract"], name="covered_asset_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} under {self.contract_id}"
+
+
+class SalesRegion(models.Model):
+    """A region the vendor sells in (D-2.7: an e-certificate is valid only in the region
+    where it was bought). Data, with the countries it holds."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    countries = models.JSONField(default=list, help_text="ISO 3166 alpha-2 codes")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ECertificateStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued, not activated")
+    ACTIVATED = "activated", _("Activated")
+
+
+class ECertificate(models.Model):
+    """A support contract sold as a certificate that the customer activates (D-2.7). On
+    activation it becomes a ``Contract`` whose coverage starts on the earlier of receipt
+    + 30 days and the activation date, for ``term_months``."""
+
+    code = models.CharField(max_length=32, unique=True)
+    service_level = models.ForeignKey(ServiceLevel, on_delete=models.PROTECT, related_name="ecertificates")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="ecertificates")
+    sales_region = models.ForeignKey(SalesRegion, on_delete=models.PROTECT, related_name="ecertificates")
+    term_months = models.PositiveSmallIntegerField(default=12)
+    received_on = models.DateField()
+    status = models.CharField(max_length=16, choices=ECertificateStatus.choices, default=ECertificateStatus.ISSUED)
+    activated_on = models.DateField(null=True, blank=True)
+    asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=models.PROTECT, related_name="ecertificates")
+    contract = models.OneToOneField(
+        Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="ecertificate"
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def next_day(self) -> bool:
+        """A *next-day* certificate (D-2.7): valid only in the continental USA and the EU."""
+        return self.service_level.hw_replacement == HardwareReplacement.NEXT_BUSINESS_DAY
+
+
+class Depot(models.Model):
+    """A spares depot (D-2.8): the countries it serves and the replacement speeds it can
+    deliver there. A site is covered at a level when some depot serves its country at it."""
+
+    name = models.CharField(max_length=100)
+    countries = models.JSONField(default=list, help_text="ISO 3166 alpha-2 codes")
+    replacements = models.JSONField(default=list, help_text="Hardware replacement speeds it delivers")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,323 @@
+"""The entitlement query (D-2.6) and the read side of contracts, filtered by access (D-1.3
+through the contract's organisation).
+
+One function answers "what is this unit (or SSRN, or contract) entitled to?" for every
+interface: the API, the console, the portal and case creation (D-3.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import QuerySet
+
+from caredesk.accounts.models import Organisation, OrganisationKind, User
+from caredesk.accounts.queries import acting_organisation_ids
+from caredesk.core.clock import add_months_to_date
+from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.entitlements.models import Contract, CoveredAsset, ECertificate, ServiceLevel
+from caredesk.installbase.models import Asset, Product, SupportStanding
+from caredesk.installbase.queries import SERIAL_MAX, normalise_serial, today, visible_assets
+
+QUERY_MAX = 64
+
+
+def visible_contracts(user: User) -> QuerySet[Contract]:
+    """Contracts ``user`` may see, through the organisation they belong to (D-1.3)."""
+    if not user.is_authenticated or not user.is_active:
+        return Contract.objects.none()
+    if user.is_vendor_staff:
+        if user.gov_cleared:
+            return Contract.objects.all()
+        return Contract.objects.filter(organisation__government=False)
+    return Contract.objects.filter(organisation_id__in=acting_organisation_ids(user))
+
+
+def visible_ecertificates(user: User) -> QuerySet[ECertificate]:
+    """Support e-certificates ``user`` may see, through the buying organisation (D-1.3)."""
+    if not user.is_authenticated or not user.is_active:
+        return ECertificate.objects.none()
+    if user.is_vendor_staff:
+        if user.gov_cleared:
+            return ECertificate.objects.all()
+        return ECertificate.objects.filter(organisation__government=False)
+    return ECertificate.objects.filter(organisation_id__in=acting_organisation_ids(user))
+
+
+@dataclass
+class Coverage:
+    """A contract as it bears on one asset."""
+
+    contract_id: str
+    ssrn: str
+    service_level: ServiceLevel
+    starts_on: date
+    ends_on: date
+    active: bool
+
+
+@dataclass
+class Warranty:
+    hardware_until: date | None  # None: no hardware warranty (software product, or no ship date)
+    software_until: date | None
+    hardware_active: bool
+    software_active: bool
+
+
+@dataclass
+class AssetEntitlement:
+    """Everything D-2.6 asks about one unit."""
+
+    asset: Asset
+    product: Product
+    contracts: list[Coverage]
+    warranty: Warranty
+    eol_announced: bool
+    includes_24x7: bool
+    technical_cases: bool
+    hardware_replacement: str  # best active level's speed, "none" without one
+    best_effort: bool  # D-2.8: hardware replacement best effort until a move is settled
+    reasons: list[str] = field(default_factory=list)  # why not entitled
+    options: list[str] = field(default_factory=list)  # what the customer can do
+
+    @property
+    def active_contracts(self) -> list[Coverage]:
+        return [c for c in self.contracts if c.active]
+
+
+@dataclass
+class Entitlement:
+    """The answer to one query: by serial number (one asset), by SSRN or contract id (the
+    contract and every asset it covers)."""
+
+    query: str
+    found_by: str  # "serial", "ssrn" or "contract"
+    assets: list[AssetEntitlement]
+    contract: Coverage | None = None
+    contract_organisation: Organisation | None = None
+
+    @property
+    def technical_cases(self) -> bool:
+        if self.found_by == "serial":
+            return bool(self.assets) and self.assets[0].technical_cases
+        # Software support by SSRN or contract: the contract itself must be active.
+        return self.contract is not None and self.contract.active
+
+
+def warranty_of(asset: Asset, product: Product, day: date) -> Warranty:
+    """D-2.5: hardware warranty from the ship date for the product's months, software for its days."""
+    if asset.ship_date is None:
+        return Warranty(None, None, False, False)
+    hw = add_months_to_date(asset.ship_date, product.hw_warranty_months) if product.hw_warranty_months else None
+    sw = asset.ship_date + timedelta(days=product.sw_warranty_days) if product.sw_warranty_days else None
+    # A warranty of twelve months from 1 March runs to the end of 28 February.
+    hw_until = hw - timedelta(days=1) if hw else None
+    sw_until = sw - timedelta(days=1) if sw else None
+    return Warranty(
+        hardware_until=hw_until,
+        software_until=sw_until,
+        hardware_active=hw_until is not None and asset.ship_date <= day <= hw_until,
+        software_active=sw_until is not None and asset.ship_date <= day <= sw_until,
+    )
+
+
+def _coverage(contract: Contract, day: date) -> Coverage:
+    return Coverage(
+        contract_id=contract.contract_id,
+        ssrn=contract.ssrn or "",
+        service_level=contract.service_level,
+        starts_on=contract.starts_on,
+        ends_on=contract.ends_on,
+        active=contract.active_on(day),
+    )
+
+
+RENEW = (
+    "Buy or renew a support contract through an authorised partner{partners}; the vendor's partner locator lists them."
+)
+TIME_AND_MATERIAL = "Ask Customer Care for time-and-material support: a quote per incident, without a contract."
+REINSTATE = (
+    "Ask for inspection and reinstatement (an admin case of type Grey Market / Reinstatement); "
+    "after it, a support contract can be bought for the unit."
+)
+
+
+def assess(asset: Asset, contracts: list[Contract], day: date, partner_names: list[str]) -> AssetEntitlement:
+    """The entitlement of one asset on ``day`` from its contracts: pure, no queries."""
+    product = asset.product
+    coverage = sorted((_coverage(c, day) for c in contracts), key=lambda c: (not c.active, -c.ends_on.toordinal()))
+    active = [c for c in coverage if c.active]
+    warranty = warranty_of(asset, product, day)
+    reinstated = asset.standing == SupportStanding.GOOD
+    best = max(active, key=lambda c: c.service_level.replacement_rank, default=None)
+    reasons: list[str] = []
+    options: list[str] = []
+    if not reinstated:
+        reasons.append(
+            "The unit was bought outside the authorised channel or changed owner: support needs "
+            "inspection and reinstatement first."
+        )
+        options.append(REINSTATE)
+    entitled = reinstated and (bool(active) or warranty.hardware_active or warranty.software_active)
+    if reinstated and not entitled:
+        if coverage:
+            reasons.append(f"The support contract ended on {coverage[0].ends_on.isoformat()}.")
+        else:
+            reasons.append("No support contract covers the unit.")
+        if warranty.hardware_until or warranty.software_until:
+            ended = max(d for d in (warranty.hardware_until, warranty.software_until) if d is not None)
+            reasons.append(f"The warranty ended on {ended.isoformat()}.")
+        elif asset.ship_date is None:
+            reasons.append("The unit has no recorded ship date, so no warranty can be counted.")
+    if not entitled:
+        names = f" ({', '.join(partner_names)})" if partner_names else ""
+        options += [RENEW.format(partners=names), TIME_AND_MATERIAL]
+    return AssetEntitlement(
+        asset=asset,
+        product=product,
+        contracts=coverage,
+        warranty=warranty,
+        eol_announced=product.eol_announced(day),
+        # D-2.4: 24x7 phone and web support comes with an active contract whose level has
+        # it (PAR levels never do); a warranty alone does not include it.
+        includes_24x7=reinstated and any(c.service_level.includes_24x7 for c in active),
+        technical_cases=entitled,
+        hardware_replacement=best.service_level.hw_replacement if best and reinstated else "none",
+        best_effort=asset.hw_best_effort,
+        reasons=reasons,
+        options=options,
+    )
+
+
+def _contracts_by_asset(asset_ids: list[int]) -> dict[int, list[Contract]]:
+    rows = CoveredAsset.objects.filter(asset_id__in=asset_ids).select_related("contract__service_level").order_by()
+    found: dict[int, list[Contract]] = {pk: [] for pk in asset_ids}
+    for row in rows:
+        found[row.asset_id].append(row.contract)
+    return found
+
+
+def _partner_names(assets: list[Asset]) -> dict[int, list[str]]:
+    """The partners a customer can renew through: the one that sold the unit, else those
+    linked to the owner. Asked only for units that are not entitled."""
+    owners = {a.owner_id for a in assets}
+    linked: dict[int, list[str]] = {pk: [] for pk in owners}
+    links = Organisation.customers.through.objects.filter(to_organisation_id__in=owners).select_related(
+        "from_organisation"
+    )
+    for link in links:
+        if link.from_organisation.kind == OrganisationKind.PARTNER:
+            linked[link.to_organisation_id].append(link.from_organisation.name)
+    names = {}
+    for asset in assets:
+        sold_by = [asset.partner.name] if asset.partner_id and asset.partner else []
+        names[asset.pk] = sold_by or sorted(linked.get(asset.owner_id, []))[:3]
+    return names
+
+
+def _assess_all(assets: list[Asset], day: date) -> list[AssetEntitlement]:
+    contracts = _contracts_by_asset([a.pk for a in assets])
+    first = [assess(a, contracts[a.pk], day, []) for a in assets]
+    lacking = [e.asset for e in first if not e.technical_cases]
+    if not lacking:
+        return first
+    names = _partner_names(lacking)
+    return [
+        assess(a, contracts[a.pk], day, names[a.pk]) if a.pk in names else e for a, e in zip(assets, first, strict=True)
+    ]
+
+
+def entitlement(user: User, text: str, *, kind: str = "") -> Entitlement:
+    """D-2.6 for a serial number, an SSRN or a contract id that ``user`` may see. ``kind``
+    ("serial", "ssrn", "contract") says which; without it they are tried in that order.
+    Anything not visible is NotFound (D-1.3)."""
+    query = (text or "").strip()
+    if not query or len(query) > QUERY_MAX:
+        raise ValidationFailed(
+            "Give a serial number, SSRN or contract id.", fields={"q": f"1 to {QUERY_MAX} characters."}
+        )
+    if kind not in ("", "serial", "ssrn", "contract"):
+        raise ValidationFailed("Unknown kind.", fields={"kind": "serial, ssrn or contract"})
+    day = today()
+    if kind in ("", "serial") and len(query) <= SERIAL_MAX:
+        serial = normalise_serial(query)
+        found = list(visible_assets(user).select_related("product", "partner").filter(serial=serial)[:1])
+        if found:
+            return Entitlement(query=query, found_by="serial", assets=_assess_all(found, day))
+    contracts = visible_contracts(user).select_related("service_level", "organisation")
+    contract = None
+    found_by = ""
+    if kind in ("", "ssrn"):
+        contract = contracts.filter(ssrn=query).first()
+        found_by = "ssrn"
+    if contract is None and kind in ("", "contract"):
+        contract = contracts.filter(contract_id=query).first()
+        found_by = "contract"
+    if contract is None:
+        raise NotFound("No unit, SSRN or contract with that number.")
+    covered = list(
+        visible_assets(user)
+        .select_related("product", "partner")
+        .filter(coverage__contract=contract)
+        .order_by("serial")[:500]
+    )
+    return Entitlement(
+        query=query,
+        found_by=found_by,
+        assets=_assess_all(covered, day),
+        contract=_coverage(contract, day),
+        contract_organisation=contract.organisation,
+    )
+
+
+def product_identity(
+    user: User, serial: str, ssrn: str, *, organisation_id: int | None = None
+) -> tuple[str, str] | None:
+    """(product series, platform) for a serial number or SSRN that ``user`` may see (D-3.4),
+    of ``organisation_id`` when given; None when neither is known. An SSRN names a product
+    when every unit of its contract is of one series and platform."""
+    serial = normalise_serial(serial)
+    if serial and len(serial) <= SERIAL_MAX:
+        assets = visible_assets(user).filter(serial=serial)
+        if organisation_id is not None:
+            assets = assets.filter(owner_id=organisation_id)
+        row = assets.values_list("product__series", "product__platform").first()
+        if row is not None:
+            return row[0], row[1]
+    if ssrn:
+        contracts = visible_contracts(user).filter(ssrn=ssrn.strip())
+        if organisation_id is not None:
+            contracts = contracts.filter(organisation_id=organisation_id)
+        rows = set(
+            Asset.objects.filter(coverage__contract__in=contracts)
+            .values_list("product__series", "product__platform")
+            .distinct()[:2]
+        )
+        if len(rows) == 1:
+            return next(iter(rows))
+    return None
+
+
+def technical_case_refusal(user: User, serial: str, ssrn: str, *, organisation_id: int) -> str:
+    """Why a technical case (D-3.2) cannot be opened for this serial or SSRN of the
+    organisation, or "" when it can: the serial must be entitled (D-2.6), the SSRN's
+    software support active."""
+    if not serial and not ssrn:
+        return "Technical cases need a serial number or SSRN with active support (contract or warranty)."
+    value, kind = (serial, "serial") if serial else (ssrn, "ssrn")
+    try:
+        answer = entitlement(user, value, kind=kind)
+    except NotFound:
+        answer = None
+    owner = None
+    if answer is not None:
+        owner = answer.assets[0].asset.owner_id if kind == "serial" else answer.contract_organisation.pk  # type: ignore[union-attr]
+    if answer is None or owner != organisation_id:
+        thing = "unit with serial number" if kind == "serial" else "software support reference number"
+        return f"No {thing} {value} is registered to this organisation."
+    if answer.technical_cases:
+        return ""
+    if kind == "serial":
+        item = answer.assets[0]
+        return " ".join([*item.reasons, *item.options])
+    return "The software support contract of this SSRN is not active. " + RENEW.format(partners="")

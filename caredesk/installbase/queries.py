@@ -1,0 +1,109 @@
+"""Read side of the installed base, filtered by the caller's access (D-1.3 through the
+owner: a customer sees its own and its associated organisations' assets, a partner those
+of the customers it sells to, staff all but government customers' unless cleared)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from caredesk.accounts.models import User
+from caredesk.accounts.queries import acting_organisation_ids
+from caredesk.core.clock import local_date, now
+from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.core.paging import Page, keyset_page
+from caredesk.installbase.models import Asset, Product
+
+SERIAL_MAX = 64
+
+
+def normalise_serial(text: str) -> str:
+    """Serials compare without case and surrounding spaces (D-2.2)."""
+    return (text or "").strip().upper()
+
+
+def visible_assets(user: User) -> QuerySet[Asset]:
+    """Assets ``user`` may see, through their owner (D-1.3)."""
+    if not user.is_authenticated or not user.is_active:
+        return Asset.objects.none()
+    if user.is_vendor_staff:
+        if user.gov_cleared:
+            return Asset.objects.all()
+        return Asset.objects.filter(owner__government=False)
+    return Asset.objects.filter(owner_id__in=acting_organisation_ids(user))
+
+
+def get_asset(user: User, serial: str) -> Asset:
+    """The visible asset with this serial, with its product, owner and site; else NotFound."""
+    key = normalise_serial(serial)
+    found = (
+        list(visible_assets(user).select_related("product", "owner", "site").filter(serial=key)[:1])
+        if 0 < len(key) <= SERIAL_MAX
+        else []
+    )
+    if not found:
+        raise NotFound("No such serial number.")
+    return found[0]
+
+
+def today() -> date:
+    return local_date(now())
+
+
+def eol_condition(day: date) -> Q:
+    """Assets whose product has an announced end of life (D-2.1)."""
+    return Q(product__eol_announced_on__lte=day)
+
+
+def nearing_end_of_support(day: date, days: int | None = None) -> Q:
+    """Products whose end of support falls within ``days`` (setting) from ``day``."""
+    window = settings.END_OF_SUPPORT_NOTICE_DAYS if days is None else days
+    return Q(product__end_of_support_on__gte=day, product__end_of_support_on__lte=day + timedelta(days=window))
+
+
+ASSET_SORTS = {
+    "serial": "serial",
+    "ship_date": "ship_date",
+    "created": "created_at",
+}
+
+
+def list_assets(
+    user: User,
+    *,
+    query: str = "",
+    organisation_id: int | None = None,
+    eol_only: bool = False,
+    nearing_end_of_support_only: bool = False,
+    sort: str = "serial",
+    cursor: str | None = None,
+    limit: int = 25,
+) -> Page[Asset]:
+    """A page of the assets ``user`` sees; ``query`` matches the start of a serial or a
+    sales order exactly."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in ASSET_SORTS:
+        raise ValidationFailed("Unknown sort column.", fields={"sort": f"One of {', '.join(sorted(ASSET_SORTS))}."})
+    if not 1 <= limit <= 100:
+        raise ValidationFailed("The page size must be between 1 and 100.", fields={"limit": "1 to 100."})
+    assets = visible_assets(user).select_related("product", "owner", "site")
+    text = query.strip()
+    if len(text) > SERIAL_MAX:
+        raise ValidationFailed("The search text is too long.", fields={"q": f"At most {SERIAL_MAX} characters."})
+    if text:
+        assets = assets.filter(Q(serial__startswith=normalise_serial(text)) | Q(sales_order=text))
+    if organisation_id is not None:
+        assets = assets.filter(owner_id=organisation_id)
+    day = today()
+    if eol_only:
+        assets = assets.filter(eol_condition(day))
+    if nearing_end_of_support_only:
+        assets = assets.filter(nearing_end_of_support(day))
+    return keyset_page(assets, field=ASSET_SORTS[key], descending=descending, cursor=cursor, limit=limit)
+
+
+def product_by_sku(sku: str) -> Product | None:
+    return Product.objects.filter(sku=(sku or "").strip()).first()
