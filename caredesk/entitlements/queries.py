@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db import models
 from django.db.models import QuerySet
 
 from caredesk.accounts.models import Organisation, OrganisationKind, User
@@ -321,3 +322,18 @@ def technical_case_refusal(user: User, serial: str, ssrn: str, *, organisation_i
         item = answer.assets[0]
         return " ".join([*item.reasons, *item.options])
     return "The software support contract of this SSRN is not active. " + RENEW.format(partners="")
+
+
+def organisation_proved_by_contract(proof: str) -> Organisation | None:
+    """The organisation of the contract with this id (or SSRN), for registration step 3
+    (D-1.4); never a government customer, whose accounts a care agent approves."""
+    text = (proof or "").strip()
+    if not text or len(text) > QUERY_MAX:
+        return None
+    contract = (
+        Contract.objects.select_related("organisation")
+        .filter(organisation__government=False)
+        .filter(models.Q(contract_id=text) | models.Q(ssrn=text))
+        .first()
+    )
+    return contract.organisation if contract else None

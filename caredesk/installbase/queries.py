@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from caredesk.accounts.models import User
+from caredesk.accounts.models import Organisation, User
 from caredesk.accounts.queries import acting_organisation_ids
 from caredesk.core.clock import local_date, now
 from caredesk.core.errors import NotFound, ValidationFailed
@@ -107,3 +107,14 @@ def list_assets(
 
 def product_by_sku(sku: str) -> Product | None:
     return Product.objects.filter(sku=(sku or "").strip()).first()
+
+
+def organisation_proved_by_serial(proof: str) -> Organisation | None:
+    """The owner of the unit with this serial, for registration step 3 (D-1.4). A
+    government customer is never joined this way: its accounts are approved by a care
+    agent."""
+    serial = normalise_serial(proof)
+    if not serial or len(serial) > SERIAL_MAX:
+        return None
+    asset = Asset.objects.select_related("owner").filter(serial=serial, owner__government=False).first()
+    return asset.owner if asset else None

@@ -119,3 +119,24 @@ def test_only_care_agents_and_managers_approve(world: World, started: str) -> No
     with pytest.raises(Forbidden):
         services.decide_registration(registration.pk, tse, approve=True)
     services.decide_registration(registration.pk, world.manager, approve=True)
+
+
+@pytest.mark.parametrize("proof", [" kr1000001 ", "C-ACME-100", "SSRN-7001"])
+def test_a_serial_or_contract_id_of_the_installed_base_proves_the_organisation(
+    world: World,
+    ib,
+    started: str,
+    proof: str,  # type: ignore[no-untyped-def]
+) -> None:
+    registration, secret = services.verify_registration(started)
+    services.choose_registration_organisation(secret, proof=proof)
+    registration = services.finish_registration(secret, password=PASSWORD, accept_terms=True)
+    assert registration.status == RegistrationStatus.COMPLETED
+    assert User.objects.get(email="dora@example.com").organisation == world.acme
+
+
+@pytest.mark.parametrize("proof", ["KR3000001", "C-GOV-1", "KR-NOPE"])
+def test_a_government_customer_or_an_unknown_number_proves_nothing(world: World, ib, started: str, proof: str) -> None:  # type: ignore[no-untyped-def]
+    _registration, secret = services.verify_registration(started)
+    with pytest.raises(ValidationFailed):
+        services.choose_registration_organisation(secret, proof=proof)
