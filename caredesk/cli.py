@@ -3,6 +3,7 @@
 caredesk run         migrate, then serve the web app with one job worker and the scheduler
 caredesk demo        build the demo world (organisations, users, cases)
 caredesk worker      run background jobs
+caredesk import-orders FILE   register units from a sales-order CSV file
 caredesk scheduler   enqueue the periodic sweeps
 caredesk <command>   any other management command (migrate, createsuperuser, shell, …)
 """
@@ -75,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "worker":
         _django(["db_worker", *rest])
         return 0
-    _django([command, *rest])
+    # Commands are spelt with dashes on the command line (import-orders), underscores in code.
+    _django([command.replace("-", "_"), *rest])
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from caredesk.api import accounts, cases, errors
+from caredesk.api import accounts, cases, errors, installbase
 from caredesk.api.auth import AUTH
 
 api = NinjaAPI(
@@ -22,3 +22,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", accounts.router)
 api.add_router("/", cases.router)
+api.add_router("/", installbase.router)

@@ -3,7 +3,7 @@ rather than a silently ignored value."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from ninja import Schema
@@ -228,3 +228,108 @@ class HistoryOut(Out):
     actor: str
     action: str
     changes: dict[str, Any]
+
+
+# --- installed base and entitlement -------------------------------------------------------------
+
+
+class ProductOut(Out):
+    sku: str
+    name: str
+    series: str
+    platform: str
+    eol_announced_on: date | None
+    end_of_sale_on: date | None
+    end_of_support_on: date | None
+
+
+class AssetOut(Out):
+    serial: str
+    product: ProductOut
+    owner: OrganisationRef
+    site: SiteRef | None
+    ship_date: date | None
+    sales_order: str
+    order_line: int | None
+    channel: str
+    standing: str = Field(description="good, or needs_reinstatement (grey market or transferred, D-2.9)")
+    eol_announced: bool = Field(description="The product's end of life is announced (D-2.1)")
+    hw_best_effort: bool
+
+
+class AssetPageOut(Out):
+    items: list[AssetOut]
+    next_cursor: str | None
+
+
+class ServiceLevelOut(Out):
+    code: str
+    name: str
+    hw_replacement: str
+    includes_24x7: bool
+    par: bool
+
+
+class CoverageOut(Out):
+    contract_id: str
+    ssrn: str
+    service_level: ServiceLevelOut
+    starts_on: date
+    ends_on: date
+    active: bool
+
+
+class WarrantyOut(Out):
+    hardware_until: date | None
+    software_until: date | None
+    hardware_active: bool
+    software_active: bool
+
+
+class AssetEntitlementOut(Out):
+    asset: AssetOut
+    contracts: list[CoverageOut]
+    warranty: WarrantyOut
+    eol_announced: bool
+    includes_24x7: bool = Field(description="24x7 phone and web support (an active contract, never PAR)")
+    technical_cases: bool = Field(description="A technical case may be opened for this unit (D-3.2)")
+    hardware_replacement: str
+    best_effort: bool
+    reasons: list[str] = Field(description="Why the unit is not entitled")
+    options: list[str] = Field(description="What the customer can do about it")
+
+
+class EntitlementOut(Out):
+    query: str
+    found_by: Literal["serial", "ssrn", "contract"]
+    technical_cases: bool
+    contract: CoverageOut | None
+    assets: list[AssetEntitlementOut]
+
+
+class OrderImportOut(Out):
+    id: int
+    source: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    rows: int
+    created: int
+    changed: int
+    unchanged: int
+    rejected: int
+    report_url: str | None
+
+
+class ActivationIn(In):
+    serial: str = Field(max_length=64)
+
+
+class ContractOut(Out):
+    contract_id: str
+    ssrn: str
+    organisation: OrganisationRef
+    service_level: ServiceLevelOut
+    starts_on: date
+    ends_on: date
+    active: bool

@@ -33,6 +33,7 @@ from caredesk.core import audit
 from caredesk.core.clock import now
 from caredesk.core.errors import Forbidden, ValidationFailed
 from caredesk.installbase.models import Asset, OrderImport, OrderImportRejection, OrderImportStatus
+from caredesk.installbase.queries import IMPORT_ROLES
 
 COLUMNS = (
     "sales_order",
@@ -345,7 +346,7 @@ def import_orders(
     """Import sales-order lines from a CSV byte stream (D-2.3). One transaction: the units
     and the report of refused rows are written together, or nothing is. A file that cannot
     be read at all is refused with a clear error (and nothing is written)."""
-    if actor is not None and not actor.has_role("admin", "care_agent", "care_manager"):
+    if actor is not None and not actor.has_role(*IMPORT_ROLES):
         raise Forbidden("Only Customer Care staff and administrators import sales orders.")
     names, reader = _rows(stream, progress)
     with transaction.atomic():

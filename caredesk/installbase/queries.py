@@ -14,7 +14,7 @@ from caredesk.accounts.queries import acting_organisation_ids
 from caredesk.core.clock import local_date, now
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.paging import Page, keyset_page
-from caredesk.installbase.models import Asset, Product
+from caredesk.installbase.models import Asset, OrderImport, Product
 
 SERIAL_MAX = 64
 
@@ -118,3 +118,13 @@ def organisation_proved_by_serial(proof: str) -> Organisation | None:
         return None
     asset = Asset.objects.select_related("owner").filter(serial=serial, owner__government=False).first()
     return asset.owner if asset else None
+
+
+IMPORT_ROLES = ("admin", "care_agent", "care_manager")
+
+
+def visible_order_imports(user: User) -> QuerySet[OrderImport]:
+    """Order imports and their reports: for the staff who may import (D-2.3)."""
+    if not user.is_authenticated or not user.is_active or not user.has_role(*IMPORT_ROLES):
+        return OrderImport.objects.none()
+    return OrderImport.objects.all()

@@ -172,3 +172,27 @@ def test_progress_is_reported_in_bytes_read(accounts: World) -> None:
     text = HEADER + "SO-1,1,KR9000001,KR-480-AC,A-100,,,,\n"
     import_orders(io.BytesIO(text.encode()), source="orders.csv", progress=seen.append)
     assert seen and seen[-1] == len(text.encode())
+
+
+def test_the_command_imports_a_file_and_writes_the_report(accounts: World, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER + "SO-1,1,KR9000001,KR-480-AC,A-100,,,,\nSO-1,2,KR9000002,NOPE,A-100,,,,\n")
+    call_command("import_orders", str(path))
+    out = capsys.readouterr()
+    assert "2 rows" in out.out and "1 created" in out.out and "1 refused" in out.out
+    assert "100.0 %" in out.err  # the progress bar reached the end
+    report = (tmp_path / "orders.csv.rejected.csv").read_text()
+    assert "No product has this SKU." in report
+
+
+def test_the_command_refuses_a_bad_file_clearly(accounts: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "orders.csv"
+    path.write_text("what,ever\n1,2\n")
+    with pytest.raises(CommandError, match="header line"):
+        call_command("import_orders", str(path))
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("import_orders", str(tmp_path / "missing.csv"))

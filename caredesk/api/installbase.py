@@ -1,0 +1,228 @@
+"""Installed base, entitlement and sales-order imports (D-2.x) in the API. Thin: every
+answer comes from ``installbase``/``entitlements`` queries and services."""
+
+from __future__ import annotations
+
+from typing import IO, Any, cast
+
+from django.conf import settings
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import File, Path, Query, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from caredesk.accounts.models import User
+from caredesk.api.schemas import (
+    ActivationIn,
+    AssetOut,
+    AssetPageOut,
+    ContractOut,
+    EntitlementOut,
+    ErrorOut,
+    OrderImportOut,
+)
+from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.entitlements import queries as entitlements
+from caredesk.entitlements import services as entitlement_services
+from caredesk.entitlements.models import Contract, ServiceLevel
+from caredesk.installbase import orders
+from caredesk.installbase import queries as installbase
+from caredesk.installbase.models import Asset, OrderImport
+
+router = Router(tags=["installed base"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def asset_out(asset: Asset) -> dict[str, Any]:
+    product = asset.product
+    site = asset.site
+    return {
+        "serial": asset.serial,
+        "product": {
+            "sku": product.sku,
+            "name": product.name,
+            "series": product.series,
+            "platform": product.platform,
+            "eol_announced_on": product.eol_announced_on,
+            "end_of_sale_on": product.end_of_sale_on,
+            "end_of_support_on": product.end_of_support_on,
+        },
+        "owner": {"id": asset.owner.pk, "name": asset.owner.name, "kind": asset.owner.kind},
+        "site": {"code": site.code, "name": site.name} if site else None,
+        "ship_date": asset.ship_date,
+        "sales_order": asset.sales_order,
+        "order_line": asset.order_line,
+        "channel": asset.channel,
+        "standing": asset.standing,
+        "eol_announced": product.eol_announced(installbase.today()),
+        "hw_best_effort": asset.hw_best_effort,
+    }
+
+
+def _level(level: ServiceLevel) -> dict[str, Any]:
+    return {
+        "code": level.code,
+        "name": level.name,
+        "hw_replacement": level.hw_replacement,
+        "includes_24x7": level.includes_24x7,
+        "par": level.par,
+    }
+
+
+def _coverage(c: entitlements.Coverage) -> dict[str, Any]:
+    return {
+        "contract_id": c.contract_id,
+        "ssrn": c.ssrn,
+        "service_level": _level(c.service_level),
+        "starts_on": c.starts_on,
+        "ends_on": c.ends_on,
+        "active": c.active,
+    }
+
+
+class AssetQuery(Schema):
+    q: str = Field("", max_length=64, description="Start of a serial number, or a sales order")
+    organisation_id: int | None = Field(None, ge=1, le=2**62)
+    eol: bool = Field(False, description="Only units whose product's end of life is announced")
+    nearing_end_of_support: bool = Field(False, description="Only units whose support ends within the notice period")
+    sort: str = Field("serial", max_length=20, description="serial, ship_date or created; '-' for descending")
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(25, ge=1, le=100)
+
+
+@router.get("/assets", response={200: AssetPageOut, 422: ErrorOut}, summary="The units you can see")
+def list_assets(request: HttpRequest, filters: Query[AssetQuery]):  # type: ignore[no-untyped-def]
+    page = installbase.list_assets(
+        _user(request),
+        query=filters.q,
+        organisation_id=filters.organisation_id,
+        eol_only=filters.eol,
+        nearing_end_of_support_only=filters.nearing_end_of_support,
+        sort=filters.sort,
+        cursor=filters.cursor,
+        limit=filters.limit,
+    )
+    return {"items": [asset_out(a) for a in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/assets/{serial}", response={200: AssetOut, 404: ErrorOut}, summary="One unit by serial number")
+def get_asset(request: HttpRequest, serial: str = Path(..., max_length=64)):  # type: ignore[no-untyped-def]
+    return asset_out(installbase.get_asset(_user(request), serial))
+
+
+class EntitlementQuery(Schema):
+    q: str = Field(..., max_length=64, description="Serial number, SSRN or contract id")
+    kind: str = Field("", max_length=10, description="serial, ssrn or contract; empty tries them in that order")
+
+
+@router.get(
+    "/entitlements",
+    response={200: EntitlementOut, 404: ErrorOut, 422: ErrorOut},
+    summary="What a serial number, SSRN or contract is entitled to (D-2.6)",
+)
+def entitlement(request: HttpRequest, params: Query[EntitlementQuery]):  # type: ignore[no-untyped-def]
+    answer = entitlements.entitlement(_user(request), params.q, kind=params.kind)
+    return {
+        "query": answer.query,
+        "found_by": answer.found_by,
+        "technical_cases": answer.technical_cases,
+        "contract": _coverage(answer.contract) if answer.contract else None,
+        "assets": [
+            {
+                "asset": asset_out(item.asset),
+                "contracts": [_coverage(c) for c in item.contracts],
+                "warranty": vars(item.warranty),
+                "eol_announced": item.eol_announced,
+                "includes_24x7": item.includes_24x7,
+                "technical_cases": item.technical_cases,
+                "hardware_replacement": item.hardware_replacement,
+                "best_effort": item.best_effort,
+                "reasons": item.reasons,
+                "options": item.options,
+            }
+            for item in answer.assets
+        ],
+    }
+
+
+def _contract_out(contract: Contract) -> dict[str, Any]:
+    org = contract.organisation
+    return {
+        "contract_id": contract.contract_id,
+        "ssrn": contract.ssrn or "",
+        "organisation": {"id": org.pk, "name": org.name, "kind": org.kind},
+        "service_level": _level(contract.service_level),
+        "starts_on": contract.starts_on,
+        "ends_on": contract.ends_on,
+        "active": contract.active_on(installbase.today()),
+    }
+
+
+@router.post(
+    "/ecertificates/{code}/activation",
+    response={201: ContractOut, **ERRORS},
+    summary="Activate a support e-certificate for a unit (D-2.7)",
+)
+def activate(request: HttpRequest, payload: ActivationIn, code: str = Path(..., max_length=32)):  # type: ignore[no-untyped-def]
+    return 201, _contract_out(entitlement_services.activate_ecertificate(_user(request), code, payload.serial))
+
+
+# --- sales-order imports (D-2.3) -------------------------------------------------------------
+
+
+def _import_out(order_import: OrderImport) -> dict[str, Any]:
+    return {
+        "id": order_import.pk,
+        "source": order_import.source,
+        "status": order_import.status,
+        "started_at": order_import.started_at,
+        "finished_at": order_import.finished_at,
+        "rows": order_import.rows,
+        "created": order_import.created,
+        "changed": order_import.changed,
+        "unchanged": order_import.unchanged,
+        "rejected": order_import.rejected,
+        "report_url": f"/api/v1/order-imports/{order_import.pk}/rejections" if order_import.rejected else None,
+    }
+
+
+def _visible_import(user: User, import_id: int) -> OrderImport:
+    found = installbase.visible_order_imports(user).filter(pk=import_id).first()
+    if found is None:
+        raise NotFound("No such import.")
+    return found
+
+
+@router.post(
+    "/order-imports",
+    response={201: OrderImportOut, **ERRORS},
+    summary="Import sales-order lines from a CSV file (multipart field 'file')",
+)
+def import_orders(request: HttpRequest, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+    if file.size is not None and file.size > settings.ORDER_IMPORT_MAX_BYTES:
+        raise ValidationFailed(
+            "The file is too large.", fields={"file": f"At most {settings.ORDER_IMPORT_MAX_BYTES // 2**20} MB."}
+        )
+    result = orders.import_orders(cast(IO[bytes], file), source=(file.name or "upload.csv"), actor=_user(request))
+    return 201, _import_out(result.order_import)
+
+
+@router.get("/order-imports/{import_id}", response={200: OrderImportOut, 404: ErrorOut})
+def get_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62)):  # type: ignore[no-untyped-def]
+    return _import_out(_visible_import(_user(request), import_id))
+
+
+@router.get(
+    "/order-imports/{import_id}/rejections",
+    response={200: None, 404: ErrorOut},
+    summary="The refused rows and their reasons, as CSV",
+)
+def rejections(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62)):  # type: ignore[no-untyped-def]
+    order_import = _visible_import(_user(request), import_id)
+    response = StreamingHttpResponse(orders.rejection_report(order_import), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="order-import-{order_import.pk}-rejected.csv"'
+    return response
