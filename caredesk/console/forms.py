@@ -82,3 +82,13 @@ class DecisionForm(forms.Form):
         widget=forms.TextInput(attrs={"maxlength": "500"}),
         help_text="Sent with a rejection.",
     )
+
+
+class OrderImportForm(forms.Form):
+    file = forms.FileField(
+        label="Sales-order file (CSV)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"required": True, "accept": ".csv,text/csv"}),
+        help_text="Columns: sales_order, line, serial, sku, customer_account (required), ship_date, site_id, "
+        "channel, partner_account.",
+    )

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from caredesk.console import views
+from caredesk.console import installbase, views
 
 app_name = "console"
 
@@ -21,6 +21,15 @@ urlpatterns = [
         name="attachment",
     ),
     path("registrations/", views.registrations, name="registrations"),
+    path("assets/", installbase.assets, name="assets"),
+    path("assets/<str:serial>/", installbase.asset, name="asset"),
+    path("entitlement/", installbase.entitlement_check, name="entitlement"),
+    path("order-imports/", installbase.order_imports, name="order_imports"),
+    re_path(
+        r"^order-imports/(?P<import_id>[0-9]{1,18})/rejections/$",
+        installbase.order_import_report,
+        name="order_import_report",
+    ),
     re_path(
         r"^registrations/(?P<registration_id>[0-9]{1,18})/decision/$",
         views.registration_decide,

@@ -164,6 +164,16 @@ class CaseForm(forms.Form):
     """An admin case (D-3.2–D-3.4). The sub-type choices and the template fields follow the
     chosen request type; the page swaps them with htmx when the type changes."""
 
+    kind = forms.ChoiceField(
+        label="Kind of case",
+        required=False,
+        choices=[
+            ("admin", "Admin: accounts, registration, licences, warranty, RMA status and other non-technical requests"),
+            ("technical", "Technical: a fault of a unit; needs a serial number or SSRN with active support"),
+        ],
+        initial="admin",
+        widget=forms.RadioSelect,
+    )
     organisation = forms.ChoiceField(label="Organisation", required=False)
     site = forms.ChoiceField(label="Site", required=False)
     request_type = forms.ChoiceField(label="Request type", required=False)
@@ -233,6 +243,15 @@ class CaseForm(forms.Form):
         )
         self.fields["request_subtype"].widget.attrs["required"] = True
         self.fields["summary"].widget.attrs["placeholder"] = "One line that says what you need"
+        # D-3.4: typing a serial or SSRN shows the product series and platform it belongs to.
+        lookup = {
+            "hx-get": reverse("portal:case_product"),
+            "hx-trigger": "input changed delay:400ms, change",
+            "hx-target": "#product-found",
+            "hx-include": "[name=serial_number], [name=ssrn], [name=organisation], [name=kind]",
+        }
+        self.fields["serial_number"].widget.attrs.update(lookup)
+        self.fields["ssrn"].widget.attrs.update(lookup)
         self.set_request_type(self.data.get("request_type") if self.is_bound else self.initial.get("request_type"))
 
     def set_request_type(self, code: str | None) -> None:
@@ -299,3 +318,10 @@ class TokenForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].help_text = "Say what will use it, e.g. “monitoring script”."
+
+
+class ActivationForm(forms.Form):
+    """Activating a support e-certificate for a unit (D-2.7)."""
+
+    code = _text("Certificate code", max_length=32, required=True, spellcheck="false")
+    serial = _text("Serial number of the unit", max_length=64, required=True, spellcheck="false")

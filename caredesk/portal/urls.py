@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from caredesk.portal.views import accounts, cases, registration, tokens
+from caredesk.portal.views import accounts, cases, installbase, registration, tokens
 
 app_name = "portal"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("register/done/", registration.done, name="register_done"),
     path("cases/new/", cases.case_new, name="case_new"),
     path("cases/new/fields/", cases.case_type_fields, name="case_type_fields"),
+    path("cases/new/product/", cases.case_product, name="case_product"),
     path("cases/<str:case_id>/", cases.case_detail, name="case"),
     path("cases/<str:case_id>/reply/", cases.case_reply, name="case_reply"),
     path("cases/<str:case_id>/resolution/accept/", cases.case_accept, name="case_accept"),
@@ -34,6 +35,10 @@ urlpatterns = [
         name="attachment",
     ),
     re_path(r"^contacts/(?P<contact_id>[0-9]{1,18})/$", accounts.contact, name="contact"),
+    path("assets/", installbase.assets, name="assets"),
+    path("assets/<str:serial>/", installbase.asset, name="asset"),
+    path("entitlement/", installbase.entitlement_check, name="entitlement"),
+    path("ecertificates/activate/", installbase.ecertificate, name="ecertificate"),
     path("tokens/", tokens.tokens, name="tokens"),
     re_path(r"^tokens/(?P<token_id>[0-9]{1,18})/revoke/$", tokens.token_revoke, name="token_revoke"),
 ]

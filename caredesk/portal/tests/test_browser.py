@@ -151,3 +151,29 @@ def test_the_case_list_and_case_page_fit_a_phone_screen(world: World, live_serve
     phone.get_by_label("Your reply").wait_for()
     assert no_horizontal_overflow(phone), "the case page scrolls sideways on a phone"
     context.close()
+
+
+def test_typing_a_serial_fills_in_its_product(world: World, live_server: Any, page: Any) -> None:
+    from datetime import date
+
+    from caredesk.installbase import services as installbase
+
+    router = installbase.create_product(
+        installbase.NewProduct(sku="KR-480-AC", name="KR-480", series="KR Series", platform="KR-480", list_price=1)
+    )
+    shipped = now().date() - timedelta(days=30)
+    installbase.register_asset(
+        installbase.NewAsset(serial="KR1000003", product=router, owner=world.acme, ship_date=shipped)
+    )
+    assert shipped > date(2000, 1, 1)
+    log_in(page, live_server.url, world.alice.email)
+    page.goto(f"{live_server.url}/cases/new/")
+    page.get_by_label("Technical: a fault of a unit", exact=False).check()
+    page.get_by_role("textbox", name="Serial number").fill("kr1000003")
+    found = page.locator("#product-found")
+    page.wait_for_function("document.querySelector('#product-found').innerText.includes('KR Series')")
+    assert "KR-480" in found.inner_text() and "a technical case can be opened" in found.inner_text()
+    page.get_by_role("textbox", name="Serial number").fill("KR9999999")
+    page.wait_for_function(
+        "document.querySelector('#product-found').innerText.includes('No unit with serial number KR9999999')"
+    )

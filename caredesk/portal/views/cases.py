@@ -20,6 +20,7 @@ from caredesk.accounts.models import User
 from caredesk.cases import queries, services
 from caredesk.cases.models import Case, CaseStatus
 from caredesk.core.errors import DomainError, ValidationFailed
+from caredesk.entitlements.queries import product_identity, technical_case_refusal
 from caredesk.portal.forms import AttachmentForm, CaseForm, RejectForm, ReplyForm
 from caredesk.web.pages import (
     attachment_response,
@@ -83,7 +84,13 @@ def case_new(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Staff open cases on a customer's behalf from the API for now.")
         return redirect("console:queue")
     if request.method == "GET":
-        form = CaseForm(user, initial={"callback_phone": user.phone, "request_type": request.GET.get("type", "")})
+        initial = {
+            "callback_phone": user.phone,
+            "request_type": request.GET.get("type", ""),
+            "kind": "technical" if request.GET.get("kind") == "technical" else "admin",
+            "serial_number": request.GET.get("serial", "")[:64],
+        }
+        form = CaseForm(user, initial=initial)
         return render(request, "portal/case_new.html", {"form": form, "nav": "new"})
     form = CaseForm(user, request.POST)
     if "refresh" in request.POST:
@@ -91,7 +98,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/case_new.html", {"form": form, "nav": "new"})
     data = request.POST
     new = services.NewCase(
-        kind="admin",
+        kind=data.get("kind", "admin") or "admin",
         request_type=data.get("request_type", ""),
         request_subtype=data.get("request_subtype", ""),
         priority=data.get("priority", ""),
@@ -244,3 +251,22 @@ def case_attach(request: HttpRequest, case_id: str) -> HttpResponse:
 @domain_errors
 def attachment_download(request: HttpRequest, case_id: str, attachment_id: str) -> FileResponse:
     return attachment_response(current_user(request), case_id, attachment_id)
+
+
+@login_required
+@require_GET
+@domain_errors
+def case_product(request: HttpRequest) -> HttpResponse:
+    """The htmx fragment under the serial and SSRN fields: the product series and platform
+    they name (D-3.4), and for a technical case whether it may be opened (D-3.2)."""
+    user = current_user(request)
+    serial = request.GET.get("serial_number", "").strip()[:64]
+    ssrn = request.GET.get("ssrn", "").strip()[:64]
+    organisation_id = _org_id(request.GET.get("organisation", "")) or user.organisation_id
+    technical = request.GET.get("kind") == "technical"
+    context: dict[str, Any] = {"looked_up": bool(serial or ssrn), "technical": technical}
+    if serial or ssrn:
+        context["product"] = product_identity(user, serial, ssrn, organisation_id=organisation_id)
+        if technical:
+            context["refusal"] = technical_case_refusal(user, serial, ssrn, organisation_id=organisation_id)
+    return render(request, "portal/_product.html", context)

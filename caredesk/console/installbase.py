@@ -1,0 +1,86 @@
+"""Staff pages of the installed base: every unit staff may see, one unit with its
+entitlement, the entitlement check, and sales-order imports with their reports (D-2.x)."""
+
+from __future__ import annotations
+
+from typing import IO, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from caredesk.console.forms import OrderImportForm
+from caredesk.console.views import staff_page
+from caredesk.core.errors import DomainError, ValidationFailed
+from caredesk.installbase.orders import import_orders, rejection_report
+from caredesk.installbase.queries import visible_order_imports
+from caredesk.web.installbase import assets_page, entitlement_context
+from caredesk.web.pages import current_user, show_error
+
+
+@staff_page
+@require_GET
+def assets(request: HttpRequest) -> HttpResponse:
+    return assets_page(request, template="console/assets.html", detail_url="console:asset", nav="assets")
+
+
+@staff_page
+@require_GET
+def asset(request: HttpRequest, serial: str) -> HttpResponse:
+    context = entitlement_context(request, serial, kind="serial")
+    if "answer" not in context:
+        raise Http404("No such unit.")
+    return render(request, "console/asset.html", {**context, "nav": "assets"})
+
+
+@staff_page
+@require_GET
+def entitlement_check(request: HttpRequest) -> HttpResponse:
+    context = entitlement_context(request, request.GET.get("q", "")[:64])
+    status = 404 if "not_found" in context else 422 if "error" in context else 200
+    return render(request, "console/entitlement.html", {**context, "nav": "entitlement"}, status=status)
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def order_imports(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    imports = visible_order_imports(user)
+    if not user.has_role("admin", "care_agent", "care_manager"):
+        raise Http404("No such page.")
+    form = OrderImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationFailed("Choose a CSV file.", fields={"file": "Required."})
+            if upload.size is not None and upload.size > settings.ORDER_IMPORT_MAX_BYTES:
+                raise ValidationFailed("The file is too large.", fields={"file": "Too large."})
+            result = import_orders(cast(IO[bytes], upload), source=upload.name or "upload.csv", actor=user)
+        except DomainError as exc:
+            show_error(form, exc)
+            status = exc.status
+        else:
+            s = result.summary
+            messages.success(
+                request,
+                f"{s['rows']} rows: {s['created']} units registered, {s['changed']} changed, "
+                f"{s['unchanged']} unchanged, {s['rejected']} refused.",
+            )
+            return redirect("console:order_imports")
+    context = {"form": form, "imports": imports.select_related("started_by")[:50], "nav": "imports"}
+    return render(request, "console/order_imports.html", context, status=status)
+
+
+@staff_page
+@require_GET
+def order_import_report(request: HttpRequest, import_id: str) -> HttpResponse | StreamingHttpResponse:
+    order_import = visible_order_imports(current_user(request)).filter(pk=int(import_id)).first()
+    if order_import is None:
+        raise Http404("No such import.")
+    response = StreamingHttpResponse(rejection_report(order_import), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="order-import-{order_import.pk}-rejected.csv"'
+    return response

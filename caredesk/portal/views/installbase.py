@@ -1,0 +1,68 @@
+"""The customer's installed base: their units (D-2.1, D-2.2), one unit with its
+entitlement, the entitlement check by serial, SSRN or contract id (D-2.6), and the
+activation of a support e-certificate (D-2.7)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from caredesk.core.errors import DomainError
+from caredesk.entitlements import services
+from caredesk.portal.forms import ActivationForm
+from caredesk.web.installbase import assets_page, entitlement_context
+from caredesk.web.pages import current_user, domain_errors, show_error
+
+
+@login_required
+@require_GET
+@domain_errors
+def assets(request: HttpRequest) -> HttpResponse:
+    return assets_page(request, template="portal/assets.html", detail_url="portal:asset", nav="assets")
+
+
+@login_required
+@require_GET
+@domain_errors
+def asset(request: HttpRequest, serial: str) -> HttpResponse:
+    context = entitlement_context(request, serial, kind="serial")
+    if "answer" not in context:
+        raise Http404("No such unit.")
+    return render(request, "portal/asset.html", {**context, "nav": "assets"})
+
+
+@login_required
+@require_GET
+@domain_errors
+def entitlement_check(request: HttpRequest) -> HttpResponse:
+    context = entitlement_context(request, request.GET.get("q", "")[:64])
+    status = 404 if "not_found" in context else 422 if "error" in context else 200
+    return render(request, "portal/entitlement.html", {**context, "nav": "entitlement"}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def ecertificate(request: HttpRequest) -> HttpResponse:
+    form = ActivationForm(request.POST or None, initial={"code": request.GET.get("code", "")[:32]})
+    status = 200
+    if request.method == "POST":
+        try:
+            contract = services.activate_ecertificate(
+                current_user(request), request.POST.get("code", ""), request.POST.get("serial", "")
+            )
+        except DomainError as exc:
+            show_error(form, exc, rename={"code": "code"})
+            status = exc.status
+        else:
+            serial = contract.assets.values_list("serial", flat=True).first() or ""
+            messages.success(
+                request,
+                f"Certificate activated: contract {contract.contract_id} covers the unit from "
+                f"{contract.starts_on:%d %b %Y} to {contract.ends_on:%d %b %Y}.",
+            )
+            return redirect("portal:asset", serial=serial)
+    return render(request, "portal/ecertificate.html", {"form": form, "nav": "assets"}, status=status)
