@@ -166,3 +166,30 @@ class Depot(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OfferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the customer")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class ServiceLevelOffer(models.Model):
+    """After a move to a site no depot serves at the contracted level (D-2.8): the best
+    level that can be delivered there, offered to the customer. Until it is accepted the
+    unit's hardware replacement is best effort; on acceptance the contract changes."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="offers")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="service_level_offers")
+    from_level = models.ForeignKey(ServiceLevel, on_delete=models.PROTECT, related_name="+")
+    offered_level = models.ForeignKey(ServiceLevel, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.PENDING)
+    reference = models.CharField(max_length=40, blank=True, help_text="The case of the installed-base update")
+    created_at = models.DateTimeField(default=now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.offered_level} for {self.contract_id}"

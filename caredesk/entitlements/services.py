@@ -11,16 +11,20 @@ from django.db import transaction
 
 from caredesk.accounts.models import Organisation, OrganisationKind, User
 from caredesk.core import audit
-from caredesk.core.clock import add_months_to_date
+from caredesk.core.clock import add_months_to_date, now
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.core.geography import is_continental_us, is_eu
 from caredesk.entitlements.models import (
     Contract,
     CoveredAsset,
+    Depot,
     ECertificate,
     ECertificateStatus,
+    HardwareReplacement,
+    OfferStatus,
     SalesRegion,
     ServiceLevel,
+    ServiceLevelOffer,
 )
 from caredesk.entitlements.queries import visible_ecertificates
 from caredesk.installbase.models import Asset
@@ -92,6 +96,14 @@ def create_contract(data: NewContract, *, actor: User | None = None) -> Contract
         {"service_level": data.service_level.code, "assets": [a.serial for a in data.assets][:100]},
     )
     return contract
+
+
+def end_coverage_of(asset: Asset) -> list[str]:
+    """Take the unit out of every contract (its owner changed, D-2.9); the contract ids."""
+    rows = CoveredAsset.objects.filter(asset=asset)
+    ended = list(rows.values_list("contract__contract_id", flat=True))
+    rows.delete()
+    return ended
 
 
 # --- support e-certificates (D-2.7) ---------------------------------------------------------
@@ -173,3 +185,97 @@ def activate_ecertificate(actor: User, code: str, serial: str) -> Contract:
     )
     audit.record(contract, "created", actor, {"from_ecertificate": certificate.code, "assets": [asset.serial]})
     return contract
+
+
+# --- depot coverage after a move (D-2.8) ----------------------------------------------------
+
+
+def deliverable_replacements(country: str) -> set[str]:
+    """The hardware-replacement speeds some depot delivers in ``country``. Return to factory
+    needs no depot and is deliverable everywhere."""
+    code = (country or "").upper()
+    speeds = {HardwareReplacement.RETURN_TO_FACTORY.value, HardwareReplacement.NONE.value}
+    for depot in Depot.objects.all():
+        if code in {c.upper() for c in depot.countries}:
+            speeds.update(depot.replacements)
+    return speeds
+
+
+def best_deliverable_level(level: ServiceLevel, country: str) -> ServiceLevel | None:
+    """None when ``level`` can be delivered in ``country``; otherwise the best level of the
+    catalogue that can, like ``level`` in its other terms (24x7, software support, PAR)
+    where the catalogue has one."""
+    speeds = deliverable_replacements(country)
+    if level.hw_replacement in speeds:
+        return None
+    candidates = [c for c in ServiceLevel.objects.all() if c.hw_replacement in speeds and c.pk != level.pk]
+    if not candidates:
+        return None
+
+    def fit(candidate: ServiceLevel) -> tuple[int, int, str]:
+        alike = sum(
+            getattr(candidate, name) == getattr(level, name) for name in ("includes_24x7", "software_support", "par")
+        )
+        return (candidate.replacement_rank, alike, candidate.code)
+
+    return max(candidates, key=fit)
+
+
+def offer_after_move(
+    actor: User, contract: Contract, asset: Asset, country: str, reference: str
+) -> ServiceLevelOffer | None:
+    """After ``asset`` moved to ``country``: nothing when its contract's level is delivered
+    there; otherwise an offer of the best level that is, and best-effort replacement until
+    the customer accepts (D-2.8). Inside the caller's transaction."""
+    offered = best_deliverable_level(contract.service_level, country)
+    if offered is None:
+        return None
+    ServiceLevelOffer.objects.filter(contract=contract, asset=asset, status=OfferStatus.PENDING).delete()
+    offer = ServiceLevelOffer.objects.create(
+        contract=contract, asset=asset, from_level=contract.service_level, offered_level=offered, reference=reference
+    )
+    Asset.objects.filter(pk=asset.pk).update(hw_best_effort=True)
+    audit.record(
+        contract,
+        "service_level_offered",
+        actor,
+        {"asset": asset.serial, "from": contract.service_level.code, "offered": offered.code, "reference": reference},
+    )
+    return offer
+
+
+@transaction.atomic
+def accept_offer(actor: User, offer_id: int) -> ServiceLevelOffer:
+    """The customer accepts: the contract takes the offered level, and the unit's hardware
+    replacement is no longer best effort (D-2.8)."""
+    from caredesk.accounts.queries import acting_organisation_ids
+
+    offer = (
+        ServiceLevelOffer.objects.select_for_update(of=("self",))
+        .select_related("contract", "offered_level", "asset")
+        .filter(pk=offer_id)
+        .first()
+    )
+    if offer is None or actor.is_vendor_staff or offer.contract.organisation_id not in acting_organisation_ids(actor):
+        if offer is not None and actor.is_vendor_staff:
+            raise Forbidden("Only the customer accepts a new service level.")
+        raise NotFound("No such offer.")
+    if offer.status != OfferStatus.PENDING:
+        raise Conflict("This offer is answered already.")
+    contract = Contract.objects.select_for_update().get(pk=offer.contract_id)
+    before = contract.service_level.code
+    contract.service_level = offer.offered_level
+    contract.save(update_fields=["service_level"])
+    offer.status = OfferStatus.ACCEPTED
+    offer.decided_at = now()
+    offer.decided_by = actor
+    offer.save(update_fields=["status", "decided_at", "decided_by"])
+    if not ServiceLevelOffer.objects.filter(asset=offer.asset, status=OfferStatus.PENDING).exists():
+        Asset.objects.filter(pk=offer.asset_id).update(hw_best_effort=False)
+    audit.record(
+        contract,
+        "service_level_changed",
+        actor,
+        {"service_level": [before, offer.offered_level.code], "offer": offer.pk, "reference": offer.reference},
+    )
+    return offer

@@ -144,3 +144,77 @@ class OrderImportRejection(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row_number}: {self.reason}"
+
+
+class TransferStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class OwnershipTransfer(models.Model):
+    """A unit changing hands (D-2.9). Once approved the new owner holds it, but support
+    depends on being the original purchaser: the unit needs reinstatement, and the old
+    owner's contracts stop covering it."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="transfers")
+    from_owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    to_owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=TransferStatus.choices, default=TransferStatus.REQUESTED)
+    reference = models.CharField(max_length=40, blank=True, help_text="The case it was asked in, if any")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"transfer of {self.asset_id} ({self.status})"
+
+
+class ReinstatementStatus(models.TextChoices):
+    """Request, inspection, fee, decision (D-2.9)."""
+
+    REQUESTED = "requested", _("Requested")
+    INSPECTING = "inspecting", _("Being inspected")
+    FEE_DUE = "fee_due", _("Inspection passed; fee due")
+    REINSTATED = "reinstated", _("Reinstated")
+    REFUSED = "refused", _("Refused")
+
+
+class Reinstatement(models.Model):
+    """Bringing a grey-market or transferred unit back into support (D-2.9)."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="reinstatements")
+    status = models.CharField(max_length=16, choices=ReinstatementStatus.choices, default=ReinstatementStatus.REQUESTED)
+    reference = models.CharField(max_length=40, blank=True, help_text="The case it was asked in, if any")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=now)
+    inspection_note = models.CharField(max_length=500, blank=True)
+    fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    fee_paid_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open request per unit at a time.
+            models.UniqueConstraint(
+                fields=["asset"],
+                condition=models.Q(status__in=["requested", "inspecting", "fee_due"]),
+                name="reinstatement_one_open_per_asset",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reinstatement of {self.asset_id} ({self.status})"

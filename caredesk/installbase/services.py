@@ -5,6 +5,7 @@ transaction each, recorded in the audit trail. The bulk sales-order import lives
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,9 +16,18 @@ from django.db import transaction
 from caredesk.accounts.models import Organisation, OrganisationKind, Site, User
 from caredesk.core import audit
 from caredesk.core.clock import now
-from caredesk.core.errors import Conflict, Forbidden, ValidationFailed
+from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.core.validation import clean_text
-from caredesk.installbase.models import Asset, Product, PurchaseChannel, SupportStanding
+from caredesk.installbase.models import (
+    Asset,
+    OwnershipTransfer,
+    Product,
+    PurchaseChannel,
+    Reinstatement,
+    ReinstatementStatus,
+    SupportStanding,
+    TransferStatus,
+)
 from caredesk.installbase.queries import SERIAL_MAX, normalise_serial
 
 SERIAL_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-_./]{0,63}$")
@@ -148,6 +158,196 @@ def register_asset(data: NewAsset, *, actor: User | None = None) -> Asset:
     asset = Asset.objects.create(serial=serial, created_at=moment, updated_at=moment, **_asset_fields(data))
     audit.record(asset, "registered", actor, {"product": asset.product.sku, "owner": asset.owner_id})
     return asset
+
+
+def move_asset(actor: User | None, asset: Asset, site: Site, *, reference: str = "") -> Asset:
+    """Put a unit at another of its owner's sites (D-2.8). Called inside the caller's
+    transaction (the installed-base update of a case)."""
+    if site.organisation_id != asset.owner_id:
+        raise ValidationFailed("The site belongs to another organisation.", fields={"target_site": "Not the owner's."})
+    before = asset.site_id
+    asset.site = site
+    asset.updated_at = now()
+    asset.save(update_fields=["site", "updated_at"])
+    audit.record(asset, "moved", actor, {"site": [before, site.pk], "reference": reference})
+    return asset
+
+
+# --- ownership transfer and reinstatement (D-2.9) ---------------------------------------------
+
+OwnerChangeHook = Callable[[Asset], list[str]]
+_owner_change_hooks: list[OwnerChangeHook] = []
+
+
+def on_owner_change(hook: OwnerChangeHook) -> None:
+    """Let a domain that holds things for a unit's owner (contracts) let go of them when the
+    unit changes hands; the hook returns what it ended, for the history. Called from that
+    app's ``ready()``: the installed base does not know the domains above it."""
+    if hook not in _owner_change_hooks:
+        _owner_change_hooks.append(hook)
+
+
+def _visible_asset_for_update(actor: User, serial: str) -> Asset:
+    from caredesk.installbase.queries import visible_assets
+
+    asset = (
+        visible_assets(actor)
+        .select_for_update(of=("self",))
+        .select_related("owner")
+        .filter(serial=normalise_serial(serial))
+        .first()
+    )
+    if asset is None:
+        raise NotFound("No such unit.")
+    return asset
+
+
+def _customer_side(actor: User, asset: Asset) -> None:
+    """Requests come from the owner's side (its people, consultants, its partners) or staff."""
+    if actor.is_vendor_staff:
+        return
+    from caredesk.accounts.queries import acting_organisation_ids
+
+    if asset.owner_id not in acting_organisation_ids(actor):
+        raise NotFound("No such unit.")
+
+
+@transaction.atomic
+def request_transfer(actor: User, serial: str, new_owner_account: str, *, reference: str = "") -> OwnershipTransfer:
+    asset = _visible_asset_for_update(actor, serial)
+    _customer_side(actor, asset)
+    account = (new_owner_account or "").strip()
+    new_owner = Organisation.objects.filter(account_number=account).exclude(kind=OrganisationKind.VENDOR).first()
+    if not account or new_owner is None:
+        raise ValidationFailed(
+            "No customer has this account number.", fields={"new_owner": "The new owner's account number."}
+        )
+    if new_owner.pk == asset.owner_id:
+        raise ValidationFailed("The unit belongs to that customer already.", fields={"new_owner": "Same owner."})
+    if asset.transfers.filter(status=TransferStatus.REQUESTED).exists():
+        raise Conflict("A transfer of this unit is waiting for a decision already.")
+    transfer = OwnershipTransfer.objects.create(
+        asset=asset, from_owner=asset.owner, to_owner=new_owner, requested_by=actor, reference=reference[:40]
+    )
+    audit.record(asset, "transfer_requested", actor, {"to_owner": new_owner.pk, "transfer": transfer.pk})
+    return transfer
+
+
+@transaction.atomic
+def decide_transfer(actor: User, transfer_id: int, *, approve: bool, note: str = "") -> OwnershipTransfer:
+    """Staff decide. Approved, the unit changes owner, needs reinstatement (it is no longer
+    with its original purchaser) and leaves the old owner's contracts."""
+    _ensure_care_staff(actor)
+    transfer = OwnershipTransfer.objects.select_for_update().select_related("asset").filter(pk=transfer_id).first()
+    if transfer is None or not _staff_sees(actor, transfer.asset):
+        raise NotFound("No such transfer.")
+    if transfer.status != TransferStatus.REQUESTED:
+        raise Conflict("This transfer is decided already.")
+    moment = now()
+    transfer.status = TransferStatus.APPROVED if approve else TransferStatus.REFUSED
+    transfer.decided_by = actor
+    transfer.decided_at = moment
+    transfer.note = clean_text(note, field="note", max_length=500, required=False)
+    transfer.save()
+    asset = Asset.objects.select_for_update().get(pk=transfer.asset_id)
+    changes: dict[str, Any] = {"transfer": transfer.pk, "approved": approve}
+    if approve:
+        # The domains above (contracts) let go of the unit: support is the original purchaser's.
+        ended = [name for hook in _owner_change_hooks for name in hook(asset)]
+        changes.update(
+            owner=[asset.owner_id, transfer.to_owner_id], standing=[asset.standing, "needs_reinstatement"],
+            contracts_ended=ended,
+        )  # fmt: skip
+        asset.owner_id = transfer.to_owner_id
+        asset.site = None
+        asset.standing = SupportStanding.NEEDS_REINSTATEMENT
+        asset.hw_best_effort = False
+        asset.updated_at = moment
+        asset.save()
+    audit.record(asset, "transfer_decided", actor, changes)
+    return transfer
+
+
+def _ensure_care_staff(actor: User) -> None:
+    if not actor.has_role("care_agent", "care_manager", "admin", "escalation"):
+        raise Forbidden("Only Customer Care staff decide this.")
+
+
+def _staff_sees(actor: User, asset: Asset) -> bool:
+    from caredesk.installbase.queries import visible_assets
+
+    return visible_assets(actor).filter(pk=asset.pk).exists()
+
+
+@transaction.atomic
+def request_reinstatement(actor: User, serial: str, *, reference: str = "") -> Reinstatement:
+    asset = _visible_asset_for_update(actor, serial)
+    _customer_side(actor, asset)
+    if asset.standing == SupportStanding.GOOD:
+        raise Conflict("This unit is with its original purchaser: it needs no reinstatement.")
+    if asset.reinstatements.filter(status__in=OPEN_REINSTATEMENT).exists():
+        raise Conflict("A reinstatement of this unit is under way already.")
+    request = Reinstatement.objects.create(asset=asset, requested_by=actor, reference=reference[:40])
+    audit.record(asset, "reinstatement_requested", actor, {"reinstatement": request.pk})
+    return request
+
+
+OPEN_REINSTATEMENT = (ReinstatementStatus.REQUESTED, ReinstatementStatus.INSPECTING, ReinstatementStatus.FEE_DUE)
+
+# What each staff step does: from which states, to which state.
+_STEPS = {
+    "inspect": ((ReinstatementStatus.REQUESTED,), ReinstatementStatus.INSPECTING),
+    "pass": ((ReinstatementStatus.INSPECTING,), ReinstatementStatus.FEE_DUE),
+    "fail": ((ReinstatementStatus.INSPECTING,), ReinstatementStatus.REFUSED),
+    "paid": ((ReinstatementStatus.FEE_DUE,), ReinstatementStatus.REINSTATED),
+    "refuse": (OPEN_REINSTATEMENT, ReinstatementStatus.REFUSED),
+}
+
+
+@transaction.atomic
+def advance_reinstatement(
+    actor: User, reinstatement_id: int, step: str, *, note: str = "", fee: Decimal | str | None = None
+) -> Reinstatement:
+    """A staff decision in the reinstatement of D-2.9: ``inspect`` (the unit is being
+    inspected), ``pass`` with the ``fee`` to pay, or ``fail``; ``paid`` (the fee is
+    received: the unit is reinstated); ``refuse`` at any open step."""
+    _ensure_care_staff(actor)
+    if step not in _STEPS:
+        raise ValidationFailed("Unknown step.", fields={"step": ", ".join(_STEPS)})
+    item = Reinstatement.objects.select_for_update().select_related("asset").filter(pk=reinstatement_id).first()
+    if item is None or not _staff_sees(actor, item.asset):
+        raise NotFound("No such reinstatement.")
+    sources, target = _STEPS[step]
+    if item.status not in sources:
+        raise Conflict(f"A reinstatement that is {ReinstatementStatus(item.status).label.lower()} cannot do that.")
+    text = clean_text(note, field="note", max_length=500, required=False)
+    changes: dict[str, Any] = {"status": [item.status, target]}
+    if step == "pass":
+        try:
+            amount = Decimal(str(fee))
+        except InvalidOperation:
+            raise ValidationFailed("Give the reinstatement fee.", fields={"fee": "A number, 0 or more."}) from None
+        if amount < 0 or amount >= Decimal("1e10"):
+            raise ValidationFailed("Give the reinstatement fee.", fields={"fee": "A number, 0 or more."})
+        item.fee = amount
+        changes["fee"] = str(amount)
+    if step in ("pass", "fail"):
+        item.inspection_note = text
+    else:
+        item.note = text or item.note
+    moment = now()
+    if step == "paid":
+        item.fee_paid_at = moment
+    if target in (ReinstatementStatus.REINSTATED, ReinstatementStatus.REFUSED):
+        item.decided_by = actor
+        item.decided_at = moment
+    item.status = target
+    item.save()
+    if target == ReinstatementStatus.REINSTATED:
+        Asset.objects.filter(pk=item.asset_id).update(standing=SupportStanding.GOOD, updated_at=moment)
+        changes["standing"] = ["needs_reinstatement", "good"]
+    audit.record(item.asset, f"reinstatement_{step}", actor, {"reinstatement": item.pk, **changes})
+    return item
 
 
 def import_orders(*args: Any, **kwargs: Any) -> Any:
