@@ -19,15 +19,25 @@ from caredesk.api.schemas import (
     ContractOut,
     EntitlementOut,
     ErrorOut,
+    OfferOut,
     OrderImportOut,
+    ReinstatementIn,
+    ReinstatementOut,
+    ReinstatementStepIn,
+    TransferDecisionIn,
+    TransferIn,
+    TransferOut,
 )
+from caredesk.cases import queries as case_queries
+from caredesk.cases import services as case_services
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.entitlements import queries as entitlements
 from caredesk.entitlements import services as entitlement_services
-from caredesk.entitlements.models import Contract, ServiceLevel
+from caredesk.entitlements.models import Contract, ServiceLevel, ServiceLevelOffer
 from caredesk.installbase import orders
 from caredesk.installbase import queries as installbase
-from caredesk.installbase.models import Asset, OrderImport
+from caredesk.installbase import services as ib_services
+from caredesk.installbase.models import Asset, OrderImport, OwnershipTransfer, Reinstatement
 
 router = Router(tags=["installed base"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
@@ -226,3 +236,118 @@ def rejections(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62))
     response = StreamingHttpResponse(orders.rejection_report(order_import), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="order-import-{order_import.pk}-rejected.csv"'
     return response
+
+
+# --- installed-base updates, transfers and reinstatement (D-2.8, D-2.9) --------------------------
+
+
+def _offer_out(offer: ServiceLevelOffer) -> dict[str, Any]:
+    return {
+        "id": offer.pk,
+        "contract_id": offer.contract.contract_id,
+        "serial": offer.asset.serial,
+        "from_level": _level(offer.from_level),
+        "offered_level": _level(offer.offered_level),
+        "status": offer.status,
+    }
+
+
+@router.post(
+    "/cases/{case_id}/installed-base-update",
+    response={200: list[OfferOut], **ERRORS},
+    summary="Staff: apply the move an Installed Base Update case asks for (D-2.8)",
+)
+def apply_update(request: HttpRequest, case_id: str = Path(..., max_length=40)):  # type: ignore[no-untyped-def]
+    return [_offer_out(o) for o in case_services.apply_installed_base_update(_user(request), case_id)]
+
+
+@router.get(
+    "/cases/{case_id}/service-level-offers",
+    response={200: list[OfferOut], 404: ErrorOut},
+    summary="Service levels offered after the case's move (D-2.8)",
+)
+def offers(request: HttpRequest, case_id: str = Path(..., max_length=40)):  # type: ignore[no-untyped-def]
+    case = case_queries.get_case(_user(request), case_id)
+    return [_offer_out(o) for o in entitlements.offers_of_case(case.case_id)]
+
+
+@router.post(
+    "/cases/{case_id}/service-level-offers/{offer_id}/accept",
+    response={200: OfferOut, **ERRORS},
+    summary="The customer accepts an offered service level (D-2.8)",
+)
+def accept(  # type: ignore[no-untyped-def]
+    request: HttpRequest, case_id: str = Path(..., max_length=40), offer_id: int = Path(..., ge=1, le=2**62)
+):
+    return _offer_out(case_services.accept_service_level_offer(_user(request), case_id, offer_id))
+
+
+def _transfer_out(t: OwnershipTransfer) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "serial": t.asset.serial,
+        "from_owner": {"id": t.from_owner.pk, "name": t.from_owner.name, "kind": t.from_owner.kind},
+        "to_owner": {"id": t.to_owner.pk, "name": t.to_owner.name, "kind": t.to_owner.kind},
+        "status": t.status,
+        "note": t.note,
+    }
+
+
+@router.post(
+    "/assets/{serial}/transfers", response={201: TransferOut, **ERRORS}, summary="Ask to transfer a unit (D-2.9)"
+)
+def request_transfer(request: HttpRequest, payload: TransferIn, serial: str = Path(..., max_length=64)):  # type: ignore[no-untyped-def]
+    transfer = ib_services.request_transfer(
+        _user(request), serial, payload.new_owner_account, reference=payload.reference
+    )
+    return 201, _transfer_out(transfer)
+
+
+@router.post(
+    "/transfers/{transfer_id}/decision", response={200: TransferOut, **ERRORS}, summary="Staff: decide a transfer"
+)
+def decide_transfer(  # type: ignore[no-untyped-def]
+    request: HttpRequest, payload: TransferDecisionIn, transfer_id: int = Path(..., ge=1, le=2**62)
+):
+    return _transfer_out(
+        ib_services.decide_transfer(_user(request), transfer_id, approve=payload.approve, note=payload.note)
+    )
+
+
+def _reinstatement_out(r: Reinstatement) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "serial": r.asset.serial,
+        "status": r.status,
+        "fee": str(r.fee) if r.fee is not None else None,
+        "currency": r.currency,
+        "inspection_note": r.inspection_note,
+        "note": r.note,
+    }
+
+
+@router.post(
+    "/assets/{serial}/reinstatements",
+    response={201: ReinstatementOut, **ERRORS},
+    summary="Ask for inspection and reinstatement of a unit (D-2.9)",
+)
+def request_reinstatement(  # type: ignore[no-untyped-def]
+    request: HttpRequest, payload: ReinstatementIn, serial: str = Path(..., max_length=64)
+):
+    return 201, _reinstatement_out(
+        ib_services.request_reinstatement(_user(request), serial, reference=payload.reference)
+    )
+
+
+@router.post(
+    "/reinstatements/{reinstatement_id}/steps",
+    response={200: ReinstatementOut, **ERRORS},
+    summary="Staff: inspect, pass (with the fee), fail, record the fee paid, or refuse",
+)
+def reinstatement_step(  # type: ignore[no-untyped-def]
+    request: HttpRequest, payload: ReinstatementStepIn, reinstatement_id: int = Path(..., ge=1, le=2**62)
+):
+    item = ib_services.advance_reinstatement(
+        _user(request), reinstatement_id, payload.step, note=payload.note, fee=payload.fee
+    )
+    return _reinstatement_out(item)

@@ -333,3 +333,51 @@ class ContractOut(Out):
     starts_on: date
     ends_on: date
     active: bool
+
+
+class OfferOut(Out):
+    id: int
+    contract_id: str
+    serial: str
+    from_level: ServiceLevelOut
+    offered_level: ServiceLevelOut
+    status: str
+
+
+class TransferIn(In):
+    new_owner_account: str = Field(max_length=32, description="The new owner's account number")
+    reference: str = Field("", max_length=40, description="A case id, if the request came with one")
+
+
+class TransferOut(Out):
+    id: int
+    serial: str
+    from_owner: OrganisationRef
+    to_owner: OrganisationRef
+    status: str
+    note: str
+
+
+class TransferDecisionIn(In):
+    approve: bool
+    note: str = Field("", max_length=500)
+
+
+class ReinstatementIn(In):
+    reference: str = Field("", max_length=40)
+
+
+class ReinstatementStepIn(In):
+    step: Literal["inspect", "pass", "fail", "paid", "refuse"]
+    fee: str | None = Field(None, max_length=20, description="With 'pass': the reinstatement fee")
+    note: str = Field("", max_length=500)
+
+
+class ReinstatementOut(Out):
+    id: int
+    serial: str
+    status: str
+    fee: str | None
+    currency: str
+    inspection_note: str
+    note: str

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from caredesk.console.forms import OrderImportForm
 from caredesk.console.views import staff_page
 from caredesk.core.errors import DomainError, ValidationFailed
+from caredesk.installbase import services as ib_services
 from caredesk.installbase.orders import import_orders, rejection_report
-from caredesk.installbase.queries import visible_order_imports
+from caredesk.installbase.queries import open_requests, visible_order_imports
 from caredesk.web.installbase import assets_page, entitlement_context
 from caredesk.web.pages import current_user, show_error
 
@@ -84,3 +85,32 @@ def order_import_report(request: HttpRequest, import_id: str) -> HttpResponse | 
     response = StreamingHttpResponse(rejection_report(order_import), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="order-import-{order_import.pk}-rejected.csv"'
     return response
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def requests(request: HttpRequest) -> HttpResponse:
+    """Ownership transfers and reinstatements waiting for a decision (D-2.9)."""
+    user = current_user(request)
+    status = 200
+    if request.method == "POST":
+        try:
+            item_id = int(request.POST.get("id", "0") or 0)
+            if request.POST.get("kind") == "transfer":
+                ib_services.decide_transfer(
+                    user, item_id, approve=request.POST.get("decision") == "approve", note=request.POST.get("note", "")
+                )
+            else:
+                ib_services.advance_reinstatement(
+                    user, item_id, request.POST.get("step", ""), note=request.POST.get("note", ""),
+                    fee=request.POST.get("fee") or None,
+                )  # fmt: skip
+        except (DomainError, ValueError) as exc:
+            messages.error(request, exc.message if isinstance(exc, DomainError) else "Not a valid request.")
+            status = exc.status if isinstance(exc, DomainError) else 400
+        else:
+            messages.success(request, "Recorded.")
+            return redirect("console:requests")
+    transfers, reinstatements = open_requests(user)
+    context = {"transfers": list(transfers), "reinstatements": list(reinstatements), "nav": "requests"}
+    return render(request, "console/requests.html", context, status=status)

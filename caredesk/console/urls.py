@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<str:case_id>/priority/", views.case_priority, name="case_priority"),
     path("cases/<str:case_id>/resolution/", views.case_resolution, name="case_resolution"),
     path("cases/<str:case_id>/files/", views.case_attach, name="case_attach"),
+    path("cases/<str:case_id>/installed-base-update/", views.case_apply_update, name="case_apply_update"),
     # Ids are bounded to 18 digits: a longer number cannot exist and would overflow the database.
     re_path(
         r"^cases/(?P<case_id>[^/]+)/files/(?P<attachment_id>[0-9]{1,18})/$",
@@ -25,6 +26,7 @@ urlpatterns = [
     path("assets/<str:serial>/", installbase.asset, name="asset"),
     path("entitlement/", installbase.entitlement_check, name="entitlement"),
     path("order-imports/", installbase.order_imports, name="order_imports"),
+    path("transfers-and-reinstatements/", installbase.requests, name="requests"),
     re_path(
         r"^order-imports/(?P<import_id>[0-9]{1,18})/rejections/$",
         installbase.order_import_report,

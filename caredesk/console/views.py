@@ -34,6 +34,7 @@ from caredesk.console.forms import (
     StatusForm,
 )
 from caredesk.core.errors import DomainError, ValidationFailed
+from caredesk.entitlements.queries import offers_of_case
 from caredesk.web.pages import (
     attachment_response,
     current_user,
@@ -119,6 +120,8 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: A
         "is_closed": case.status == CaseStatus.CLOSED,
         "can_propose": case.status == CaseStatus.OPEN,
         "show_contact_email": True,
+        "ib_update": case.request_type is not None and case.request_type.code == services.INSTALLED_BASE_UPDATE,
+        "offers": list(offers_of_case(case.case_id)),
         "nav": "queue",
         "assign_form": bound.get("assign_form") or AssignForm(initial={"owner": ""}),
         "status_form": bound.get("status_form") or StatusForm(initial={"status": case.status}),
@@ -140,6 +143,28 @@ def _back(case_id: str) -> HttpResponse:
 @require_GET
 def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
     return _case_page(request, case_id)
+
+
+@staff_page
+@require_POST
+def case_apply_update(request: HttpRequest, case_id: str) -> HttpResponse:
+    """D-2.8: apply the move the case asks for."""
+    try:
+        offers = services.apply_installed_base_update(current_user(request), case_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        detail = " ".join(exc.fields.values())
+        return _case_page(request, case_id, status=exc.status, action_error=f"{exc.message} {detail}".strip())
+    if offers:
+        messages.warning(
+            request,
+            f"The units are moved. {len(offers)} contract level(s) cannot be delivered at the new site: "
+            "the customer is offered the best deliverable level, and replacement is best effort until they accept.",
+        )
+    else:
+        messages.success(request, "The units are moved; their service levels are delivered at the new site.")
+    return _back(case_id)
 
 
 def _text_action(

@@ -16,7 +16,7 @@ from caredesk.accounts.models import Organisation, OrganisationKind, User
 from caredesk.accounts.queries import acting_organisation_ids
 from caredesk.core.clock import add_months_to_date
 from caredesk.core.errors import NotFound, ValidationFailed
-from caredesk.entitlements.models import Contract, CoveredAsset, ECertificate, ServiceLevel
+from caredesk.entitlements.models import Contract, CoveredAsset, ECertificate, ServiceLevel, ServiceLevelOffer
 from caredesk.installbase.models import Asset, Product, SupportStanding
 from caredesk.installbase.queries import SERIAL_MAX, normalise_serial, today, visible_assets
 
@@ -337,3 +337,13 @@ def organisation_proved_by_contract(proof: str) -> Organisation | None:
         .first()
     )
     return contract.organisation if contract else None
+
+
+def offers_of_case(reference: str) -> QuerySet[ServiceLevelOffer]:
+    """The service levels offered after the move of this case (D-2.8); the caller has
+    checked that the case is visible."""
+    return (
+        ServiceLevelOffer.objects.filter(reference=reference)
+        .select_related("contract", "asset", "from_level", "offered_level")
+        .order_by("created_at", "id")
+    )

@@ -14,7 +14,15 @@ from caredesk.accounts.queries import acting_organisation_ids
 from caredesk.core.clock import local_date, now
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.paging import Page, keyset_page
-from caredesk.installbase.models import Asset, OrderImport, Product
+from caredesk.installbase.models import (
+    Asset,
+    OrderImport,
+    OwnershipTransfer,
+    Product,
+    Reinstatement,
+    ReinstatementStatus,
+    TransferStatus,
+)
 
 SERIAL_MAX = 64
 
@@ -128,3 +136,17 @@ def visible_order_imports(user: User) -> QuerySet[OrderImport]:
     if not user.is_authenticated or not user.is_active or not user.has_role(*IMPORT_ROLES):
         return OrderImport.objects.none()
     return OrderImport.objects.all()
+
+
+def open_requests(user: User) -> tuple[QuerySet[OwnershipTransfer], QuerySet[Reinstatement]]:
+    """Transfers and reinstatements waiting for staff (D-2.9), of units ``user`` sees."""
+    assets = visible_assets(user)
+    transfers = OwnershipTransfer.objects.filter(asset__in=assets, status=TransferStatus.REQUESTED)
+    reinstatements = Reinstatement.objects.filter(
+        asset__in=assets,
+        status__in=[ReinstatementStatus.REQUESTED, ReinstatementStatus.INSPECTING, ReinstatementStatus.FEE_DUE],
+    )
+    return (
+        transfers.select_related("asset", "from_owner", "to_owner").order_by("requested_at"),
+        reinstatements.select_related("asset", "asset__owner").order_by("requested_at"),
+    )

@@ -28,6 +28,11 @@ urlpatterns = [
     path("cases/<str:case_id>/resolution/accept/", cases.case_accept, name="case_accept"),
     path("cases/<str:case_id>/resolution/reject/", cases.case_reject, name="case_reject"),
     path("cases/<str:case_id>/files/", cases.case_attach, name="case_attach"),
+    re_path(
+        r"^cases/(?P<case_id>[^/]+)/offers/(?P<offer_id>[0-9]{1,18})/accept/$",
+        cases.case_offer_accept,
+        name="case_offer_accept",
+    ),
     # Ids are bounded to 18 digits: a longer number cannot exist and would overflow the database.
     re_path(
         r"^cases/(?P<case_id>[^/]+)/files/(?P<attachment_id>[0-9]{1,18})/$",
@@ -37,6 +42,8 @@ urlpatterns = [
     re_path(r"^contacts/(?P<contact_id>[0-9]{1,18})/$", accounts.contact, name="contact"),
     path("assets/", installbase.assets, name="assets"),
     path("assets/<str:serial>/", installbase.asset, name="asset"),
+    path("assets/<str:serial>/reinstatement/", installbase.asset_reinstatement, name="asset_reinstatement"),
+    path("assets/<str:serial>/transfer/", installbase.asset_transfer, name="asset_transfer"),
     path("entitlement/", installbase.entitlement_check, name="entitlement"),
     path("ecertificates/activate/", installbase.ecertificate, name="ecertificate"),
     path("tokens/", tokens.tokens, name="tokens"),

@@ -132,3 +132,47 @@ def test_an_e_certificate_is_activated_through_the_api(api, world: World, ib: In
     assert response.json()["starts_on"] == "2026-06-15"
     again = api("alice").post("/ecertificates/EC-9/activation", {"serial": "KR1000003"})
     assert again.status_code == 409
+
+
+def test_an_installed_base_update_through_the_api(api, world: World, ib: InstalledBase) -> None:  # type: ignore[no-untyped-def]
+    from caredesk.accounts import services as accounts
+    from caredesk.entitlements.models import Depot
+
+    Depot.objects.create(name="Warsaw", countries=["PL"], replacements=["next_business_day"])
+    accounts.add_site(world.acme, "S-ACME-WAW", "Acme Warsaw", "PL")
+    case = api("alice").post(
+        "/cases",
+        {"request_type": "installed-base-update", "request_subtype": "move", "priority": "P3",
+         "follow_up_method": "email", "callback_phone": "+49 69 1234 5678", "summary": "Move a router",
+         "description": "To Warsaw.", "template_data": {"serials": "KR1000001", "target_site": "S-ACME-WAW"}},
+    ).json()["case_id"]  # fmt: skip
+    assert api("alice").post(f"/cases/{case}/installed-base-update").status_code == 403
+    applied = api("agent").post(f"/cases/{case}/installed-base-update")
+    assert applied.status_code == 200, applied.content
+    (offer,) = applied.json()
+    assert offer["offered_level"]["code"] == "advanced-nbd" and offer["status"] == "pending"
+    assert api("charlie").get(f"/cases/{case}/service-level-offers").status_code == 404
+    assert api("bob").get(f"/cases/{case}/service-level-offers").json()[0]["id"] == offer["id"]
+    accepted = api("bob").post(f"/cases/{case}/service-level-offers/{offer['id']}/accept")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    assert api("alice").get("/entitlements", q="KR1000001").json()["assets"][0]["best_effort"] is False
+
+
+def test_transfer_and_reinstatement_through_the_api(api, world: World, ib: InstalledBase) -> None:  # type: ignore[no-untyped-def]
+    world.globex.account_number = "G-200"
+    world.globex.save()
+    asked = api("alice").post("/assets/KR1000003/transfers", {"new_owner_account": "G-200"})
+    assert asked.status_code == 201, asked.content
+    assert api("alice").post(f"/transfers/{asked.json()['id']}/decision", {"approve": True}).status_code == 403
+    decided = api("agent").post(f"/transfers/{asked.json()['id']}/decision", {"approve": True})
+    assert decided.json()["status"] == "approved"
+    assert api("alice").get("/assets/KR1000003").status_code == 404
+    request = api("charlie").post("/assets/KR1000003/reinstatements", {})
+    assert request.status_code == 201
+    rid = request.json()["id"]
+    assert api("agent").post(f"/reinstatements/{rid}/steps", {"step": "paid"}).status_code == 409
+    for body in ({"step": "inspect"}, {"step": "pass", "fee": "250.00"}, {"step": "paid"}):
+        step = api("agent").post(f"/reinstatements/{rid}/steps", body)
+        assert step.status_code == 200, step.content
+    assert step.json()["status"] == "reinstated" and step.json()["fee"] == "250.00"
+    assert api("charlie").get("/assets/KR1000003").json()["standing"] == "good"

@@ -132,3 +132,68 @@ def test_staff_import_orders_from_the_console(world: World, ib: InstalledBase, c
     assert b"No product has this SKU." in b"".join(report.streaming_content)
     bad = client.post("/console/order-imports/", {"file": SimpleUploadedFile("x.csv", b"a,b\n")})
     assert bad.status_code == 422 and "header" in bad.content.decode()
+
+
+def test_an_installed_base_update_from_console_to_portal(world: World, ib: InstalledBase, client_for) -> None:  # type: ignore[no-untyped-def]
+    from caredesk.accounts import services as accounts
+    from caredesk.cases import services
+    from caredesk.entitlements.models import Depot
+    from tests.personas import admin_case
+
+    Depot.objects.create(name="Warsaw", countries=["PL"], replacements=["next_business_day"])
+    accounts.add_site(world.acme, "S-ACME-WAW", "Acme Warsaw", "PL")
+    case = admin_case(world.alice, request_type="installed-base-update", request_subtype="move",
+                      template_data={"serials": "KR1000001", "target_site": "S-ACME-WAW"})  # fmt: skip
+    services.assign(world.agent, case.case_id)
+    agent = client_for("agent")
+    assert "Apply the installed-base update" in agent.get(f"/console/cases/{case.case_id}/").content.decode()
+    assert agent.post(f"/console/cases/{case.case_id}/installed-base-update/").status_code == 303
+    page = client_for("alice").get(f"/cases/{case.case_id}/").content.decode()
+    assert "A new service level for KR1000001" in page and "Advanced, next business day" in page
+    paul = client_for("paul").get(f"/cases/{case.case_id}/").content.decode()
+    assert "A new service level" in paul and "Accept Advanced" not in paul  # the partner sees, does not decide
+    from caredesk.entitlements.models import ServiceLevelOffer
+
+    offer = ServiceLevelOffer.objects.get()
+    done = client_for("alice").post(f"/cases/{case.case_id}/offers/{offer.pk}/accept/")
+    assert done.status_code in (302, 303)
+    offer.refresh_from_db()
+    assert offer.status == "accepted"
+    history = client_for("alice").get(f"/cases/{case.case_id}/").content.decode()
+    assert "A new service level for KR1000001" not in history
+
+
+def test_reinstatement_from_portal_request_to_console_decision(world: World, ib: InstalledBase, client_for) -> None:  # type: ignore[no-untyped-def]
+    from caredesk.installbase.models import Reinstatement
+
+    alice = client_for("alice")
+    assert "Request inspection and reinstatement" in alice.get("/assets/KR1000005/").content.decode()
+    assert alice.post("/assets/KR1000005/reinstatement/").status_code == 302
+    assert client_for("charlie").post("/assets/KR1000005/reinstatement/").status_code == 404
+    item = Reinstatement.objects.get()
+    agent = client_for("agent")
+    assert "KR1000005" in agent.get("/console/transfers-and-reinstatements/").content.decode()
+    for data in ({"step": "inspect"}, {"step": "pass", "fee": "99"}, {"step": "paid"}):
+        response = agent.post(
+            "/console/transfers-and-reinstatements/", {"kind": "reinstatement", "id": item.pk, **data}
+        )
+        assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "reinstated"
+    assert client_for("alice").get("/console/transfers-and-reinstatements/").status_code == 404
+
+
+def test_a_transfer_from_portal_request_to_console_decision(world: World, ib: InstalledBase, client_for) -> None:  # type: ignore[no-untyped-def]
+    from caredesk.installbase.models import OwnershipTransfer
+
+    world.globex.account_number = "G-200"
+    world.globex.save()
+    assert client_for("alice").post("/assets/KR1000003/transfer/", {"new_owner": "G-200"}).status_code == 302
+    transfer = OwnershipTransfer.objects.get()
+    agent = client_for("agent")
+    response = agent.post(
+        "/console/transfers-and-reinstatements/", {"kind": "transfer", "id": transfer.pk, "decision": "approve"}
+    )
+    assert response.status_code == 302
+    assert client_for("charlie").get("/assets/KR1000003/").status_code == 200
+    assert client_for("alice").get("/assets/KR1000003/").status_code == 404

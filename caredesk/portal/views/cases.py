@@ -20,7 +20,7 @@ from caredesk.accounts.models import User
 from caredesk.cases import queries, services
 from caredesk.cases.models import Case, CaseStatus
 from caredesk.core.errors import DomainError, ValidationFailed
-from caredesk.entitlements.queries import product_identity, technical_case_refusal
+from caredesk.entitlements.queries import offers_of_case, product_identity, technical_case_refusal
 from caredesk.portal.forms import AttachmentForm, CaseForm, RejectForm, ReplyForm
 from caredesk.web.pages import (
     attachment_response,
@@ -143,6 +143,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         "is_closed": case.status == CaseStatus.CLOSED,
         "resolution_pending": case.status == CaseStatus.RESOLUTION_PROPOSED,
         "may_answer": services.may_answer_resolution(user, case),
+        "offers": list(offers_of_case(case.case_id)),
         "auto_close_days": settings.CASE_AUTO_CLOSE_DAYS,
     }
 
@@ -270,3 +271,19 @@ def case_product(request: HttpRequest) -> HttpResponse:
         if technical:
             context["refusal"] = technical_case_refusal(user, serial, ssrn, organisation_id=organisation_id)
     return render(request, "portal/_product.html", context)
+
+
+@login_required
+@require_POST
+@domain_errors
+def case_offer_accept(request: HttpRequest, case_id: str, offer_id: str) -> HttpResponse:
+    """D-2.8: the customer accepts the service level offered after a move."""
+    try:
+        offer = services.accept_service_level_offer(current_user(request), case_id, int(offer_id))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+        return _back(case_id)
+    messages.success(request, f"Contract {offer.contract.contract_id} now has {offer.offered_level.name}.")
+    return _back(case_id)

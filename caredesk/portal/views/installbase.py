@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caredesk.core.errors import DomainError
 from caredesk.entitlements import services
+from caredesk.installbase import services as ib_services
 from caredesk.portal.forms import ActivationForm
 from caredesk.web.installbase import assets_page, entitlement_context
 from caredesk.web.pages import current_user, domain_errors, show_error
@@ -66,3 +67,35 @@ def ecertificate(request: HttpRequest) -> HttpResponse:
             )
             return redirect("portal:asset", serial=serial)
     return render(request, "portal/ecertificate.html", {"form": form, "nav": "assets"}, status=status)
+
+
+@login_required
+@require_POST
+@domain_errors
+def asset_reinstatement(request: HttpRequest, serial: str) -> HttpResponse:
+    """Ask for inspection and reinstatement of a unit (D-2.9)."""
+    try:
+        ib_services.request_reinstatement(current_user(request), serial)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Reinstatement requested. Customer Care will arrange the inspection.")
+    return redirect("portal:asset", serial=serial)
+
+
+@login_required
+@require_POST
+@domain_errors
+def asset_transfer(request: HttpRequest, serial: str) -> HttpResponse:
+    """Ask to transfer a unit to another customer (D-2.9)."""
+    try:
+        ib_services.request_transfer(current_user(request), serial, request.POST.get("new_owner", ""))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, " ".join([exc.message, *exc.fields.values()]))
+    else:
+        messages.success(request, "Transfer requested. Customer Care will confirm it with both parties.")
+    return redirect("portal:asset", serial=serial)
