@@ -31,12 +31,14 @@ from caredesk.accounts.models import Organisation, OrganisationKind, Registratio
 from caredesk.cases import services as cases
 from caredesk.cases.models import CaseStatus, FollowUpMethod, Priority, RequestType
 from caredesk.core.clock import add_months, driven_by
+from caredesk.demo import installbase as demo_installbase
 from caredesk.demo import stories
 from caredesk.demo.stories import Story
 
 DEMO_PASSWORD = "caredesk-demo"  # noqa: S105 - the documented password of the demo logins
 DEFAULT_SEED = 4711
 DEFAULT_CASES = 300
+DEMO_UNITS = 3000  # units in the installed base, shared among the customers by weight
 VENDOR_NAME = "Kestrel Networks"
 HISTORY_DAYS = 180  # how far back the demo's cases reach
 
@@ -347,6 +349,7 @@ class DemoResult:
     organisations: int = 0
     users: int = 0
     cases: int = 0
+    assets: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     logins: list[Login] = field(default_factory=list)
 
@@ -421,6 +424,7 @@ class DemoBuilder:
         self.customers: dict[str, _Customer] = {}
         self.request_types: dict[str, RequestType] = {}
         self.clock: _DemoClock
+        self.units = demo_installbase.DemoUnits({})
 
     # Each service call runs at ``self.clock.moment``.
     def _at(self, moment: datetime, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -432,6 +436,7 @@ class DemoBuilder:
             self.clock = clock
             self._people()
             self._registrations()
+            self._installed_base()
             self._cases()
         self.result.organisations = Organisation.objects.count()
         self.result.users = User.objects.count()
@@ -528,6 +533,20 @@ class DemoBuilder:
 
     # --- cases -------------------------------------------------------------------------------
 
+    def _installed_base(self) -> None:
+        """Units, contracts and depots (D-2.x); the case stories then name real serials."""
+        self.clock.moment = self.real_now - timedelta(days=HISTORY_DAYS + 30)
+        partners: dict[int, Organisation] = {}
+        for link in Organisation.customers.through.objects.select_related("from_organisation"):
+            partners.setdefault(link.to_organisation_id, link.from_organisation)
+        weights = sum(c.spec.weight for c in self.customers.values())
+        plan = [
+            (c.org, c.sites, partners.get(c.org.pk), c.serial_base, max(40, DEMO_UNITS * c.spec.weight // weights))
+            for c in self.customers.values()
+        ]
+        self.units = demo_installbase.build(self.rng, self.real_now.date(), self.staff["admin"], plan)
+        self.result.assets = sum(len(u) for u in self.units.by_owner.values())
+
     def _cases(self) -> None:
         self.request_types = {t.code: t for t in RequestType.objects.filter(active=True).prefetch_related("subtypes")}
         plans = self._plan()
@@ -597,9 +616,21 @@ class DemoBuilder:
 
     def _context(self, customer: _Customer, writer: User, site: Site | None) -> dict[str, Any]:
         rng = self.rng
-        product = rng.choice(PRODUCTS)
         count = rng.choice([2, 2, 3, 4, 6])
-        serials = [f"{product.serial_prefix}{customer.serial_base + rng.randrange(90000):07d}" for _ in range(count)]
+        units = self.units.by_owner.get(customer.org.pk, [])
+        if units:
+            # Real units of the customer, of one product, so that serials and platforms agree.
+            first = rng.choice(units)
+            same = [u for u in units if u.product_id == first.product_id]
+            chosen = [first, *rng.sample([u for u in same if u != first], min(count - 1, len(same) - 1))]
+            serials = [u.serial for u in chosen]
+            product = Product(first.product.name, first.product.platform, "")
+        else:
+            product = rng.choice(PRODUCTS)
+            serials = [
+                f"{product.serial_prefix}{customer.serial_base + rng.randrange(90000):07d}" for _ in range(count)
+            ]
+        count = len(serials)
         sites: list[Site | None] = [*customer.sites] or [None]
         here = site or rng.choice(sites)
         others: list[Site | None] = [s for s in customer.sites if s != here] or [here]
@@ -724,6 +755,8 @@ class DemoBuilder:
             summary=self._fill(story.summary, ctx)[:200],
             description=self._customer_text(story.description, ctx),
             customer_tracking_number=tracking,
+            # Many requests name a unit: its product series and platform come from the installed base.
+            serial_number=ctx["serial"] if rng.random() < 0.45 else "",
             template_data=self._template_data(request_type, ctx),
             organisation_id=organisation_id,
             site_code=site.code if site else "",
@@ -796,7 +829,8 @@ class DemoBuilder:
 
         if story.note or rng.random() < 0.3:
             add((0.5, 24), cases.add_note, owner, self._fill(story.note or rng.choice(stories.NOTES), ctx))
-        if story.request_type == "software-download" and rng.random() < 0.5:
+        # The TSE is not cleared for government customers' cases (D-1.3).
+        if story.request_type == "software-download" and not customer.org.government and rng.random() < 0.5:
             add((1, 24), cases.add_note, self.staff["tse"], rng.choice(stories.TSE_NOTES))
         if priority in (Priority.P1, Priority.P2) and not customer.org.government and rng.random() < 0.4:
             # The customer pushed for faster progress: the escalation team takes the case over.

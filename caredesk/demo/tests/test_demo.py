@@ -124,6 +124,30 @@ class TestTheDemoWorld:
         assert not visible_cases(agent).filter(organisation__government=True).exists()
         assert not gov_cases.exclude(owner__isnull=True).exclude(owner__gov_cleared=True).exists()
 
+    def test_the_installed_base_has_every_situation_of_d_2(self, demo: str) -> None:
+        from caredesk.entitlements.models import Contract, Depot, ECertificate
+        from caredesk.entitlements.queries import entitlement
+        from caredesk.installbase.models import Asset, Product
+
+        assert Asset.objects.count() >= 2000
+        assert Product.objects.filter(eol_announced_on__isnull=False).count() >= 2
+        assert Asset.objects.filter(standing="needs_reinstatement").exists()  # grey market
+        assert Asset.objects.filter(channel="partner", partner__isnull=False).exists()
+        today = local_date(timezone.now())
+        assert (
+            Contract.objects.filter(ends_on__lt=today).exists() and Contract.objects.filter(ends_on__gte=today).exists()
+        )
+        assert Contract.objects.values("service_level").distinct().count() >= 4
+        assert Contract.objects.filter(ssrn__isnull=False).exists()
+        assert Depot.objects.exists() and ECertificate.objects.filter(status="issued").exists()
+        staff = User.objects.get(email="agent@kestrel.example")
+        answers = [entitlement(staff, a.serial).assets[0] for a in Asset.objects.exclude(owner__government=True)[:400]]
+        assert any(a.technical_cases for a in answers) and any(not a.technical_cases for a in answers)
+        assert any(a.warranty.hardware_until and not a.warranty.hardware_active for a in answers)  # expired warranties
+        # Cases name real units: their platform comes from the installed base (D-3.4).
+        named = Case.objects.exclude(serial_number="")
+        assert named.exists() and not named.filter(platform="").exists()
+
 
 def test_if_empty_builds_into_an_empty_database(db: Any) -> None:
     run_demo("--if-empty", "--cases", "5")

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         statuses = ", ".join(f"{status} {count}" for status, count in sorted(result.statuses.items()))
         self.stdout.write(
             f"Demo data built in {time.monotonic() - started:.1f} s: {result.organisations} organisations, "
-            f"{result.users} users, {result.cases} cases ({statuses})."
+            f"{result.users} users, {result.assets} units, {result.cases} cases ({statuses})."
         )
         self._print_logins(result.logins)
 
