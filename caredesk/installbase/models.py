@@ -68,14 +68,16 @@ class Asset(models.Model):
 
     serial = models.CharField("serial number", max_length=64, unique=True)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="assets")
-    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assets")
+    # No index of its own: (owner, serial) below serves every lookup by owner, and each
+    # index is work for every unit a sales-order import registers.
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assets", db_index=False)
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="assets")
     ship_date = models.DateField(null=True, blank=True)
     sales_order = models.CharField(max_length=64, blank=True)
     order_line = models.PositiveIntegerField(null=True, blank=True)
     channel = models.CharField(max_length=16, choices=PurchaseChannel.choices, default=PurchaseChannel.DIRECT)
     partner = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="sold_assets"
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="sold_assets", db_index=False
     )
     standing = models.CharField(max_length=24, choices=SupportStanding.choices, default=SupportStanding.GOOD)
     hw_best_effort = models.BooleanField("hardware replacement best effort", default=False)
