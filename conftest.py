@@ -14,12 +14,15 @@ from tests.personas import World, build_world
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Any:
     from caredesk.cases.queries import forget_catalogue
+    from caredesk.entitlements.queries import forget_service_levels
 
     cache.clear()  # rate-limit counters must not leak between tests
-    forget_catalogue()  # nor the request-type catalogue of a test's rolled-back database
+    forget_catalogue()  # nor the catalogues of a test's rolled-back database
+    forget_service_levels()
     yield
     cache.clear()
     forget_catalogue()
+    forget_service_levels()
 
 
 @pytest.fixture

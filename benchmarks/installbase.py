@@ -20,6 +20,7 @@ random serials. Results go to benchmarks/out/installbase-*.json and are printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -94,12 +95,14 @@ def seed(total: int) -> None:
                        (%(products)s::bigint[])[1 + g %% %(np)s],
                        (%(orgs)s::bigint[])[1 + (g * 7919) %% %(no)s],
                        NULL,
-                       current_date - (g %% 2000),
+                       current_date - (g %% 2000)::int,
                        'SO-B' || (g / 4), 1 + g %% 4,
-                       CASE WHEN g %% 50 = 0 THEN 'unauthorised' ELSE 'direct' END, NULL,
-                       CASE WHEN g %% 50 = 0 THEN 'needs_reinstatement' ELSE 'good' END,
+                       -- Hashes, not g itself: the owner is a function of g too, and one
+                       -- customer must not get only grey-market or only uncovered units.
+                       CASE WHEN hashtext('g' || g) %% 50 = 0 THEN 'unauthorised' ELSE 'direct' END, NULL,
+                       CASE WHEN hashtext('g' || g) %% 50 = 0 THEN 'needs_reinstatement' ELSE 'good' END,
                        false, now(), now()
-                FROM generate_series(%(start)s, %(end)s) AS g
+                FROM generate_series(%(start)s::bigint, %(end)s::bigint) AS g
                 """,
                 {"products": products, "np": len(products), "orgs": orgs, "no": len(orgs),
                  "start": have + 1, "end": have + n},
@@ -111,9 +114,10 @@ def seed(total: int) -> None:
                     ends_on, ssrn, sold_by_id, created_at)
                 SELECT 'BC-' || lpad(b::text, 8, '0'), (%(levels)s::bigint[])[1 + b %% %(nl)s],
                        (%(orgs)s::bigint[])[1 + (b * 50 * 7919) %% %(no)s],
-                       current_date - 200 + (b %% 3) * 100, current_date + 165 + (b %% 3) * 100 - 300 * (b %% 5 / 4),
+                       current_date - (200 - (b %% 3) * 100)::int,
+                       current_date + (165 + (b %% 3) * 100 - 300 * (b %% 5 / 4))::int,
                        NULL, NULL, now()
-                FROM generate_series(%(first)s, %(last)s) AS b
+                FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS b
                 """,
                 {"levels": info["levels"][:4], "nl": 4, "orgs": orgs, "no": len(orgs),
                  "first": have // 50 + 1, "last": (have + n) // 50},
@@ -125,7 +129,7 @@ def seed(total: int) -> None:
                 JOIN entitlements_contract c
                   ON c.contract_id = 'BC-' || lpad((substr(a.serial, 3)::bigint / 50)::text, 8, '0')
                 WHERE a.serial LIKE 'BU%%' AND substr(a.serial, 3)::bigint BETWEEN %(start)s AND %(end)s
-                  AND substr(a.serial, 3)::bigint %% 5 <> 0
+                  AND hashtext(a.serial) %% 5 <> 0
                 """,
                 {"start": have + 1, "end": have + n},
             )
@@ -293,6 +297,7 @@ def query(samples: int) -> None:
     from django.db import connection
 
     from caredesk.accounts.models import User
+    from caredesk.core.errors import NotFound
     from caredesk.entitlements.queries import entitlement
 
     with connection.cursor() as cur:
@@ -307,12 +312,18 @@ def query(samples: int) -> None:
     report: dict[str, Any] = {"assets": assets, "samples": samples}
     for label, user in (("staff", staff),):
         serials = [f"BU{rng.randint(1, top):09d}" for _ in range(samples)]
+
+        def ask(serial: str) -> None:
+            # A government customer's unit is hidden from staff who are not cleared (D-1.3).
+            with contextlib.suppress(NotFound):
+                entitlement(user, serial)
+
         for serial in serials[:200]:
-            entitlement(user, serial)  # warm the connection and the plan cache
+            ask(serial)  # warm the connection and the plan cache
         times = []
         for serial in serials:
             started = time.perf_counter()
-            entitlement(user, serial)
+            ask(serial)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         report[label] = {

@@ -64,6 +64,9 @@ SCENARIOS = [
     Scenario("search:customer", "customer", "search", "words.txt", None, None),
     Scenario("search:staff", "staff", "search", "words.txt", None, None),
     Scenario("create", "customer", "create", "", 425, None),
+    # The entitlement lookup (issue 3): runs when benchmarks/installbase.py seeded units.
+    Scenario("entitlement:customer", "customer", "entitlement", "serials-customer.txt", 600, 20),
+    Scenario("entitlement:staff", "staff", "entitlement", "serials-staff.txt", 600, 20),
 ]
 
 # Search words of every frequency in the seeded text: common product words, symptoms,
@@ -91,6 +94,17 @@ def prepare_data(dsn: str, tokens: dict[str, Any]) -> None:
             [customer["organisation_id"]],
         )
         row = cur.fetchone()
+        # Serial numbers for the entitlement scenarios: the customer's own, and any for staff.
+        cur.execute(
+            "SELECT serial FROM installbase_asset WHERE owner_id = %s ORDER BY random() LIMIT 5000",
+            [customer["organisation_id"]],
+        )
+        (OUT / "serials-customer.txt").write_text("".join(f"{r[0]}\n" for r in cur.fetchall()))
+        cur.execute(
+            "SELECT a.serial FROM installbase_asset a TABLESAMPLE SYSTEM (1) JOIN accounts_organisation o "
+            "ON o.id = a.owner_id WHERE NOT o.government LIMIT 5000"
+        )
+        (OUT / "serials-staff.txt").write_text("".join(f"{r[0]}\n" for r in cur.fetchall()))
     tokens["customer"]["site_code"] = row[0] if row else ""
     (OUT / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n")
     (OUT / "words.txt").write_text("".join(f"{w}\n" for w in SEARCH_WORDS))
@@ -404,6 +418,10 @@ def main() -> None:
         pg_version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
     info = {**machine(), "cases": cases, "postgresql": pg_version}
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only]
+    empty = [s.name for s in chosen if s.data and not (OUT / s.data).read_text().strip()]
+    if empty:
+        print(f"no data for {', '.join(empty)} (no units seeded?): skipped", flush=True)
+        chosen = [s for s in chosen if s.name not in empty]
 
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="caredesk-bench-") as data_dir:

@@ -67,6 +67,10 @@ def scenarios(tokens: dict[str, Any]) -> list[tuple[str, str, str, str, dict[str
             (f"list:{role}", role, "GET", "/api/v1/cases", None),
             (f"search:{role}", role, "GET", f"/api/v1/cases?q={word}", None),
         ]
+    for role in ("customer", "staff"):
+        serials = OUT / f"serials-{role}.txt"
+        if serials.exists() and serials.read_text().strip():
+            result.append((f"entitlement:{role}", role, "GET", f"/api/v1/entitlements?q={first_line(serials)}", None))
     if "small_customer" in tokens:
         result.append(("list:small-customer", "small_customer", "GET", "/api/v1/cases", None))
     return result

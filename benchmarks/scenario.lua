@@ -43,6 +43,8 @@ function request()
     return wrk.format("GET", "/api/v1/cases/" .. pick(items), headers)
   elseif mode == "list" then
     return wrk.format("GET", "/api/v1/cases", headers)
+  elseif mode == "entitlement" then
+    return wrk.format("GET", "/api/v1/entitlements?q=" .. pick(items), headers)
   elseif mode == "search" then
     return wrk.format("GET", "/api/v1/cases?q=" .. pick(items), headers)
   elseif mode == "create" then

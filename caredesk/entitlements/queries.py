@@ -6,9 +6,11 @@ interface: the API, the console, the portal and case creation (D-3.2)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import QuerySet
 
@@ -143,10 +145,10 @@ REINSTATE = (
 )
 
 
-def assess(asset: Asset, contracts: list[Contract], day: date, partner_names: list[str]) -> AssetEntitlement:
-    """The entitlement of one asset on ``day`` from its contracts: pure, no queries."""
+def assess(asset: Asset, contracts: list[Coverage], day: date, partner_names: list[str]) -> AssetEntitlement:
+    """The entitlement of one asset on ``day`` from the contracts covering it: pure, no queries."""
     product = asset.product
-    coverage = sorted((_coverage(c, day) for c in contracts), key=lambda c: (not c.active, -c.ends_on.toordinal()))
+    coverage = sorted(contracts, key=lambda c: (not c.active, -c.ends_on.toordinal()))
     active = [c for c in coverage if c.active]
     warranty = warranty_of(asset, product, day)
     reinstated = asset.standing == SupportStanding.GOOD
@@ -190,12 +192,48 @@ def assess(asset: Asset, contracts: list[Contract], day: date, partner_names: li
     )
 
 
-def _contracts_by_asset(asset_ids: list[int]) -> dict[int, list[Contract]]:
-    rows = CoveredAsset.objects.filter(asset_id__in=asset_ids).select_related("contract__service_level").order_by()
-    found: dict[int, list[Contract]] = {pk: [] for pk in asset_ids}
-    for row in rows:
-        found[row.asset_id].append(row.contract)
+def _contracts_by_asset(asset_ids: list[int], day: date) -> dict[int, list[Coverage]]:
+    """The contracts covering each asset, as plain rows (no model objects: this is the hot
+    half of every lookup), with their service levels from the catalogue."""
+    rows = (
+        CoveredAsset.objects.filter(asset_id__in=asset_ids)
+        .order_by()
+        .values_list(
+            "asset_id",
+            "contract__contract_id",
+            "contract__ssrn",
+            "contract__service_level_id",
+            "contract__starts_on",
+            "contract__ends_on",
+        )
+    )
+    found: dict[int, list[Coverage]] = {pk: [] for pk in asset_ids}
+    levels: dict[int, ServiceLevel] | None = None
+    for asset_id, contract_id, ssrn, level_id, starts, ends in rows:
+        if levels is None:
+            levels = _service_levels()
+        if level_id not in levels:
+            levels = _service_levels(reload=True)
+        found[asset_id].append(Coverage(contract_id, ssrn or "", levels[level_id], starts, ends, starts <= day <= ends))
     return found
+
+
+_levels: tuple[float, dict[int, ServiceLevel]] = (float("-inf"), {})
+
+
+def _service_levels(*, reload: bool = False) -> dict[int, ServiceLevel]:
+    """The service-level catalogue by id, kept per process for CATALOGUE_CACHE_SECONDS like
+    the request types (saving a level clears it in the saving process)."""
+    global _levels
+    moment = time.monotonic()
+    if reload or moment - _levels[0] > settings.CATALOGUE_CACHE_SECONDS:
+        _levels = (moment, {level.pk: level for level in ServiceLevel.objects.order_by()})
+    return _levels[1]
+
+
+def forget_service_levels() -> None:
+    global _levels
+    _levels = (float("-inf"), {})
 
 
 def _partner_names(assets: list[Asset]) -> dict[int, list[str]]:
@@ -203,8 +241,10 @@ def _partner_names(assets: list[Asset]) -> dict[int, list[str]]:
     linked to the owner. Asked only for units that are not entitled."""
     owners = {a.owner_id for a in assets}
     linked: dict[int, list[str]] = {pk: [] for pk in owners}
-    links = Organisation.customers.through.objects.filter(to_organisation_id__in=owners).select_related(
-        "from_organisation"
+    links = (
+        Organisation.customers.through.objects.filter(to_organisation_id__in=owners)
+        .select_related("from_organisation")
+        .order_by()
     )
     for link in links:
         if link.from_organisation.kind == OrganisationKind.PARTNER:
@@ -217,7 +257,7 @@ def _partner_names(assets: list[Asset]) -> dict[int, list[str]]:
 
 
 def _assess_all(assets: list[Asset], day: date) -> list[AssetEntitlement]:
-    contracts = _contracts_by_asset([a.pk for a in assets])
+    contracts = _contracts_by_asset([a.pk for a in assets], day)
     first = [assess(a, contracts[a.pk], day, []) for a in assets]
     lacking = [e.asset for e in first if not e.technical_cases]
     if not lacking:
@@ -242,7 +282,11 @@ def entitlement(user: User, text: str, *, kind: str = "") -> Entitlement:
     day = today()
     if kind in ("", "serial") and len(query) <= SERIAL_MAX:
         serial = normalise_serial(query)
-        found = list(visible_assets(user).select_related("product", "partner").filter(serial=serial)[:1])
+        # What every answer shows comes in this one query: the unit, its product, owner and
+        # site. (The selling partner is read only for a unit that is not entitled.)
+        found = list(
+            visible_assets(user).select_related("product", "owner", "site").filter(serial=serial).order_by()[:1]
+        )
         if found:
             return Entitlement(query=query, found_by="serial", assets=_assess_all(found, day))
     contracts = visible_contracts(user).select_related("service_level", "organisation")
@@ -258,7 +302,7 @@ def entitlement(user: User, text: str, *, kind: str = "") -> Entitlement:
         raise NotFound("No unit, SSRN or contract with that number.")
     covered = list(
         visible_assets(user)
-        .select_related("product", "partner")
+        .select_related("product", "owner", "site")
         .filter(coverage__contract=contract)
         .order_by("serial")[:500]
     )
