@@ -150,7 +150,7 @@ def build_installbase(world: World) -> InstalledBase:
     par_covered = unit("KR1000002", world.acme, date(2023, 3, 1), site=world.acme_hq)
     in_warranty = unit("KR1000003", world.acme, date(2026, 2, 15), site=world.acme_hq)
     lapsed = unit("kr1000004", world.acme, date(2022, 5, 10), channel="partner", partner=world.netsellers)
-    grey = unit("KR1000005", world.acme, date(2023, 3, 1), channel="unauthorised")
+    grey = unit("KR1000005", world.acme, date(2023, 3, 1))
     eol = unit("KS2200001", world.acme, date(2021, 1, 5), product=old_switch)
     globex_unit = unit("KR2000001", world.globex, date(2024, 1, 1))
     agency_unit = unit("KR3000001", world.agency, date(2024, 1, 1), site=world.agency_site)
@@ -168,6 +168,9 @@ def build_installbase(world: World) -> InstalledBase:
         )  # fmt: skip
 
     active = contract("C-ACME-100", world.acme, premium, date(2026, 1, 1), date(2026, 12, 31), [covered, grey])
+    # Found out afterwards to have come from the grey market: the contract no longer counts (D-2.9).
+    Asset.objects.filter(pk=grey.pk).update(channel="unauthorised", standing="needs_reinstatement")
+    grey.refresh_from_db()
     contract("C-ACME-101", world.acme, par, date(2026, 1, 1), date(2026, 12, 31), [par_covered])
     expired = contract("C-ACME-050", world.acme, premium, date(2023, 5, 1), date(2025, 4, 30), [lapsed])
     software = contract(

@@ -39,6 +39,7 @@ from caredesk.entitlements.models import Contract, ServiceLevelOffer
 from caredesk.entitlements.queries import product_identity, technical_case_refusal
 from caredesk.entitlements.services import accept_offer, offer_after_move
 from caredesk.installbase.models import Asset
+from caredesk.installbase.queries import SERIAL_RE
 from caredesk.installbase.services import move_asset
 
 SUMMARY_MAX = 200
@@ -71,7 +72,7 @@ class NewCase:
 
 # --- request-type templates (D-3.3) -------------------------------------------------------
 
-_SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_.]{0,63}$")
+_SERIAL_RE = SERIAL_RE  # D-2.2, one rule for every serial
 
 
 def _template_value(spec: dict[str, Any], value: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -54,6 +54,15 @@ def add_months_to_date(day: date, months: int) -> date:
     year = day.year + month_index // 12
     month = month_index % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_period_end(start: date, months: int) -> date:
+    """The last day of a period of ``months`` calendar months that starts on ``start``:
+    a year from 1 March runs to 28 (or 29) February; from 29 February, to 28 February
+    (the anniversary does not exist, so the period ends on the month's last day)."""
+    anniversary = add_months_to_date(start, months)
+    clamped = anniversary.day != start.day
+    return anniversary if clamped else anniversary - timedelta(days=1)
 
 
 def add_months(moment: datetime, months: int) -> datetime:

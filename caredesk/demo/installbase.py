@@ -116,7 +116,7 @@ def build(
             )  # fmt: skip
         by_owner[org.pk] = units
         # Contracts over most of the units: current ones, and some that ended last year.
-        pool = [u for u in units if rng.random() < 0.8]
+        pool = [u for u in units if u.standing == "good" and rng.random() < 0.8]  # grey units: no contract
         rng.shuffle(pool)
         while pool:
             size = rng.randint(5, 40)
@@ -134,7 +134,7 @@ def build(
                 actor=admin,
             )  # fmt: skip
         # Software support by SSRN for a handful of units.
-        software = [u for u in units if rng.random() < 0.05][:20]
+        software = [u for u in units if u.standing == "good" and rng.random() < 0.05][:20]
         if software:
             contract_no += 1
             entitlements.create_contract(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -101,6 +102,11 @@ class CoveredAsset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_id} under {self.contract_id}"
+
+    def clean(self) -> None:
+        # The admin site's contract page adds units by id: only the contract holder's own.
+        if self.asset_id and self.contract_id and self.asset.owner_id != self.contract.organisation_id:
+            raise ValidationError({"asset": "The unit belongs to another organisation than the contract."})
 
 
 class SalesRegion(models.Model):

@@ -12,11 +12,11 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from caredesk.accounts.models import Organisation, OrganisationKind, User
 from caredesk.accounts.queries import acting_organisation_ids
-from caredesk.core.clock import add_months_to_date
+from caredesk.core.clock import months_period_end
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.entitlements.models import Contract, CoveredAsset, ECertificate, ServiceLevel, ServiceLevelOffer
 from caredesk.installbase.models import Asset, Product, SupportStanding
@@ -103,19 +103,22 @@ class Entitlement:
     def technical_cases(self) -> bool:
         if self.found_by == "serial":
             return bool(self.assets) and self.assets[0].technical_cases
-        # Software support by SSRN or contract: the contract itself must be active.
-        return self.contract is not None and self.contract.active
+        # Software support by SSRN or contract: the contract must be active, and the units it
+        # covers (if any) not all waiting for reinstatement (D-2.9).
+        if self.contract is None or not self.contract.active:
+            return False
+        return not self.assets or any(a.asset.standing == SupportStanding.GOOD for a in self.assets)
 
 
 def warranty_of(asset: Asset, product: Product, day: date) -> Warranty:
     """D-2.5: hardware warranty from the ship date for the product's months, software for its days."""
     if asset.ship_date is None:
         return Warranty(None, None, False, False)
-    hw = add_months_to_date(asset.ship_date, product.hw_warranty_months) if product.hw_warranty_months else None
-    sw = asset.ship_date + timedelta(days=product.sw_warranty_days) if product.sw_warranty_days else None
-    # A warranty of twelve months from 1 March runs to the end of 28 February.
-    hw_until = hw - timedelta(days=1) if hw else None
-    sw_until = sw - timedelta(days=1) if sw else None
+    # Twelve months from 1 March run to 28 February; from 29 February, to 28 February too.
+    months = product.hw_warranty_months
+    hw_until = months_period_end(asset.ship_date, months) if months else None
+    # Ninety days count the ship date as the first.
+    sw_until = asset.ship_date + timedelta(days=product.sw_warranty_days - 1) if product.sw_warranty_days else None
     return Warranty(
         hardware_until=hw_until,
         software_until=sw_until,
@@ -195,8 +198,10 @@ def assess(asset: Asset, contracts: list[Coverage], day: date, partner_names: li
 def _contracts_by_asset(asset_ids: list[int], day: date) -> dict[int, list[Coverage]]:
     """The contracts covering each asset, as plain rows (no model objects: this is the hot
     half of every lookup), with their service levels from the catalogue."""
+    # Only the owner's own contracts count: a unit that changed hands leaves the old owner's
+    # contracts (D-2.9), and a contract of someone else must not show through it.
     rows = (
-        CoveredAsset.objects.filter(asset_id__in=asset_ids)
+        CoveredAsset.objects.filter(asset_id__in=asset_ids, contract__organisation_id=F("asset__owner_id"))
         .order_by()
         .values_list(
             "asset_id",
@@ -293,7 +298,7 @@ def entitlement(user: User, text: str, *, kind: str = "") -> Entitlement:
     contract = None
     found_by = ""
     if kind in ("", "ssrn"):
-        contract = contracts.filter(ssrn=query).first()
+        contract = contracts.filter(ssrn=query.upper()).first()
         found_by = "ssrn"
     if contract is None and kind in ("", "contract"):
         contract = contracts.filter(contract_id=query).first()
@@ -330,7 +335,7 @@ def product_identity(
         if row is not None:
             return row[0], row[1]
     if ssrn:
-        contracts = visible_contracts(user).filter(ssrn=ssrn.strip())
+        contracts = visible_contracts(user).filter(ssrn=ssrn.strip().upper())
         if organisation_id is not None:
             contracts = contracts.filter(organisation_id=organisation_id)
         rows = set(
@@ -377,7 +382,7 @@ def organisation_proved_by_contract(proof: str) -> Organisation | None:
     contract = (
         Contract.objects.select_related("organisation")
         .filter(organisation__government=False)
-        .filter(models.Q(contract_id=text) | models.Q(ssrn=text))
+        .filter(models.Q(contract_id=text) | models.Q(ssrn=text.upper()))
         .first()
     )
     return contract.organisation if contract else None

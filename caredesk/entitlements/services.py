@@ -11,7 +11,7 @@ from django.db import transaction
 
 from caredesk.accounts.models import Organisation, OrganisationKind, User
 from caredesk.core import audit
-from caredesk.core.clock import add_months_to_date, now
+from caredesk.core.clock import months_period_end, now
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.core.geography import is_continental_us, is_eu
 from caredesk.entitlements.models import (
@@ -27,10 +27,13 @@ from caredesk.entitlements.models import (
     ServiceLevelOffer,
 )
 from caredesk.entitlements.queries import visible_ecertificates
-from caredesk.installbase.models import Asset
+from caredesk.installbase.models import Asset, SupportStanding
 from caredesk.installbase.queries import normalise_serial, today, visible_assets
 
 ID_MAX = 32
+
+
+CARE_ROLES = ("care_agent", "care_manager", "admin", "escalation", "licensing")
 
 
 def _ensure_staff(actor: User | None) -> None:
@@ -63,7 +66,8 @@ def create_contract(data: NewContract, *, actor: User | None = None) -> Contract
     _ensure_staff(actor)
     errors: dict[str, str] = {}
     contract_id = _identifier(data.contract_id, "contract_id")
-    ssrn = _identifier(data.ssrn, "ssrn") if data.ssrn else None
+    # SSRNs are compared upper-case, like serial numbers: customers type them either way.
+    ssrn = _identifier(data.ssrn, "ssrn").upper() if data.ssrn else None
     if data.ends_on < data.starts_on:
         errors["ends_on"] = "Not before the start."
     if data.organisation.kind == OrganisationKind.VENDOR:
@@ -73,6 +77,9 @@ def create_contract(data: NewContract, *, actor: User | None = None) -> Contract
     strangers = [a.serial for a in data.assets if a.owner_id != data.organisation.pk]
     if strangers:
         errors["assets"] = f"Not the organisation's: {', '.join(strangers[:5])}."
+    grey = [a.serial for a in data.assets if a.standing != SupportStanding.GOOD]
+    if grey:  # D-2.9: a contract only after inspection and reinstatement
+        errors["assets"] = f"Need inspection and reinstatement first: {', '.join(grey[:5])}."
     if errors:
         raise ValidationFailed("The contract could not be created.", fields=errors)
     if Contract.objects.filter(contract_id=contract_id).exists():
@@ -120,6 +127,8 @@ def ecertificate_refusal(certificate: ECertificate, asset: Asset) -> dict[str, s
     a next-day certificate in the continental USA or an EU member state."""
     if asset.owner_id != certificate.organisation_id:
         return {"serial": "The unit does not belong to the organisation that bought the certificate."}
+    if asset.standing != SupportStanding.GOOD:
+        return {"serial": "The unit needs inspection and reinstatement before it can have a support contract."}
     site = asset.site
     if site is None:
         return {"serial": "The unit has no site, so its region cannot be checked. Update the installed base first."}
@@ -144,6 +153,8 @@ def ecertificate_refusal(certificate: ECertificate, asset: Asset) -> dict[str, s
 def activate_ecertificate(actor: User, code: str, serial: str) -> Contract:
     """The customer activates a certificate for one of its units (D-2.7): it becomes a
     contract covering the unit, from the coverage start for the certificate's term."""
+    if actor.is_vendor_staff and not actor.has_role(*CARE_ROLES):
+        raise Forbidden("Only Customer Care staff activate certificates for a customer.")
     certificate = (
         visible_ecertificates(actor)
         .select_for_update(of=("self",))
@@ -163,9 +174,12 @@ def activate_ecertificate(actor: User, code: str, serial: str) -> Contract:
         raise ValidationFailed("The certificate cannot be activated for this unit.", fields=refusal)
     activated = today()
     start = coverage_start(certificate.received_on, activated)
-    end = add_months_to_date(start, certificate.term_months) - timedelta(days=1)
+    end = months_period_end(start, certificate.term_months)
+    contract_id = f"E-{certificate.code}" if len(certificate.code) <= ID_MAX - 2 else f"E-{certificate.pk}"
+    if Contract.objects.filter(contract_id=contract_id).exists():
+        raise Conflict(f"A contract {contract_id} exists already; ask Customer Care to activate this certificate.")
     contract = Contract.objects.create(
-        contract_id=f"E-{certificate.code}"[:ID_MAX],
+        contract_id=contract_id,
         organisation=certificate.organisation,
         service_level=certificate.service_level,
         starts_on=start,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -32,7 +33,7 @@ from django.db import DatabaseError, connection, transaction
 from caredesk.accounts.models import User
 from caredesk.core import audit
 from caredesk.core.clock import now
-from caredesk.core.errors import Forbidden, ValidationFailed
+from caredesk.core.errors import Conflict, Forbidden, ValidationFailed
 from caredesk.installbase.models import Asset, OrderImport, OrderImportRejection, OrderImportStatus
 from caredesk.installbase.queries import IMPORT_ROLES
 
@@ -49,6 +50,7 @@ COLUMNS = (
 )
 REQUIRED = COLUMNS[:5]
 STAGING = "order_import_staging"
+log = logging.getLogger(__name__)
 BATCH = 5000
 
 Progress = Callable[[int], None]  # called with the number of bytes read so far
@@ -196,11 +198,12 @@ def _load(cursor: Any, rows: Iterable[tuple[Any, ...]]) -> int:
 
 
 def _serial_ok(column: str) -> str:
-    """Only letters, digits and - _ . / (the column is upper-cased already), at most 64."""
+    """``installbase.queries.SERIAL_RE`` in SQL (the column is upper-cased already): a letter
+    or digit, then letters, digits and - _ . ; at most 64."""
     if connection.vendor == "postgresql":
         # A bounded repetition ({1,64}) makes the regex engine several times slower.
-        return f"({column} <> '' AND {column} !~ '[^A-Z0-9._/-]' AND length({column}) <= 64)"
-    return f"({column} <> '' AND {column} NOT GLOB '*[^A-Z0-9._/-]*' AND length({column}) <= 64)"
+        return f"({column} ~ '^[A-Z0-9]' AND {column} !~ '[^A-Z0-9._-]' AND length({column}) <= 64)"
+    return f"(substr({column}, 1, 1) GLOB '[A-Z0-9]' AND {column} NOT GLOB '*[^A-Z0-9._-]*' AND length({column}) <= 64)"
 
 
 def _date_sql(column: str) -> str:
@@ -216,7 +219,10 @@ def _date_sql(column: str) -> str:
             f"CASE WHEN {day} BETWEEN 1 AND {last} THEN make_date({year}, {month}, {day}) END END END"
         )
     # date() keeps an impossible day as given; a modifier makes it normalise, so compare.
-    return f"CASE WHEN date({column}, '+0 days') = {column} THEN date({column}) END"
+    return (
+        f"CASE WHEN date({column}, '+0 days') = {column} AND {column} BETWEEN '1900-01-01' AND '2199-12-31' "
+        f"THEN date({column}) END"
+    )
 
 
 def _line_sql(column: str) -> str:
@@ -235,9 +241,11 @@ def _line_sql(column: str) -> str:
 # read the columns of the judging query below (``v``: the row with its lookups).
 RULES = [
     ("The sales order is missing.", "v.sales_order = ''"),
+    ("The sales order is longer than 64 characters.", "length(v.sales_order) > 64"),
     ("The line number must be a whole number from 1.", "v.line_no IS NULL"),
     ("The serial number is missing.", "v.serial_key = ''"),
-    ("The serial number may hold only letters, digits and - _ . /.", "NOT " + _serial_ok("v.serial_key")),
+    ("The serial number must be a letter or digit, then letters, digits and - _ . only (at most 64).",
+     "NOT " + _serial_ok("v.serial_key")),
     ("No product has this SKU.", "v.product_id IS NULL"),
     ("No customer has this account number.", "v.owner_id IS NULL"),
     ("The ship date must be a date as YYYY-MM-DD.", "v.ship_date <> '' AND v.ship_on IS NULL"),
@@ -251,19 +259,28 @@ RULES = [
     ("The serial number is registered on another sales order line.",
      "v.asset_id IS NOT NULL AND v.a_order <> '' AND (v.a_order <> v.sales_order OR v.a_line IS NULL "
      "OR v.a_line <> v.line_no)"),
+    # After registration a unit changes hands only by a transfer (D-2.9); an order line does
+    # not give a unit registered to one customer to another.
+    ("The unit is registered to another customer: ownership changes go through a transfer.",
+     "v.asset_id IS NOT NULL AND v.a_owner_id <> v.owner_id"),
 ]  # fmt: skip
 
-# The fields an order sets on a unit: (asset column, judged column).
+# The fields an order line corrects on a unit it registered: (asset column, judged column).
+# Not the owner (a transfer changes it) nor the site (an installed-base update moves units):
+# those are the installed base's own after registration; the order gives them only to a
+# new unit.
 SET_BY_ORDER = [
     ("product_id", "product_id"),
-    ("owner_id", "owner_id"),
-    ("site_id", "site_pk"),
     ("partner_id", "partner_id"),
     ("channel", "channel_value"),
     ("ship_date", "ship_on"),
     ("sales_order", "sales_order"),
     ("order_line", "line_no"),
 ]
+
+
+# Every field without surrounding spaces, as the row-by-row path reads them.
+TRIMMED = "(SELECT row_number, " + ", ".join(f"TRIM({c}) AS {c}" for c in COLUMNS) + f", reason FROM {STAGING})"  # noqa: S608
 
 
 def _judge(cursor: Any) -> None:
@@ -292,8 +309,8 @@ def _judge(cursor: Any) -> None:
                    a.partner_id AS a_partner_id, a.channel AS a_channel_value, a.ship_date AS a_ship_on,
                    a.sales_order AS a_sales_order, a.order_line AS a_line_no,
                    CASE WHEN r.row_number > f.first_row THEN 2 ELSE 1 END AS nth
-            FROM {STAGING} r
-            JOIN (SELECT UPPER(serial) AS serial_key, MIN(row_number) AS first_row FROM {STAGING} GROUP BY 1) f
+            FROM {TRIMMED} r
+            JOIN (SELECT UPPER(TRIM(serial)) AS serial_key, MIN(row_number) AS first_row FROM {STAGING} GROUP BY 1) f
                  ON f.serial_key = UPPER(r.serial)
             LEFT JOIN installbase_product p ON p.sku = r.sku
             LEFT JOIN accounts_organisation o
@@ -307,20 +324,20 @@ def _judge(cursor: Any) -> None:
 
 
 def _calendar_join(column: str) -> str:
-    """On PostgreSQL a ship date is valid when it is one of the days 1970–2099 written as
-    YYYY-MM-DD: a hash join with those 47,000 days is much cheaper than parsing a
+    """On PostgreSQL a ship date is valid when it is one of the days 1900–2199 written as
+    YYYY-MM-DD: a hash join with those 110,000 days is much cheaper than parsing a
     million texts with checks (to_date() raises errors on impossible days instead of
     answering NULL). SQLite parses (``_date_sql``)."""
     if connection.vendor != "postgresql":
         return ""
-    days = "generate_series(DATE '1970-01-01', DATE '2099-12-31', interval '1 day')"
+    days = "generate_series(DATE '1900-01-01', DATE '2199-12-31', interval '1 day')"
     return f"LEFT JOIN (SELECT d::date AS day, to_char(d, 'YYYY-MM-DD') AS text FROM {days} AS d) cal ON cal.text = {column}"  # noqa: S608, E501
 
 
 def _blank(column: str) -> str:
     """A stand-in for NULL when comparing a column of this kind."""
     if column == "ship_on":
-        return "'1900-01-01'" if connection.vendor == "sqlite" else "DATE '1900-01-01'"
+        return "'0001-01-01'" if connection.vendor == "sqlite" else "DATE '0001-01-01'"
     if column in ("channel_value", "sales_order"):
         return "''"
     return "0"
@@ -341,7 +358,11 @@ def _apply(cursor: Any, order_import: OrderImport) -> None:
     )
     assignments = ", ".join(f"{a} = c.{c}" for a, c in SET_BY_ORDER)
     cursor.execute(
-        f"UPDATE installbase_asset SET {assignments}, updated_at = %s "  # noqa: S608
+        f"UPDATE installbase_asset SET {assignments}, updated_at = %s, "  # noqa: S608
+        # D-2.9: a line corrected to "unauthorised" puts the unit out of support; a correction
+        # the other way does not bring it back without reinstatement.
+        "standing = CASE WHEN c.channel_value = 'unauthorised' THEN 'needs_reinstatement' "
+        "ELSE installbase_asset.standing END "
         f"FROM {j} c WHERE c.asset_id = installbase_asset.id AND c.reason IS NULL AND c.outcome = 'changed'",
         [moment],
     )
@@ -359,6 +380,10 @@ def _apply(cursor: Any, order_import: OrderImport) -> None:
     order_import.changed = counts.get("changed", 0)
     order_import.unchanged = counts.get("unchanged", 0)
     order_import.rejected = counts.get("rejected", 0)
+
+
+class _NotForCopy(Exception):
+    """The file holds something COPY would misread."""
 
 
 def _fast_load(cursor: Any, stream: IO[bytes], progress: Progress | None) -> int | None:
@@ -382,17 +407,23 @@ def _fast_load(cursor: Any, stream: IO[bytes], progress: Progress | None) -> int
         return None  # the exact path says what is wrong with the header
     done = len(first)
     cursor.execute("SAVEPOINT order_fast_load")
+    tail = b"\n"  # the header's end: a data line starts after a newline
     try:
         columns = ", ".join(names)
         # FORCE_NOT_NULL: an empty field is '' as on the exact path, not NULL.
         sql = f"COPY {STAGING} ({columns}) FROM STDIN WITH (FORMAT csv, ENCODING 'UTF8', FORCE_NOT_NULL ({columns}))"
         with cursor.cursor.copy(sql) as copy:
             while block := stream.read(1 << 20):
+                # A line of just \. ends COPY's input even in CSV: the rows after it would be
+                # dropped without a word. Such a file takes the row-by-row path.
+                if b"\n\\." in tail + block:
+                    raise _NotForCopy
+                tail = block[-1:]
                 copy.write(block)
                 done += len(block)
                 if progress is not None:
                     progress(done)
-    except (DatabaseError, psycopg.Error):  # the raw driver cursor raises the driver's own errors
+    except (DatabaseError, psycopg.Error, _NotForCopy):  # the raw driver cursor raises the driver's own errors
         cursor.execute("ROLLBACK TO SAVEPOINT order_fast_load")
         stream.seek(start)
         return None
@@ -414,9 +445,31 @@ def import_orders(
         raise Forbidden("Only Customer Care staff and administrators import sales orders.")
     postgres = connection.vendor == "postgresql"
     seekable = _seekable(stream)
+    try:
+        return _import(stream, source=source, actor=actor, progress=progress, postgres=postgres, seekable=seekable)
+    except DatabaseError as exc:
+        # Nothing of the import is written; keep a record that it was tried, and why.
+        log.exception("order import of %s failed", source)
+        OrderImport.objects.create(
+            source=source[:200], started_by=actor, status=OrderImportStatus.FAILED, finished_at=now(),
+            error=str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__,
+        )  # fmt: skip
+        raise Conflict(
+            "The import could not be applied and nothing of it was written (another change to the same "
+            "units at the same moment, or a fault on our side). Run it again; it is safe to repeat."
+        ) from exc
+
+
+def _import(
+    stream: IO[bytes], *, source: str, actor: User | None, progress: Progress | None, postgres: bool, seekable: bool
+) -> ImportResult:
     with transaction.atomic():
         order_import = OrderImport.objects.create(source=source[:200], started_by=actor)
         with connection.cursor() as cursor:
+            if postgres:
+                # Units change only through this import while it runs (other imports,
+                # transfers and moves wait; reads go on), so what it judged is what it writes.
+                cursor.execute("LOCK TABLE installbase_asset IN SHARE ROW EXCLUSIVE MODE")
             _create_staging(cursor)
             loaded = _fast_load(cursor, stream, progress) if postgres and seekable else None
             if loaded is None:

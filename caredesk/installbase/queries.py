@@ -4,6 +4,7 @@ of the customers it sells to, staff all but government customers' unless cleared
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -25,11 +26,18 @@ from caredesk.installbase.models import (
 )
 
 SERIAL_MAX = 64
+# A serial number (D-2.2): a letter or digit, then letters, digits and - _ . ; at most 64,
+# compared upper-case. The same rule is written in SQL for the order import (orders.py).
+SERIAL_RE = re.compile(r"^[A-Z0-9][A-Z0-9_.\-]{0,63}$")
 
 
 def normalise_serial(text: str) -> str:
     """Serials compare without case and surrounding spaces (D-2.2)."""
     return (text or "").strip().upper()
+
+
+def is_serial(text: str) -> bool:
+    return bool(SERIAL_RE.match(normalise_serial(text)))
 
 
 def visible_assets(user: User) -> QuerySet[Asset]:

@@ -4,7 +4,6 @@ transaction each, recorded in the audit trail. The bulk sales-order import lives
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -28,19 +27,19 @@ from caredesk.installbase.models import (
     SupportStanding,
     TransferStatus,
 )
-from caredesk.installbase.queries import SERIAL_MAX, normalise_serial
-
-SERIAL_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-_./]{0,63}$")
+from caredesk.installbase.queries import SERIAL_MAX, SERIAL_RE, normalise_serial
 
 
 def check_serial(text: str, field: str = "serial") -> str:
-    """A serial number as stored: upper case, letters, digits and - _ . / (D-2.2)."""
+    """A serial number as stored: upper case, a letter or digit then letters, digits and
+    - _ . (D-2.2)."""
     serial = normalise_serial(text)
     if not serial:
         raise ValidationFailed("The serial number is required.", fields={field: "Required."})
     if len(serial) > SERIAL_MAX or not SERIAL_RE.match(serial):
         raise ValidationFailed(
-            "That is not a serial number.", fields={field: "Letters, digits and - _ . / only, at most 64."}
+            "That is not a serial number.",
+            fields={field: "A letter or digit, then letters, digits and - _ . only; at most 64."},
         )
     return serial
 
@@ -77,7 +76,7 @@ def create_product(data: NewProduct, *, actor: User | None = None) -> Product:
         price = Decimal(str(data.list_price))
     except InvalidOperation:
         raise ValidationFailed("The list price is not a number.", fields={"list_price": "A number."}) from None
-    if price < 0 or price >= Decimal("1e10"):
+    if not price.is_finite() or price < 0 or price >= Decimal("1e10"):
         raise ValidationFailed("The list price is out of range.", fields={"list_price": "0 or more."})
     dates = [d for d in (data.eol_announced_on, data.end_of_sale_on, data.end_of_support_on) if d is not None]
     if dates != sorted(dates):
@@ -324,10 +323,10 @@ def advance_reinstatement(
     changes: dict[str, Any] = {"status": [item.status, target]}
     if step == "pass":
         try:
-            amount = Decimal(str(fee))
+            amount = Decimal(str(fee).strip())
         except InvalidOperation:
             raise ValidationFailed("Give the reinstatement fee.", fields={"fee": "A number, 0 or more."}) from None
-        if amount < 0 or amount >= Decimal("1e10"):
+        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
             raise ValidationFailed("Give the reinstatement fee.", fields={"fee": "A number, 0 or more."})
         item.fee = amount
         changes["fee"] = str(amount)

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from caredesk.core.errors import Forbidden, ValidationFailed
+from caredesk.core.errors import Conflict, Forbidden, ValidationFailed
 from caredesk.installbase.models import Asset, OrderImport, OrderImportRejection, SupportStanding
 from caredesk.installbase.orders import import_orders, rejection_report
 from tests.personas import InstalledBase, World
@@ -59,12 +59,55 @@ def test_importing_the_same_file_again_changes_nothing(accounts: World) -> None:
     assert list(Asset.objects.values()) == before
 
 
-def test_a_corrected_line_changes_the_unit(accounts: World) -> None:
+def test_a_corrected_line_changes_the_unit_but_not_where_it_stands(accounts: World) -> None:
     run(HEADER + "SO-1,1,KR9000001,KR-480-AC,A-100,2026-05-01,,,\n")
-    fixed = run(HEADER + "so-1,1,kr9000001,KR-480-AC,A-100,2026-05-02,S-ACME-1,,\n".replace("so-1", "SO-1"))
+    fixed = run(HEADER + "SO-1,1,kr9000001,KR-480-AC,A-100,2026-05-02,S-ACME-1,,\n")
     assert (fixed.created, fixed.changed, fixed.unchanged) == (0, 1, 0)
     unit = Asset.objects.get(serial="KR9000001")
-    assert unit.ship_date == date(2026, 5, 2) and unit.site == accounts.acme_hq
+    assert unit.ship_date == date(2026, 5, 2)
+    assert unit.site is None  # after registration, units move by installed-base updates (D-2.8)
+
+
+def test_an_order_line_does_not_give_a_unit_to_another_customer(accounts: World, ib: InstalledBase) -> None:
+    # KR1000003 was registered by hand to Acme; a line naming Globex does not take it over.
+    other = run(HEADER + "SO-8,1,KR1000003,KR-480-AC,G-200,2026-02-15,,,\n")
+    assert reasons(other) == {2: "The unit is registered to another customer: ownership changes go through a transfer."}
+    ib.in_warranty.refresh_from_db()
+    assert ib.in_warranty.owner == accounts.acme
+
+
+def test_importing_again_does_not_undo_a_transfer(accounts: World, ib: InstalledBase) -> None:
+    from caredesk.installbase import services
+
+    run(HEADER + "SO-1,1,KR9000001,KR-480-AC,A-100,2026-05-01,S-ACME-1,,\n")
+    transfer = services.request_transfer(accounts.alice, "KR9000001", "G-200")
+    services.decide_transfer(accounts.agent, transfer.pk, approve=True)
+    again = run(HEADER + "SO-1,1,KR9000001,KR-480-AC,A-100,2026-05-01,S-ACME-1,,\n")
+    assert again.changed == 0 and again.rejected == 1
+    unit = Asset.objects.get(serial="KR9000001")
+    assert unit.owner == accounts.globex and unit.standing == SupportStanding.NEEDS_REINSTATEMENT
+
+
+def test_a_line_corrected_to_the_grey_market_puts_the_unit_out_of_support(accounts: World) -> None:
+    run(HEADER + "SO-1,1,KR9000001,KR-480-AC,A-100,2026-05-01,,,\n")
+    run(HEADER + "SO-1,1,KR9000001,KR-480-AC,A-100,2026-05-01,,unauthorised,\n")
+    assert Asset.objects.get(serial="KR9000001").standing == SupportStanding.NEEDS_REINSTATEMENT
+    run(HEADER + "SO-1,1,KR9000001,KR-480-AC,A-100,2026-05-01,,direct,\n")  # corrected back …
+    assert (
+        Asset.objects.get(serial="KR9000001").standing == SupportStanding.NEEDS_REINSTATEMENT
+    )  # … reinstatement still
+
+
+def test_fields_are_read_without_surrounding_spaces(accounts: World) -> None:
+    done = run(HEADER + "SO-1, 1 , kr9000001 ,KR-480-AC, A-100 , 2026-05-01 ,,,\n")
+    assert done.created == 1
+    assert Asset.objects.get(serial="KR9000001").ship_date == date(2026, 5, 1)
+
+
+def test_a_line_of_just_a_backslash_dot_does_not_end_the_file(accounts: World) -> None:
+    done = run(HEADER + "SO-1,1,KR9000001,KR-480-AC,A-100,,,,\n\\.\nSO-1,2,KR9000002,KR-480-AC,A-100,,,,\n")
+    assert done.created == 2 and done.rejected == 1
+    assert Asset.objects.filter(serial__in=["KR9000001", "KR9000002"]).count() == 2
 
 
 def test_a_serial_of_another_order_line_is_refused(accounts: World) -> None:
@@ -88,7 +131,20 @@ def test_a_unit_registered_by_hand_is_linked_to_its_order(accounts: World, ib: I
         ("SO-1,0,KR9,KR-480-AC,A-100,,,,", "The line number must be a whole number from 1."),
         ("SO-1,one,KR9,KR-480-AC,A-100,,,,", "The line number must be a whole number from 1."),
         ("SO-1,1,,KR-480-AC,A-100,,,,", "The serial number is missing."),
-        ("SO-1,1,KR 9,KR-480-AC,A-100,,,,", "The serial number may hold only letters, digits and - _ . /."),
+        (
+            "SO-1,1,KR 9,KR-480-AC,A-100,,,,",
+            "The serial number must be a letter or digit, then letters, digits and - _ . only (at most 64).",
+        ),
+        (
+            "SO-1,1,-KR9,KR-480-AC,A-100,,,,",
+            "The serial number must be a letter or digit, then letters, digits and - _ . only (at most 64).",
+        ),
+        (
+            "SO-1,1,KR/9,KR-480-AC,A-100,,,,",
+            "The serial number must be a letter or digit, then letters, digits and - _ . only (at most 64).",
+        ),
+        ("S" * 65 + ",1,KR9,KR-480-AC,A-100,,,,", "The sales order is longer than 64 characters."),
+        ("SO-1,1,KR9,KR-480-AC,A-100,1899-12-31,,,", "The ship date must be a date as YYYY-MM-DD."),
         ("SO-1,1,KR9,NO-SUCH,A-100,,,,", "No product has this SKU."),
         ("SO-1,1,KR9,KR-480-AC,X-1,,,,", "No customer has this account number."),
         ("SO-1,1,KR9,KR-480-AC,A-100,2026-02-30,,,", "The ship date must be a date as YYYY-MM-DD."),
@@ -143,10 +199,11 @@ def test_nothing_is_half_written_when_the_import_fails(accounts: World, monkeypa
 
     monkeypatch.setattr(orders, "_apply", broken)
     before = Asset.objects.count()
-    with pytest.raises(Exception):  # noqa: B017 - whatever the database says
+    with pytest.raises(Conflict):  # a clear "run it again", not a crash
         run(HEADER + "SO-1,1,KR9000001,KR-480-AC,A-100,,,,\n")
-    assert Asset.objects.count() == before
-    assert not OrderImport.objects.exists() and not OrderImportRejection.objects.exists()
+    assert Asset.objects.count() == before and not OrderImportRejection.objects.exists()
+    failed = OrderImport.objects.get()  # the attempt is on record, with what went wrong
+    assert failed.status == "failed" and failed.error
 
 
 def test_the_report_lists_every_refused_row(accounts: World) -> None:
