@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from caredesk.accounts.models import User
+from caredesk.accounts.queries import visible_organisations
 from caredesk.api.schemas import (
     ActivationIn,
     AssetOut,
@@ -282,12 +283,15 @@ def accept(  # type: ignore[no-untyped-def]
     return _offer_out(case_services.accept_service_level_offer(_user(request), case_id, offer_id))
 
 
-def _transfer_out(t: OwnershipTransfer) -> dict[str, Any]:
+def _transfer_out(user: User, t: OwnershipTransfer) -> dict[str, Any]:
+    # The new owner's name only for those who may see that organisation (D-1.3): a customer
+    # who types an account number must not learn whose it is.
+    sees_new_owner = visible_organisations(user).filter(pk=t.to_owner_id).exists()
     return {
         "id": t.pk,
         "serial": t.asset.serial,
         "from_owner": {"id": t.from_owner.pk, "name": t.from_owner.name, "kind": t.from_owner.kind},
-        "to_owner": {"id": t.to_owner.pk, "name": t.to_owner.name, "kind": t.to_owner.kind},
+        "to_owner": {"id": t.to_owner.pk, "name": t.to_owner.name, "kind": t.to_owner.kind} if sees_new_owner else None,
         "status": t.status,
         "note": t.note,
     }
@@ -300,7 +304,7 @@ def request_transfer(request: HttpRequest, payload: TransferIn, serial: str = Pa
     transfer = ib_services.request_transfer(
         _user(request), serial, payload.new_owner_account, reference=payload.reference
     )
-    return 201, _transfer_out(transfer)
+    return 201, _transfer_out(_user(request), transfer)
 
 
 @router.post(
@@ -309,8 +313,9 @@ def request_transfer(request: HttpRequest, payload: TransferIn, serial: str = Pa
 def decide_transfer(  # type: ignore[no-untyped-def]
     request: HttpRequest, payload: TransferDecisionIn, transfer_id: int = Path(..., ge=1, le=2**62)
 ):
+    user = _user(request)
     return _transfer_out(
-        ib_services.decide_transfer(_user(request), transfer_id, approve=payload.approve, note=payload.note)
+        user, ib_services.decide_transfer(user, transfer_id, approve=payload.approve, note=payload.note)
     )
 
 

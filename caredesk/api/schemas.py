@@ -353,7 +353,7 @@ class TransferOut(Out):
     id: int
     serial: str
     from_owner: OrganisationRef
-    to_owner: OrganisationRef
+    to_owner: OrganisationRef | None = Field(description="Shown only to those who may see the new owner")
     status: str
     note: str
 

@@ -73,6 +73,7 @@ class NewCase:
 # --- request-type templates (D-3.3) -------------------------------------------------------
 
 _SERIAL_RE = SERIAL_RE  # D-2.2, one rule for every serial
+_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
 
 
 def _template_value(spec: dict[str, Any], value: Any) -> Any:
@@ -204,6 +205,8 @@ def open_case(actor: User, data: NewCase) -> Case:
         subtype = active_subtype(data.request_type, data.request_subtype)
         if subtype is not None:
             request_type = subtype.request_type
+        elif not _SLUG_RE.match(data.request_type or ""):
+            request_type = None  # not a code at all: no need to ask the database (a NUL would upset it)
         else:
             request_type = RequestType.objects.filter(code=data.request_type, active=True).first()
             if request_type is None:
@@ -604,9 +607,11 @@ def apply_installed_base_update(actor: User, case_id: str) -> list[Any]:
     _not_closed(case)
     if case.request_type is None or case.request_type.code != INSTALLED_BASE_UPDATE:
         raise Conflict("Only an Installed Base Update case moves units.")
+    if case.request_subtype is None or case.request_subtype.code != "move":
+        raise Conflict("Only a move is applied here; additions and changes are made to the installed base by hand.")
     if audit.history(case, include_internal=True).filter(action="installed_base_updated").exists():
         raise Conflict("This case's installed-base update is applied already.")
-    serials = [str(s).upper() for s in case.template_data.get("serials", [])]
+    serials = list(dict.fromkeys(str(s).upper() for s in case.template_data.get("serials", [])))  # once each
     target = str(case.template_data.get("target_site", "")).strip()
     site = Site.objects.filter(code=target, organisation_id=case.organisation_id).first()
     if site is None:

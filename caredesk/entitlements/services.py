@@ -106,10 +106,12 @@ def create_contract(data: NewContract, *, actor: User | None = None) -> Contract
 
 
 def end_coverage_of(asset: Asset) -> list[str]:
-    """Take the unit out of every contract (its owner changed, D-2.9); the contract ids."""
+    """Take the unit out of every contract (its owner changed, D-2.9), and withdraw the
+    service levels still offered for it; the contract ids."""
     rows = CoveredAsset.objects.filter(asset=asset)
     ended = list(rows.values_list("contract__contract_id", flat=True))
     rows.delete()
+    ServiceLevelOffer.objects.filter(asset=asset, status=OfferStatus.PENDING).delete()
     return ended
 
 
@@ -217,20 +219,36 @@ def deliverable_replacements(country: str) -> set[str]:
 
 def best_deliverable_level(level: ServiceLevel, country: str) -> ServiceLevel | None:
     """None when ``level`` can be delivered in ``country``; otherwise the best level of the
-    catalogue that can, like ``level`` in its other terms (24x7, software support, PAR)
-    where the catalogue has one."""
+    catalogue that can (D-2.8), preferring one like ``level`` in its other terms."""
     speeds = deliverable_replacements(country)
     if level.hw_replacement in speeds:
         return None
-    candidates = [c for c in ServiceLevel.objects.all() if c.hw_replacement in speeds and c.pk != level.pk]
+    # A level that replaces hardware is replaced by one that does; "none" is software only.
+    deliverable = [
+        c
+        for c in ServiceLevel.objects.all()
+        if c.hw_replacement in speeds and c.pk != level.pk and c.hw_replacement != HardwareReplacement.NONE
+    ]
+    # Preferably a move adds no support the contract did not have: no 24x7 for a level
+    # without it (so PAR stays without it, D-2.4), no software support it lacked, and PAR
+    # stays PAR. Where the catalogue has no such level, the best deliverable one is still
+    # offered: the rule is that the customer is offered what can be delivered there.
+    alike = [
+        c
+        for c in deliverable
+        if c.par == level.par
+        and (level.includes_24x7 or not c.includes_24x7)
+        and (level.software_support or not c.software_support)
+    ]
+    candidates = alike or deliverable
     if not candidates:
         return None
 
     def fit(candidate: ServiceLevel) -> tuple[int, int, str]:
-        alike = sum(
+        same = sum(
             getattr(candidate, name) == getattr(level, name) for name in ("includes_24x7", "software_support", "par")
         )
-        return (candidate.replacement_rank, alike, candidate.code)
+        return (candidate.replacement_rank, same, candidate.code)
 
     return max(candidates, key=fit)
 
@@ -241,10 +259,24 @@ def offer_after_move(
     """After ``asset`` moved to ``country``: nothing when its contract's level is delivered
     there; otherwise an offer of the best level that is, and best-effort replacement until
     the customer accepts (D-2.8). Inside the caller's transaction."""
+    # Whatever was offered for an earlier move no longer applies.
+    ServiceLevelOffer.objects.filter(contract=contract, asset=asset, status=OfferStatus.PENDING).delete()
+    if contract.service_level.hw_replacement in deliverable_replacements(country):
+        if not ServiceLevelOffer.objects.filter(asset=asset, status=OfferStatus.PENDING).exists():
+            Asset.objects.filter(pk=asset.pk).update(hw_best_effort=False)
+        return None
     offered = best_deliverable_level(contract.service_level, country)
     if offered is None:
+        # Nothing in the catalogue is like it and deliverable there: best effort until
+        # Customer Care agrees a new contract with the customer.
+        Asset.objects.filter(pk=asset.pk).update(hw_best_effort=True)
+        audit.record(
+            contract,
+            "service_level_not_deliverable",
+            actor,
+            {"asset": asset.serial, "level": contract.service_level.code, "country": country, "reference": reference},
+        )
         return None
-    ServiceLevelOffer.objects.filter(contract=contract, asset=asset, status=OfferStatus.PENDING).delete()
     offer = ServiceLevelOffer.objects.create(
         contract=contract, asset=asset, from_level=contract.service_level, offered_level=offered, reference=reference
     )

@@ -28,8 +28,11 @@ class AssetAdmin(AuditedAdmin[Asset]):
         return visible_assets(request.user).select_related("product", "owner", "site")  # D-1.3
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        # The serial is the unit's identity: fixed once registered.
-        return [*self.readonly_fields, "serial"] if obj else self.readonly_fields
+        # The serial is the unit's identity; owner, site and channel change only through their
+        # workflows (transfer and reinstatement D-2.9, installed-base update D-2.8).
+        if obj is None:
+            return self.readonly_fields
+        return [*self.readonly_fields, "serial", "owner", "site", "channel", "partner"]
 
 
 class RejectionInline(admin.TabularInline[OrderImportRejection, OrderImport]):

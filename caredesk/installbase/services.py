@@ -257,6 +257,10 @@ def decide_transfer(actor: User, transfer_id: int, *, approve: bool, note: str =
             owner=[asset.owner_id, transfer.to_owner_id], standing=[asset.standing, "needs_reinstatement"],
             contracts_ended=ended,
         )  # fmt: skip
+        # The old owner's reinstatement, if one was under way, is not the new owner's.
+        Reinstatement.objects.filter(asset=asset, status__in=OPEN_REINSTATEMENT).update(
+            status=ReinstatementStatus.REFUSED, decided_by=actor, decided_at=moment, note="The unit changed owner."
+        )
         asset.owner_id = transfer.to_owner_id
         asset.site = None
         asset.standing = SupportStanding.NEEDS_REINSTATEMENT

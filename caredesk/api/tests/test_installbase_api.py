@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from caredesk.installbase.models import Asset
+from caredesk.installbase.models import Asset, Reinstatement
 from tests.personas import InstalledBase, World
 
 SEES_ACME = {"alice", "bob", "carol", "paul", "agent", "cleared", "manager"}
@@ -176,3 +176,23 @@ def test_transfer_and_reinstatement_through_the_api(api, world: World, ib: Insta
         assert step.status_code == 200, step.content
     assert step.json()["status"] == "reinstated" and step.json()["fee"] == "250.00"
     assert api("charlie").get("/assets/KR1000003").json()["standing"] == "good"
+
+
+def test_a_transfer_request_hides_whose_account_it_names(api, world: World, ib: InstalledBase) -> None:  # type: ignore[no-untyped-def]
+    # D-1.3: Acme may not see Globex, so typing Globex's account number must not reveal its name.
+    world.globex.account_number = "G-200"
+    world.globex.save()
+    asked = api("alice").post("/assets/KR1000003/transfers", {"new_owner_account": "G-200"})
+    assert asked.status_code == 201, asked.content
+    assert asked.json()["to_owner"] is None and "Globex" not in asked.content.decode()
+    decided = api("agent").post(f"/transfers/{asked.json()['id']}/decision", {"approve": False})
+    assert decided.json()["to_owner"]["name"] == "Globex Corp"
+
+
+@pytest.mark.parametrize("fee", ["NaN", "Infinity", "-1", "1e400"])
+def test_a_reinstatement_fee_must_be_a_sum_of_money(api, world: World, ib: InstalledBase, fee: str) -> None:  # type: ignore[no-untyped-def]
+    rid = api("alice").post("/assets/KR1000005/reinstatements", {}).json()["id"]
+    assert api("agent").post(f"/reinstatements/{rid}/steps", {"step": "inspect"}).status_code == 200
+    refused = api("agent").post(f"/reinstatements/{rid}/steps", {"step": "pass", "fee": fee})
+    assert refused.status_code == 422, refused.content
+    assert Reinstatement.objects.get(pk=rid).status == "inspecting"

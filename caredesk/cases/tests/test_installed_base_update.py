@@ -11,7 +11,7 @@ from caredesk.accounts import services as accounts
 from caredesk.cases import services
 from caredesk.cases.queries import case_history
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from caredesk.entitlements.models import Depot, ServiceLevelOffer
+from caredesk.entitlements.models import Depot, ServiceLevel, ServiceLevelOffer
 from caredesk.entitlements.queries import entitlement
 from tests.personas import InstalledBase, World, admin_case
 
@@ -116,3 +116,49 @@ def test_other_cases_do_not_move_units(world: World, ib: InstalledBase) -> None:
     services.assign(world.agent, case.case_id)
     with pytest.raises(Conflict):
         services.apply_installed_base_update(world.agent, case.case_id)
+
+
+def test_a_par_contract_is_offered_a_par_level_where_the_catalogue_has_one(
+    world: World, ib: InstalledBase, depots: None
+) -> None:
+    # D-2.4: PAR never includes 24x7; a like-for-like PAR level is preferred over one that adds it.
+    ServiceLevel.objects.create(
+        code="par-rtf", name="Partner-delivered (PAR), return to factory", hw_replacement="return_to_factory",
+        includes_24x7=False, software_support=True, par=True,
+    )  # fmt: skip
+    case = update_case(world, "KR1000002", "S-ACME-REY")
+    (offer,) = services.apply_installed_base_update(world.agent, case.case_id)
+    assert offer.offered_level.code == "par-rtf" and not offer.offered_level.includes_24x7
+
+
+def test_moving_back_into_coverage_withdraws_the_offer_and_the_best_effort(
+    world: World, ib: InstalledBase, depots: None
+) -> None:
+    away = update_case(world, "KR1000001", "S-ACME-WAW")
+    assert services.apply_installed_base_update(world.agent, away.case_id)
+    assert entitlement(world.alice, "KR1000001").assets[0].best_effort
+    back = update_case(world, "KR1000001", "S-ACME-VIE")
+    assert services.apply_installed_base_update(world.agent, back.case_id) == []
+    assert not entitlement(world.alice, "KR1000001").assets[0].best_effort
+    assert not ServiceLevelOffer.objects.filter(asset=ib.covered, status="pending").exists()
+
+
+def test_only_a_move_is_applied(world: World, ib: InstalledBase, depots: None) -> None:
+    case = admin_case(
+        world.alice,
+        request_type="installed-base-update",
+        request_subtype="add",
+        template_data={"serials": "KR1000001", "target_site": "S-ACME-VIE"},
+    )
+    services.assign(world.agent, case.case_id)
+    with pytest.raises(Conflict):
+        services.apply_installed_base_update(world.agent, case.case_id)
+    ib.covered.refresh_from_db()
+    assert ib.covered.site == world.acme_hq
+
+
+def test_a_serial_named_twice_moves_once(world: World, ib: InstalledBase, depots: None) -> None:
+    case = update_case(world, "KR1000001 kr1000001", "S-ACME-WAW")
+    offers = services.apply_installed_base_update(world.agent, case.case_id)
+    assert len([o for o in offers if o.contract.contract_id == "C-ACME-100"]) == 1
+    assert case_history(world.alice, case).get(action="installed_base_updated").changes["serials"] == ["KR1000001"]

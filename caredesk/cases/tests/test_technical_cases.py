@@ -69,3 +69,8 @@ def test_admin_cases_take_the_product_of_a_serial_too(world: World, ib: Installe
     assert (case.product_series, case.platform) == ("KS Series", "KS-2200")
     unknown = admin_case(world.alice, serial_number="ZZ999")  # an admin case may name an unknown serial
     assert unknown.platform == ""
+
+
+def test_an_ssrn_is_matched_whatever_its_case(world: World, ib: InstalledBase) -> None:
+    case = technical(world.alice, ssrn=" ssrn-7001 ")
+    assert (case.ssrn, case.platform) == ("SSRN-7001", "KR-480")

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from caredesk.accounts import services as accounts
-from caredesk.core.errors import Conflict, NotFound, ValidationFailed
+from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.entitlements.models import ECertificate, SalesRegion, ServiceLevel
 from caredesk.entitlements.queries import entitlement
 from caredesk.entitlements.services import activate_ecertificate, coverage_start
@@ -136,3 +136,21 @@ def test_a_late_activation_starts_coverage_back_at_receipt_plus_30_days(world: W
     with time_machine.travel("2026-09-01 12:00 +00:00", tick=False):
         contract = activate_ecertificate(world.alice, cert.code, "EC600")
     assert contract.starts_on == date(2026, 5, 31)
+
+
+def test_a_grey_market_unit_takes_no_certificate_until_reinstated(world: World, ib: InstalledBase) -> None:
+    # D-2.9: a contract can be bought for it only after reinstatement.
+    cert = certificate(world, "emea", "premium-4h")
+    with pytest.raises((ValidationFailed, Conflict)):
+        activate_ecertificate(world.alice, cert.code, ib.grey.serial)
+    cert.refresh_from_db()
+    assert cert.status != "activated" and cert.contract is None
+
+
+def test_only_customer_care_activates_for_a_customer(world: World, ib: InstalledBase) -> None:
+    tse = accounts.create_user("tse@vendor.example", "Tom Tse", world.vendor, "A-long-pass-phrase-1", roles=["tse"])
+    unit_at(world, ib, "EC700", "DE")
+    cert = certificate(world, "emea", "premium-4h")
+    with pytest.raises(Forbidden):
+        activate_ecertificate(tse, cert.code, "EC700")
+    assert activate_ecertificate(world.agent, cert.code, "EC700").assets.get().serial == "EC700"

@@ -141,3 +141,14 @@ def test_entitlement_follows_the_calendar(world: World, ib: InstalledBase) -> No
         item = entitlement(world.alice, "KR1000001").assets[0]
     assert not item.technical_cases
     assert item.reasons[0] == "The support contract ended on 2026-12-31."
+
+
+@pytest.mark.parametrize(
+    ("day", "hardware"),
+    [(date(2025, 2, 28), True), (date(2025, 3, 1), False)],  # shipped on 29 February: no anniversary
+)
+def test_a_warranty_from_29_february_ends_on_28_february(
+    world: World, ib: InstalledBase, day: date, hardware: bool
+) -> None:
+    ib.in_warranty.ship_date = date(2024, 2, 29)
+    assert warranty_of(ib.in_warranty, ib.router, day).hardware_active is hardware

@@ -97,5 +97,7 @@ def asset_transfer(request: HttpRequest, serial: str) -> HttpResponse:
             raise
         messages.error(request, " ".join([exc.message, *exc.fields.values()]))
     else:
-        messages.success(request, "Transfer requested. Customer Care will confirm it with both parties.")
+        messages.success(
+            request, "Transfer requested. Customer Care will confirm it with both parties before the unit moves."
+        )
     return redirect("portal:asset", serial=serial)
