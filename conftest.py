@@ -15,16 +15,19 @@ from tests.personas import World, build_world
 def _clear_cache() -> Any:
     from caredesk.cases import queries as queries_module
     from caredesk.cases.queries import forget_catalogue
+    from caredesk.core.snapshot import forget_all
     from caredesk.entitlements.queries import forget_service_levels
 
     cache.clear()  # rate-limit counters must not leak between tests
     forget_catalogue()  # nor the catalogues of a test's rolled-back database
     forget_service_levels()
+    forget_all()
     queries_module._word_shares = (float("-inf"), {})  # the search's word statistics, per database
     yield
     cache.clear()
     forget_catalogue()
     forget_service_levels()
+    forget_all()
 
 
 @pytest.fixture
@@ -80,3 +83,21 @@ def ib(world: World) -> Any:
 
     with time_machine.travel(TODAY.isoformat() + " 17:00 +00:00", tick=False):
         yield build_installbase(world)
+
+
+@pytest.fixture
+def seeded(transactional_db: Any) -> None:
+    """The catalogues the data migrations load (request types, service levels and sales
+    regions, response targets and the escalation matrix), for tests that commit: such a
+    test empties every table when it ends, so each loads them again with the migrations'
+    own idempotent loaders."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, loader in (
+        ("caredesk.cases.migrations.0002_request_type_catalogue", "load"),
+        ("caredesk.entitlements.migrations.0002_catalogue", "forwards"),
+        ("caredesk.sla.migrations.0002_seed", "seed"),
+    ):
+        getattr(importlib.import_module(module), loader)(apps, None)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "caredesk.accounts",
     "caredesk.installbase",
     "caredesk.entitlements",
+    "caredesk.sla",
     "caredesk.cases",
     "caredesk.api",
     "caredesk.portal",
@@ -195,6 +196,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- the support centre -----------------------------------------------------
 SUPPORT_TIME_ZONE = env_timezone("CAREDESK_SUPPORT_TIME_ZONE", "America/Los_Angeles")
+SUPPORT_COUNTRY = env_str("CAREDESK_SUPPORT_COUNTRY", "US").strip().upper()  # its public holidays (D-4.2)
+if SUPPORT_COUNTRY and SUPPORT_COUNTRY not in __import__("holidays").list_supported_countries():
+    raise ImproperlyConfigured(f"CAREDESK_SUPPORT_COUNTRY={SUPPORT_COUNTRY!r}: no public holidays known for it")
 SUPPORT_CENTRE_NAME = env_str("CAREDESK_SUPPORT_CENTRE_NAME", "caredesk Customer Care")
 TIME_ZONE = SUPPORT_TIME_ZONE  # pages show times in the support centre's zone (D-3.6)
 USE_TZ = True  # stored in UTC
@@ -260,6 +264,8 @@ TASKS = {
     }
 }
 SCHEDULER_INTERVAL_SECONDS = env_int("CAREDESK_SCHEDULER_INTERVAL", 60, minimum=1)
+# D-4.3: the breach and management-escalation sweeps, every minute by default.
+BREACH_SWEEP_SECONDS = env_int("CAREDESK_BREACH_SWEEP_SECONDS", 60, minimum=1, maximum=3600)
 
 # --- API --------------------------------------------------------------------
 API_PAGE_MAX = 100

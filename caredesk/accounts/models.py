@@ -75,7 +75,9 @@ class Role(models.TextChoices):
 
     CARE_AGENT = "care_agent", _("Customer Care representative")
     ESCALATION = "escalation", _("Escalation team")
+    TEAM_LEAD = "team_lead", _("Team lead")
     CARE_MANAGER = "care_manager", _("Care manager")
+    DIRECTOR = "director", _("Director of Customer Care")
     TSE = "tse", _("Technical support engineer")
     RMA_SPECIALIST = "rma_specialist", _("RMA specialist")
     LICENSING = "licensing", _("Licensing")
@@ -119,6 +121,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     associations = models.ManyToManyField(Organisation, blank=True, related_name="associated_users")
     roles = models.JSONField(default=list, blank=True, validators=[check_roles], help_text="Vendor staff roles")
     gov_cleared = models.BooleanField(default=False, help_text="May see government customers' cases")
+    manager = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        help_text="Staff: the team lead or manager told of this person's late cases (D-4.3)",
+    )
     phone = models.CharField(max_length=20, blank=True, help_text="E.164")
     language = models.CharField(max_length=8, default="en")
     is_active = models.BooleanField(default=True)

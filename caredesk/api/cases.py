@@ -24,6 +24,7 @@ from caredesk.api.schemas import (
 )
 from caredesk.cases import queries, services
 from caredesk.cases.models import Attachment, Case
+from caredesk.sla.queries import response_target
 from caredesk.web.pages import attachment_response
 
 router = Router(tags=["cases"])
@@ -63,6 +64,20 @@ def case_out(case: Case) -> dict[str, Any]:
         "updated_at": case.updated_at,
         "resolution_proposed_at": case.resolution_proposed_at,
         "closed_at": case.closed_at,
+        "response": response_out(case),
+        "escalation_level": case.escalation_level,
+    }
+
+
+def response_out(case: Case) -> dict[str, Any]:
+    state = queries.response_state(case)
+    target = response_target(case.priority)
+    return {
+        "state": state.state,
+        "target": target.describe() if target else "",
+        "due_at": state.due_at,
+        "responded_at": state.responded_at,
+        "seconds_left": state.seconds_left,
     }
 
 
@@ -123,6 +138,8 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore
                 "contact_name": c.contact_name,
                 "platform": c.platform,
                 "updated_at": c.updated_at,
+                "response_state": queries.response_state(c).state,
+                "response_due_at": c.response_due_at,
             }
             for c in page.items
         ],

@@ -143,6 +143,16 @@ class SiteRef(Out):
     name: str
 
 
+class ResponseOut(Out):
+    """Where the case stands against its response target (D-4.1)."""
+
+    state: str = Field(description="met, missed (answered late), due, overdue, or none (no target)")
+    target: str = Field(description="The priority's target, e.g. '2 hours, round the clock'")
+    due_at: datetime | None
+    responded_at: datetime | None
+    seconds_left: int | None = Field(description="Until due; negative when overdue; null once answered")
+
+
 class CaseOut(Out):
     case_id: str
     kind: str
@@ -168,6 +178,8 @@ class CaseOut(Out):
     updated_at: datetime
     resolution_proposed_at: datetime | None
     closed_at: datetime | None
+    response: ResponseOut
+    escalation_level: int = Field(description="Management levels told so far: 1 team lead, 2 care manager, 3 director")
 
 
 class CaseRow(Out):
@@ -181,6 +193,8 @@ class CaseRow(Out):
     contact_name: str
     platform: str
     updated_at: datetime
+    response_state: str = Field(description="met, missed, due, overdue or none (D-4.1)")
+    response_due_at: datetime | None
 
 
 class CasePageOut(Out):

@@ -12,6 +12,8 @@ class CasesConfig(AppConfig):
         from caredesk.core import scheduler
 
         scheduler.register(tasks.close_silent_cases, every_seconds=settings.SCHEDULER_INTERVAL_SECONDS)
+        scheduler.register(tasks.sweep_breaches, every_seconds=settings.BREACH_SWEEP_SECONDS)
+        scheduler.register(tasks.sweep_escalations, every_seconds=settings.BREACH_SWEEP_SECONDS)
 
         from django.db.models.signals import post_delete, post_save
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -129,6 +131,37 @@ class RequestSubType(models.Model):
         return f"{self.request_type.name} / {self.name}"
 
 
+@dataclass(frozen=True)
+class ResponseState:
+    """Where a case stands against its response target, for pages and the API."""
+
+    state: str  # "met", "missed" (answered late), "due", "overdue", "none" (no target)
+    due_at: datetime | None
+    responded_at: datetime | None
+    seconds_left: int | None  # until due (negative: overdue); None once answered
+
+    @property
+    def label(self) -> str:
+        if self.state == "met":
+            return "Responded in time"
+        if self.state == "missed":
+            return "Responded late"
+        if self.state == "none" or self.seconds_left is None:
+            return "No response target"
+        span = _span(abs(self.seconds_left))
+        return f"Response due in {span}" if self.seconds_left >= 0 else f"Response overdue by {span}"
+
+
+def _span(seconds: int) -> str:
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+    return f"{hours // 24} days {hours % 24} h"
+
+
 class Case(models.Model):
     """A customer's request to the vendor, admin or technical, tracked by its case id.
 
@@ -173,6 +206,14 @@ class Case(models.Model):
     resolution_proposed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.CharField(max_length=32, blank=True)
+    # Response target (D-4.1): due instant, when staff first answered where the customer
+    # could see it, and when the sweep found it late (D-4.3), once per breach.
+    response_due_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    response_breached_at = models.DateTimeField(null=True, blank=True)
+    # Management escalation (D-4.4): the highest level told so far and when the next is due.
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalation_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -188,10 +229,37 @@ class Case(models.Model):
             models.Index(fields=["contact", "updated_at", "id"], name="case_contact_updated_idx"),
             models.Index(fields=["customer_tracking_number"], name="case_tracking_idx"),
             models.Index(fields=["status", "resolution_proposed_at"], name="case_proposed_idx"),
+            # The sweeps read only the rows they may act on (D-4.3, D-4.4): partial indexes
+            # whose predicates the sweeps' queries repeat word for word.
+            models.Index(
+                fields=["response_due_at"],
+                name="case_response_due_idx",
+                condition=models.Q(first_response_at__isnull=True, response_breached_at__isnull=True)
+                & ~models.Q(status="closed"),
+            ),
+            models.Index(
+                fields=["escalation_due_at"],
+                name="case_escalation_due_idx",
+                condition=models.Q(status__in=["new", "open", "awaiting_customer"]),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.case_id
+
+    def response_state_at(self, moment: datetime) -> ResponseState:
+        """Where the case stands against its response target (D-4.1) at ``moment``."""
+        due, answered = self.response_due_at, self.first_response_at
+        if answered is not None:
+            return ResponseState("met" if due is None or answered <= due else "missed", due, answered, None)
+        if due is None or self.status == CaseStatus.CLOSED:
+            return ResponseState("none", due, None, None)
+        left = int((due - moment).total_seconds())
+        return ResponseState("due" if left >= 0 else "overdue", due, None, left)
+
+    @property
+    def response(self) -> ResponseState:
+        return self.response_state_at(now())
 
 
 class CaseMessage(models.Model):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
@@ -14,8 +15,18 @@ from django.db.models.expressions import RawSQL
 
 from caredesk.accounts.models import User
 from caredesk.accounts.queries import acting_organisation_ids
-from caredesk.cases.models import Attachment, Case, CaseMessage, CaseStatus, Priority, RequestSubType, RequestType
+from caredesk.cases.models import (
+    Attachment,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    Priority,
+    RequestSubType,
+    RequestType,
+    ResponseState,
+)
 from caredesk.core import audit
+from caredesk.core.clock import now
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.identifiers import normalise_case_id
 from caredesk.core.models import AuditEntry
@@ -244,7 +255,14 @@ LIST_COLUMNS = (
     "kind",
     "owner_id",
     "organisation_id",
+    "response_due_at",
+    "first_response_at",
 )
+
+
+def response_state(case: Case, at: datetime | None = None) -> ResponseState:
+    """Where ``case`` stands against its response target (D-4.1), now or ``at``."""
+    return case.response_state_at(at or now())
 
 
 def _visible_parts(user: User, ids: list[int]) -> list[Q] | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 
 from caredesk.accounts.models import OrganisationKind, Site, User
 from caredesk.accounts.queries import visible_organisations
@@ -41,6 +41,7 @@ from caredesk.entitlements.services import accept_offer, offer_after_move
 from caredesk.installbase.models import Asset
 from caredesk.installbase.queries import SERIAL_RE
 from caredesk.installbase.services import move_asset
+from caredesk.sla.queries import escalation_steps, response_due
 
 SUMMARY_MAX = 200
 DESCRIPTION_MAX = 20_000
@@ -298,10 +299,38 @@ def open_case(actor: User, data: NewCase) -> Case:
         contact_name=contact.full_name,
         created_at=opened,
         updated_at=opened,
+        **_targets(priority, opened, escalation_level=0),
     )
     audit.record(case, "opened", actor, {"status": [None, CaseStatus.NEW], "priority": [None, priority]})
     events.emit(events.CASE_OPENED, case, actor)
     return case
+
+
+# --- response targets and escalation (D-4.1, D-4.3, D-4.4) ------------------------------------
+
+UNRESOLVED = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.AWAITING_CUSTOMER)
+
+
+def _next_escalation(priority: str, opened: Any, escalation_level: int) -> Any:
+    """When the next level of the matrix hears of the case, or None when all have."""
+    for level, after in escalation_steps(priority):
+        if level > escalation_level:
+            return opened + after
+    return None
+
+
+def _targets(priority: str, opened: Any, *, escalation_level: int) -> dict[str, Any]:
+    return {
+        "response_due_at": response_due(priority, opened),
+        "escalation_due_at": _next_escalation(priority, opened, escalation_level),
+    }
+
+
+def _first_response(case: Case, actor: User, message: CaseMessage) -> dict[str, Any]:
+    """D-4.1: the target is met by the first staff response the customer can see."""
+    if actor.is_vendor_staff and case.first_response_at is None:
+        return {"first_response_at": message.created_at}
+    return {}
 
 
 # --- working a case (D-3.5) -----------------------------------------------------------------
@@ -356,10 +385,10 @@ def reply(actor: User, case_id: str, body: str) -> CaseMessage:
     case = _locked_case(actor, case_id)
     _not_closed(case)
     message = _message(case, actor, CaseMessage.Kind.REPLY, body)
-    changes: dict[str, Any] = {}
+    changes: dict[str, Any] = _first_response(case, actor, message)
     if actor.is_vendor_staff:
         if case.status == CaseStatus.NEW:
-            changes = {"status": CaseStatus.OPEN, "owner": case.owner or actor}
+            changes |= {"status": CaseStatus.OPEN, "owner": case.owner or actor}
     elif case.status in (CaseStatus.AWAITING_CUSTOMER, CaseStatus.RESOLUTION_PROPOSED):
         changes = {"status": CaseStatus.OPEN, "resolution_proposed_at": None}
     diff = _touch(case, **changes)
@@ -440,7 +469,17 @@ def change_priority(actor: User, case_id: str, priority: str) -> Case:
     _ensure_staff(actor)
     _not_closed(case)
     _choice(priority, Priority.values, "priority")
-    diff = _touch(case, priority=priority)
+    changes: dict[str, Any] = {"priority": priority}
+    if priority != case.priority:
+        # D-4.1: the due time is recomputed from the opening under the new priority. A case
+        # that is no longer late by it is no longer breached, so a later breach is told again.
+        changes["escalation_due_at"] = _next_escalation(priority, case.created_at, case.escalation_level)
+        if case.first_response_at is None:
+            due = response_due(priority, case.created_at)
+            changes["response_due_at"] = due
+            if case.response_breached_at is not None and (due is None or due > now()):
+                changes["response_breached_at"] = None
+    diff = _touch(case, **changes)
     audit.record(case, "priority_changed", actor, diff)
     return case
 
@@ -461,6 +500,7 @@ def propose_resolution(actor: User, case_id: str, body: str) -> CaseMessage:
         status=CaseStatus.RESOLUTION_PROPOSED,
         resolution_proposed_at=message.created_at,
         owner=case.owner or actor,
+        **_first_response(case, actor, message),
     )
     audit.record(case, "resolution_proposed", actor, {"message": message.pk, **diff})
     events.emit(events.CASE_RESOLUTION_PROPOSED, case, actor, message=message)
@@ -540,6 +580,118 @@ def close_silent_cases() -> int:
                 events.emit(events.CASE_CLOSED, case, None)
                 closed += 1
     return closed
+
+
+def _staff_with_role(role: str, case: Case) -> list[User]:
+    # Staff are few; roles are a JSON list, filtered here the same way on every database.
+    people = User.objects.filter(is_active=True, organisation__kind=OrganisationKind.VENDOR).order_by("pk")
+    found = [u for u in people if role in u.roles]
+    return [u for u in found if u.gov_cleared or not case.organisation.government]  # D-1.3
+
+
+def _cleared_for(case: Case, people: list[User | None]) -> list[User]:
+    seen: dict[int, User] = {}
+    for person in people:
+        if person is not None and person.is_active and (person.gov_cleared or not case.organisation.government):
+            seen.setdefault(person.pk, person)
+    return list(seen.values())
+
+
+def breach_recipients(case: Case) -> list[User]:
+    """D-4.3: the owner and their manager; a case nobody owns reaches the team leads."""
+    if case.owner is None:
+        return _staff_with_role("team_lead", case)
+    return _cleared_for(case, [case.owner, case.owner.manager])
+
+
+def escalation_recipients(case: Case, level: int) -> list[User]:
+    """D-4.4: level 1 the owner's team lead (or every team lead), 2 the care managers,
+    3 the directors."""
+    if level == 1:
+        lead = case.owner.manager if case.owner is not None else None
+        return _cleared_for(case, [lead]) or _staff_with_role("team_lead", case)
+    return _staff_with_role("care_manager" if level == 2 else "director", case)
+
+
+SWEEP_BATCH = 1000
+_OPEN_SQL = "('new', 'open', 'awaiting_customer')"  # UNRESOLVED, as the partial index says it
+
+
+def sweep_breaches(*, batch: int = SWEEP_BATCH) -> int:
+    """Find cases whose first response is overdue and tell the owner and their manager,
+    once per breach (D-4.3). Each batch is claimed by one UPDATE that re-checks its
+    condition on the rows it locks, so two sweeps at the same moment never both claim a
+    case; the notices are written in the same transaction as the claim."""
+    table = Case._meta.db_table
+    told = 0
+    while True:
+        with transaction.atomic():
+            moment = now()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET response_breached_at = %s WHERE id IN ("  # noqa: S608 (names, not input)
+                    f"SELECT id FROM {table} WHERE response_due_at <= %s AND first_response_at IS NULL"
+                    f" AND response_breached_at IS NULL AND NOT (status = 'closed')"
+                    f" ORDER BY response_due_at LIMIT %s)"
+                    f" AND response_breached_at IS NULL AND NOT (status = 'closed') RETURNING id",
+                    [moment, moment, batch],
+                )
+                claimed = [row[0] for row in cursor.fetchall()]
+            for case in Case.objects.filter(pk__in=claimed).select_related("owner__manager", "organisation"):
+                recipients = breach_recipients(case)
+                audit.record(
+                    case,
+                    "response_breached",
+                    None,
+                    {"due": _plain(case.response_due_at), "notified": [u.email for u in recipients]},
+                    internal=True,
+                )
+                events.emit(events.CASE_RESPONSE_BREACHED, case, None, recipients=recipients)
+        told += len(claimed)
+        if not claimed:  # not "fewer than a batch": a concurrent sweep may have taken some
+            return told
+
+
+def sweep_escalations(*, batch: int = SWEEP_BATCH) -> int:
+    """Bring unresolved cases to the next level of the escalation matrix when its time has
+    come, round the clock (D-4.4); each level hears once. A batch is claimed by clearing
+    its due time in one UPDATE (so a second sweep skips it), then each case gets its new
+    level and the next level's due time. A case that passed several thresholds while no
+    sweep ran is raised through each of them in turn, each level told."""
+    table = Case._meta.db_table
+    raised = 0
+    while True:
+        with transaction.atomic():
+            moment = now()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET escalation_due_at = NULL WHERE id IN ("  # noqa: S608 (names, not input)
+                    f"SELECT id FROM {table} WHERE escalation_due_at <= %s AND status IN {_OPEN_SQL}"
+                    f" ORDER BY escalation_due_at LIMIT %s)"
+                    f" AND escalation_due_at <= %s AND status IN {_OPEN_SQL} RETURNING id",
+                    [moment, batch, moment],
+                )
+                claimed = [row[0] for row in cursor.fetchall()]
+            cases = list(Case.objects.filter(pk__in=claimed).select_related("owner__manager", "organisation"))
+            for case in cases:
+                level = next((lvl for lvl, _ in escalation_steps(case.priority) if lvl > case.escalation_level), None)
+                if level is None:
+                    continue  # the matrix changed under it: nobody left to tell
+                case.escalation_level = level
+                case.escalation_due_at = _next_escalation(case.priority, case.created_at, level)
+                recipients = escalation_recipients(case, level)
+                audit.record(
+                    case,
+                    "management_escalation",
+                    None,
+                    {"level": level, "notified": [u.email for u in recipients]},
+                    internal=True,
+                )
+                events.emit(events.CASE_MANAGEMENT_ESCALATION, case, None, level=level, recipients=recipients)
+            Case.objects.bulk_update(cases, ["escalation_level", "escalation_due_at"])
+        raised += len(cases)
+        if not claimed:  # not "fewer than a batch": a concurrent sweep may have taken some
+            return raised
 
 
 # --- attachments ------------------------------------------------------------------------------

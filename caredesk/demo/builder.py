@@ -87,7 +87,9 @@ VENDOR = OrgSpec(
     (SiteSpec("KN-SJC", "Kestrel Networks San Jose", "San Jose", "2100 Orchard Parkway", "95131"),),
     (
         Person("admin@kestrel.example", "Dana Whitfield", roles=(Role.ADMIN,), label="administrator (admin site)"),
+        Person("director@kestrel.example", "Helen Okafor", roles=(Role.DIRECTOR,), label="director of Customer Care"),
         Person("manager@kestrel.example", "Rafael Ortega", roles=(Role.CARE_MANAGER,), label="care manager"),
+        Person("lead@kestrel.example", "Jonas Weber", roles=(Role.TEAM_LEAD,), label="team lead of the care agents"),
         Person("agent@kestrel.example", "Priya Raman", roles=(Role.CARE_AGENT,), label="care agent"),
         Person("agent2@kestrel.example", "Tom Lindqvist", roles=(Role.CARE_AGENT,), label="care agent"),
         Person(
@@ -488,6 +490,9 @@ class DemoBuilder:
             user = self._user(person, vendor, None)
             self.staff[person.email.split("@")[0]] = user
         admin = self.staff["admin"]
+        for key in ("agent", "agent2", "cleared"):  # the agents' late cases reach their lead (D-4.3)
+            self.staff[key].manager = self.staff["lead"]
+            self.staff[key].save(update_fields=["manager"])
 
         for spec in (*CUSTOMERS, GOVERNMENT):
             org, sites = self._organisation(spec, admin)

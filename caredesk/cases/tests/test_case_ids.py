@@ -70,7 +70,7 @@ def test_finding_a_case_by_id_without_dashes(world: World) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_ids_stay_unique_and_sequential_from_eight_concurrent_connections() -> None:
+def test_ids_stay_unique_and_sequential_from_eight_concurrent_connections(seeded: None) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run `make test-postgres` (DATABASE_URL) to exercise real concurrency")
     from tests.personas import build_world

@@ -6,7 +6,6 @@ them in, and the layout on a phone-sized screen. Few and quick on purpose.
 
 from __future__ import annotations
 
-import importlib
 import re
 from datetime import timedelta
 from typing import Any
@@ -22,14 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 
 
 @pytest.fixture
-def catalogue(transactional_db: Any) -> None:
-    """The request-type catalogue (D-3.3) that a data migration loads. A live-server test
-    empties every table when it ends, so the next one loads the catalogue again, with
-    the migration's own (idempotent) loader."""
-    from django.apps import apps
-
-    migration = importlib.import_module("caredesk.cases.migrations.0002_request_type_catalogue")
-    migration.load(apps, None)
+def catalogue(seeded: None) -> None:
+    """The catalogues the data migrations load (see ``seeded``)."""
 
 
 def log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
