@@ -65,10 +65,12 @@ def api(world: World) -> Any:
     """``api("alice")`` is an API client authenticated as alice."""
     from caredesk.accounts.services import issue_api_token
 
-    def make(name: str | None) -> ApiClient:
+    def make(name: str | None | Any) -> ApiClient:
+        """A persona's name, or any user."""
         if name is None:
             return ApiClient(None)
-        return ApiClient(issue_api_token(world.person(name), "tests").secret)
+        user = world.person(name) if isinstance(name, str) else name
+        return ApiClient(issue_api_token(user, "tests").secret)
 
     return make
 

@@ -15,15 +15,19 @@ from caredesk.api.schemas import (
     CaseOut,
     CasePageOut,
     ErrorOut,
+    EscalationHandledIn,
+    EscalationIn,
+    EscalationOut,
     HistoryOut,
     MessageIn,
     MessageOut,
+    OnCallOut,
     PriorityChangeIn,
     RequestTypeOut,
     StatusChangeIn,
 )
 from caredesk.cases import queries, services
-from caredesk.cases.models import Attachment, Case
+from caredesk.cases.models import Attachment, Case, Escalation
 from caredesk.sla.queries import response_target
 from caredesk.web.pages import attachment_response
 
@@ -125,25 +129,23 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore
         cursor=filters.cursor,
         limit=filters.limit,
     )
+    return {"items": [case_row(c) for c in page.items], "next_cursor": page.next_cursor}
+
+
+def case_row(c: Case) -> dict[str, Any]:
     return {
-        "items": [
-            {
-                "case_id": c.case_id,
-                "kind": c.kind,
-                "status": c.status,
-                "priority": c.priority,
-                "summary": c.summary,
-                "site_name": c.site_name,
-                "site_id": c.site_code,
-                "contact_name": c.contact_name,
-                "platform": c.platform,
-                "updated_at": c.updated_at,
-                "response_state": queries.response_state(c).state,
-                "response_due_at": c.response_due_at,
-            }
-            for c in page.items
-        ],
-        "next_cursor": page.next_cursor,
+        "case_id": c.case_id,
+        "kind": c.kind,
+        "status": c.status,
+        "priority": c.priority,
+        "summary": c.summary,
+        "site_name": c.site_name,
+        "site_id": c.site_code,
+        "contact_name": c.contact_name,
+        "platform": c.platform,
+        "updated_at": c.updated_at,
+        "response_state": queries.response_state(c).state,
+        "response_due_at": c.response_due_at,
     }
 
 
@@ -229,6 +231,72 @@ def history(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-unt
     user = _user(request)
     entries = queries.case_history(user, queries.get_case(user, case_id))
     return [{"at": e.at, "actor": e.actor_label or "system", "action": e.action, "changes": e.changes} for e in entries]
+
+
+# --- escalation (D-4.5, D-4.6) -----------------------------------------------------------------
+
+
+def escalation_out(e: Escalation) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "case_id": e.case.case_id,
+        "kind": e.kind,
+        "reason": e.reason,
+        "requested_by": e.requested_by.full_name,
+        "requested_at": e.requested_at,
+        "on_call": e.on_call,
+        "new_owner": {"name": e.new_owner.full_name} if e.new_owner else None,
+        "handled_at": e.handled_at,
+        "outcome": e.outcome,
+    }
+
+
+@router.post(
+    "/cases/{case_id}/escalations",
+    response={201: EscalationOut, **ERRORS},
+    summary="Escalate a case: faster progress or reassignment, with a reason",
+)
+def escalate(request: HttpRequest, payload: EscalationIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    return 201, escalation_out(services.escalate(_user(request), case_id, payload.kind, payload.reason))
+
+
+@router.get("/cases/{case_id}/escalations", response={200: list[EscalationOut], 404: ErrorOut})
+def case_escalations(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+    user = _user(request)
+    return [escalation_out(e) for e in queries.case_escalations(user, queries.get_case(user, case_id))]
+
+
+class EscalationQuery(Schema):
+    on_call: bool | None = Field(None, description="Only those raised outside (true) or inside (false) business days")
+
+
+@router.get(
+    "/escalations",
+    response={200: list[EscalationOut], 403: ErrorOut, 422: ErrorOut},
+    summary="Staff: the escalation team's queue, oldest first",
+)
+def escalation_queue(request: HttpRequest, filters: Query[EscalationQuery]):  # type: ignore[no-untyped-def]
+    return [escalation_out(e) for e in queries.escalation_queue(_user(request), on_call=filters.on_call)]
+
+
+@router.post(
+    "/escalations/{escalation_id}/handled",
+    response={200: EscalationOut, **ERRORS},
+    summary="Escalation team: the escalation is dealt with",
+)
+def handle_escalation(  # type: ignore[no-untyped-def]
+    request: HttpRequest, payload: EscalationHandledIn, escalation_id: int = Path(..., ge=1, le=2**62)
+):
+    return escalation_out(services.handle_escalation(_user(request), escalation_id, payload.outcome))
+
+
+@router.get("/on-call", response={200: OnCallOut, 403: ErrorOut}, summary="Staff: the on-call queue (D-4.6)")
+def on_call(request: HttpRequest):  # type: ignore[no-untyped-def]
+    user = _user(request)
+    return {
+        "escalations": [escalation_out(e) for e in queries.escalation_queue(user, on_call=True)],
+        "cases": [case_row(c) for c in queries.on_call_cases(user)],
+    }
 
 
 def _attachment_out(case: Case, a: Attachment) -> dict[str, Any]:

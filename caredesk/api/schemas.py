@@ -227,6 +227,38 @@ class PriorityChangeIn(In):
     priority: PriorityIn
 
 
+class EscalationIn(In):
+    """D-4.5: what the customer asks for, and why."""
+
+    kind: Literal["faster_progress", "reassignment"]
+    reason: str = Field(max_length=2000)
+
+
+class EscalationHandledIn(In):
+    outcome: str = Field("", max_length=2000, description="What the escalation team did or agreed")
+
+
+class EscalationOut(Out):
+    id: int
+    case_id: str
+    kind: str
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    on_call: bool = Field(description="Raised outside business days: for the on-call escalation team (D-4.6)")
+    new_owner: PersonRef | None = Field(description="The owner a reassignment gave the case")
+    handled_at: datetime | None
+    outcome: str
+
+
+class OnCallOut(Out):
+    """Outside business days (D-4.6): escalations for the on-call team, and P1 cases that
+    nobody has answered yet."""
+
+    escalations: list[EscalationOut]
+    cases: list[CaseRow]
+
+
 class AttachmentOut(Out):
     id: int
     filename: str

@@ -214,6 +214,10 @@ class Case(models.Model):
     # Management escalation (D-4.4): the highest level told so far and when the next is due.
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalation_due_at = models.DateTimeField(null=True, blank=True)
+    # Weekend and holiday handling (D-4.6): opened outside business days, and for a case
+    # that is not P1, the start of the business day it waits in the queue for.
+    opened_off_hours = models.BooleanField(default=False)
+    waits_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -260,6 +264,60 @@ class Case(models.Model):
     @property
     def response(self) -> ResponseState:
         return self.response_state_at(now())
+
+    @property
+    def waiting(self) -> bool:
+        """Opened outside business days and waiting for the next business day (D-4.6)."""
+        return self.waits_until is not None and self.waits_until > now() and self.status != CaseStatus.CLOSED
+
+
+class EscalationKind(models.TextChoices):
+    """What the customer asks for when escalating (D-4.5)."""
+
+    FASTER_PROGRESS = "faster_progress", _("Faster progress")
+    REASSIGNMENT = "reassignment", _("Case reassignment")
+
+
+class Escalation(models.Model):
+    """A customer's escalation of a case (D-4.5), or an agent's on their behalf. It goes
+    to the escalation team; raised outside business days, to the on-call escalation team
+    (D-4.6). A case has at most one escalation that is not yet handled."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    kind = models.CharField(max_length=16, choices=EscalationKind.choices)
+    reason = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=now)
+    on_call = models.BooleanField(default=False, help_text="Raised outside business days: for the on-call team")
+    previous_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(handled_at__isnull=True), name="one_open_escalation_a_case"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["requested_at", "id"],
+                name="escalation_open_idx",
+                condition=models.Q(handled_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"
 
 
 class CaseMessage(models.Model):

@@ -20,6 +20,7 @@ from caredesk.cases.models import (
     Case,
     CaseMessage,
     CaseStatus,
+    Escalation,
     Priority,
     RequestSubType,
     RequestType,
@@ -27,7 +28,7 @@ from caredesk.cases.models import (
 )
 from caredesk.core import audit
 from caredesk.core.clock import now
-from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.core.errors import Forbidden, NotFound, ValidationFailed
 from caredesk.core.identifiers import normalise_case_id
 from caredesk.core.models import AuditEntry
 from caredesk.core.paging import Page, keyset_page
@@ -257,6 +258,7 @@ LIST_COLUMNS = (
     "organisation_id",
     "response_due_at",
     "first_response_at",
+    "waits_until",
 )
 
 
@@ -359,3 +361,41 @@ def case_history(user: User, case: Case) -> QuerySet[AuditEntry]:
 def request_types(*, include_inactive: bool = False) -> QuerySet[RequestType]:
     types = RequestType.objects.prefetch_related("subtypes").order_by("position", "name")
     return types if include_inactive else types.filter(active=True)
+
+
+# --- escalations (D-4.5, D-4.6) ---------------------------------------------------------------
+
+
+def _staff_only(user: User) -> None:
+    if not user.is_vendor_staff:
+        raise Forbidden("The escalation and on-call queues are for Customer Care staff.")
+
+
+def case_escalations(user: User, case: Case) -> QuerySet[Escalation]:
+    """The escalations of a case the user can see (``get_case`` checked it)."""
+    return Escalation.objects.filter(case=case).select_related("requested_by", "new_owner", "handled_by")
+
+
+def escalation_queue(user: User, *, on_call: bool | None = None, limit: int = 200) -> list[Escalation]:
+    """The escalation team's queue: escalations not yet handled, oldest first, of cases the
+    user may see (D-1.3); vendor staff only."""
+    _staff_only(user)
+    rows = Escalation.objects.filter(handled_at__isnull=True, case__in=visible_cases(user))
+    if on_call is not None:
+        rows = rows.filter(on_call=on_call)
+    return list(
+        rows.select_related("case", "case__owner", "requested_by", "new_owner").order_by("requested_at", "id")[:limit]
+    )
+
+
+def on_call_cases(user: User, *, limit: int = 200) -> list[Case]:
+    """P1 cases opened outside business days that nobody has answered yet: the on-call team
+    handles them at once (D-4.6)."""
+    _staff_only(user)
+    return list(
+        visible_cases(user)
+        .filter(priority=Priority.P1, opened_off_hours=True, first_response_at__isnull=True)
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("owner")
+        .order_by("created_at", "id")[:limit]
+    )

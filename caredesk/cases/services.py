@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from caredesk.accounts.models import OrganisationKind, Site, User
 from caredesk.accounts.queries import visible_organisations
@@ -24,6 +24,8 @@ from caredesk.cases.models import (
     CaseKind,
     CaseMessage,
     CaseStatus,
+    Escalation,
+    EscalationKind,
     FollowUpMethod,
     Priority,
     RequestSubType,
@@ -41,7 +43,7 @@ from caredesk.entitlements.services import accept_offer, offer_after_move
 from caredesk.installbase.models import Asset
 from caredesk.installbase.queries import SERIAL_RE
 from caredesk.installbase.services import move_asset
-from caredesk.sla.queries import escalation_steps, response_due
+from caredesk.sla.queries import escalation_steps, is_business_time, next_business_start, response_due
 
 SUMMARY_MAX = 200
 DESCRIPTION_MAX = 20_000
@@ -300,6 +302,7 @@ def open_case(actor: User, data: NewCase) -> Case:
         created_at=opened,
         updated_at=opened,
         **_targets(priority, opened, escalation_level=0),
+        **_off_hours(priority, opened),
     )
     audit.record(case, "opened", actor, {"status": [None, CaseStatus.NEW], "priority": [None, priority]})
     events.emit(events.CASE_OPENED, case, actor)
@@ -323,6 +326,17 @@ def _targets(priority: str, opened: Any, *, escalation_level: int) -> dict[str, 
     return {
         "response_due_at": response_due(priority, opened),
         "escalation_due_at": _next_escalation(priority, opened, escalation_level),
+    }
+
+
+def _off_hours(priority: str, opened: Any) -> dict[str, Any]:
+    """D-4.6: opened outside business days, a P1 case is handled at once (the on-call
+    queue); any other waits in the queue until the next business day."""
+    if is_business_time(opened):
+        return {"opened_off_hours": False, "waits_until": None}
+    return {
+        "opened_off_hours": True,
+        "waits_until": None if priority == Priority.P1 else next_business_start(opened),
     }
 
 
@@ -580,6 +594,95 @@ def close_silent_cases() -> int:
                 events.emit(events.CASE_CLOSED, case, None)
                 closed += 1
     return closed
+
+
+# --- customer escalation (D-4.5, D-4.6) ----------------------------------------------------------
+
+REASON_MAX = 2000
+# Staff who may escalate on a customer's behalf, and who handle escalations.
+ESCALATING_ROLES = ("care_agent", "team_lead", "care_manager", "escalation", "admin")
+HANDLING_ROLES = ("escalation", "team_lead", "care_manager", "admin")
+
+
+def _escalation_owner(case: Case) -> User | None:
+    """A reassignment gives the case a new owner: the member of the escalation team, other
+    than the current owner and cleared where the customer needs it, who owns the fewest
+    unresolved cases (ties: the longest-serving account)."""
+    team = [u for u in _staff_with_role("escalation", case) if u.pk != case.owner_id]
+    if not team:
+        return None
+    load = dict(
+        Case.objects.filter(owner__in=team, status__in=UNRESOLVED)
+        .values_list("owner_id")
+        .annotate(n=models.Count("id"))
+        .values_list("owner_id", "n")
+    )
+    return min(team, key=lambda u: (load.get(u.pk, 0), u.pk))
+
+
+@transaction.atomic
+def escalate(actor: User, case_id: str, kind: str, reason: str) -> Escalation:
+    """The customer, or an agent on their behalf, escalates a case that is not closed
+    (D-4.5). It goes to the escalation team, or outside business days to the on-call
+    escalation team at once (D-4.6); a reassignment request gives it a new owner."""
+    case = _locked_case(actor, case_id)
+    if actor.is_vendor_staff:
+        if not actor.has_role(*ESCALATING_ROLES):
+            raise Forbidden("Only Customer Care staff escalate a case on the customer's behalf.")
+    elif not may_answer_resolution(actor, case):
+        raise Forbidden("Only the customer escalates a case.")
+    _not_closed(case)
+    kind = _choice(kind, EscalationKind.values, "kind")
+    reason = clean_text(reason, field="reason", max_length=REASON_MAX)
+    if Escalation.objects.filter(case=case, handled_at__isnull=True).exists():
+        raise Conflict("This case is escalated already; the escalation team has it.")
+    moment = now()
+    changes: dict[str, Any] = {}
+    new_owner = None
+    if kind == EscalationKind.REASSIGNMENT:
+        new_owner = _escalation_owner(case)
+        changes["owner"] = new_owner  # nobody yet when the team is empty: the team's queue has it
+        if case.status == CaseStatus.NEW and new_owner is not None:
+            changes["status"] = CaseStatus.OPEN
+    escalation = Escalation.objects.create(
+        case=case,
+        kind=kind,
+        reason=reason,
+        requested_by=actor,
+        requested_at=moment,
+        on_call=not is_business_time(moment),
+        previous_owner=case.owner,
+        new_owner=new_owner,
+    )
+    diff = _touch(case, **changes)
+    audit.record(case, "escalated", actor, {"kind": kind, "on_call": escalation.on_call, **diff})
+    events.emit(
+        events.CASE_ESCALATED, case, actor, escalation=escalation, recipients=_staff_with_role("escalation", case)
+    )
+    return escalation
+
+
+@transaction.atomic
+def handle_escalation(actor: User, escalation_id: int, outcome: str = "") -> Escalation:
+    """The escalation team records that it has dealt with an escalation (contacted the
+    customer, agreed the next steps); the case may be escalated again afterwards."""
+    if not actor.has_role(*HANDLING_ROLES):
+        raise Forbidden("Only the escalation team and managers handle escalations.")
+    escalation = (
+        Escalation.objects.select_for_update(of=("self",))
+        .filter(pk=escalation_id, case__in=visible_cases(actor))
+        .select_related("case")
+        .first()
+    )
+    if escalation is None:
+        raise NotFound("No such escalation.")
+    if escalation.handled_at is not None:
+        raise Conflict("This escalation is handled already.")
+    escalation.handled_at, escalation.handled_by = now(), actor
+    escalation.outcome = clean_text(outcome, field="outcome", max_length=REASON_MAX, required=False)
+    escalation.save(update_fields=["handled_at", "handled_by", "outcome"])
+    audit.record(escalation.case, "escalation_handled", actor, {"kind": escalation.kind}, internal=True)
+    return escalation
 
 
 def _staff_with_role(role: str, case: Case) -> list[User]:

@@ -21,6 +21,12 @@ urlpatterns = [
         views.attachment_download,
         name="attachment",
     ),
+    path("cases/<str:case_id>/escalate/", views.case_escalate, name="case_escalate"),
+    path("escalations/", views.escalations, name="escalations"),
+    path("on-call/", views.on_call, name="on_call"),
+    re_path(
+        r"^escalations/(?P<escalation_id>[0-9]{1,18})/handled/$", views.escalation_handled, name="escalation_handled"
+    ),
     path("registrations/", views.registrations, name="registrations"),
     path("assets/", installbase.assets, name="assets"),
     path("assets/<str:serial>/", installbase.asset, name="asset"),

@@ -33,8 +33,11 @@ from caredesk.console.forms import (
     ResolutionForm,
     StatusForm,
 )
+from caredesk.core.clock import now
 from caredesk.core.errors import DomainError, ValidationFailed
 from caredesk.entitlements.queries import offers_of_case
+from caredesk.sla.queries import is_business_time
+from caredesk.web.forms import EscalateForm
 from caredesk.web.pages import (
     attachment_response,
     current_user,
@@ -127,6 +130,9 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: A
         "status_form": bound.get("status_form") or StatusForm(initial={"status": case.status}),
         "priority_form": bound.get("priority_form") or PriorityForm(initial={"priority": case.priority}),
         "action_error": bound.get("action_error", ""),
+        "open_escalation": next((e for e in queries.case_escalations(user, case) if e.handled_at is None), None),
+        "escalate_form": bound.get("escalate_form") or EscalateForm(),
+        "escalate_url": "console:case_escalate",
     }
     for name, form_class in FORMS.items():
         context[name] = bound.get(name) or form_class()
@@ -295,6 +301,65 @@ def case_attach(request: HttpRequest, case_id: str) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, case_id: str, attachment_id: str) -> FileResponse:
     return attachment_response(current_user(request), case_id, attachment_id)
+
+
+# --- escalations (D-4.5, D-4.6) ----------------------------------------------------------------
+
+
+@staff_page
+@require_POST
+def case_escalate(request: HttpRequest, case_id: str) -> HttpResponse:
+    """An agent escalates for the customer (D-4.5)."""
+    user = current_user(request)
+    kind, reason = request.POST.get("kind", ""), request.POST.get("reason", "")
+    return _field_action(
+        request,
+        case_id,
+        "escalate_form",
+        EscalateForm(request.POST),
+        lambda: services.escalate(user, case_id, kind, reason),
+        "The case is escalated to the escalation team.",
+    )
+
+
+@staff_page
+@require_GET
+def escalations(request: HttpRequest) -> HttpResponse:
+    """The escalation team's queue: escalations not yet handled, oldest first."""
+    on_call = {"yes": True, "no": False}.get(request.GET.get("on_call", ""))
+    rows = queries.escalation_queue(current_user(request), on_call=on_call)
+    return render(request, "console/escalations.html", {"escalations": rows, "nav": "escalations", "on_call": on_call})
+
+
+@staff_page
+@require_GET
+def on_call(request: HttpRequest) -> HttpResponse:
+    """Outside business days (D-4.6): escalations for the on-call team and P1 cases nobody
+    has answered yet."""
+    user = current_user(request)
+    context = {
+        "escalations": queries.escalation_queue(user, on_call=True),
+        "cases": queries.on_call_cases(user),
+        "business_now": is_business_time(now()),
+        "nav": "on_call",
+    }
+    return render(request, "console/on_call.html", context)
+
+
+@staff_page
+@require_POST
+def escalation_handled(request: HttpRequest, escalation_id: str) -> HttpResponse:
+    try:
+        escalation = services.handle_escalation(
+            current_user(request), int(escalation_id), request.POST.get("outcome", "")
+        )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, " ".join([exc.message, *exc.fields.values()]))
+        return redirect("console:escalations")
+    messages.success(request, f"The escalation of {escalation.case.case_id} is handled.")
+    return _back(escalation.case.case_id)
 
 
 # --- registrations (D-1.4) -----------------------------------------------------------------------

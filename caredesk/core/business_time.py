@@ -85,6 +85,12 @@ class BusinessCalendar:
         """Whether ``moment`` falls on a business day of this calendar (D-4.6)."""
         return self.is_business_day(moment.astimezone(self.zone).date())
 
+    def next_business_start(self, moment: datetime) -> datetime:
+        """The local midnight (UTC) that starts the first business day after ``moment``'s day:
+        when a case that waits for the next business day is taken up (D-4.6)."""
+        ordinal = self._next_business_ordinal(moment.astimezone(self.zone).toordinal())
+        return _to_utc(ordinal, 0, self.zone)
+
     # --- instants --------------------------------------------------------------------
 
     def add_business_time(self, start: datetime, duration: timedelta) -> datetime:

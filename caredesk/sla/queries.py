@@ -118,3 +118,7 @@ def escalation_steps(priority: str) -> list[tuple[int, timedelta]]:
 
 def is_business_time(moment: datetime) -> bool:
     return support_calendar().is_business_time(moment)
+
+
+def next_business_start(moment: datetime) -> datetime:
+    return support_calendar().next_business_start(moment)

@@ -53,6 +53,8 @@ CASE_ENDPOINTS = [
     ("post", "/cases/{id}/resolution"),
     ("post", "/cases/{id}/resolution/accept"),
     ("post", "/cases/{id}/resolution/reject"),
+    ("get", "/cases/{id}/escalations"),
+    ("post", "/cases/{id}/escalations"),
 ]
 BODIES = {
     "/replies": {"body": "hello"},
@@ -62,6 +64,7 @@ BODIES = {
     "/priority": {"priority": "P2"},
     "/resolution": {"body": "done"},
     "/resolution/reject": {"body": "not yet"},
+    "/escalations": {"kind": "faster_progress", "reason": "Please hurry."},
 }
 
 
@@ -72,6 +75,8 @@ def _expected(person: str, method: str, path: str) -> int:
         return 200
     if path.endswith(("/replies", "/attachments")):
         return 201
+    if path.endswith("/escalations"):  # D-4.5: the customer, or care staff for them
+        return 403 if person in PARTNERS else 201
     if path.endswith("/notes"):
         return 201 if staff else 403
     if path.endswith(("/assign", "/priority")):

@@ -22,6 +22,7 @@ from caredesk.cases.models import Case, CaseStatus
 from caredesk.core.errors import DomainError, ValidationFailed
 from caredesk.entitlements.queries import offers_of_case, product_identity, technical_case_refusal
 from caredesk.portal.forms import AttachmentForm, CaseForm, RejectForm, ReplyForm
+from caredesk.web.forms import EscalateForm
 from caredesk.web.pages import (
     attachment_response,
     current_user,
@@ -145,6 +146,8 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         "may_answer": services.may_answer_resolution(user, case),
         "offers": list(offers_of_case(case.case_id)),
         "auto_close_days": settings.CASE_AUTO_CLOSE_DAYS,
+        "open_escalation": next((e for e in queries.case_escalations(user, case) if e.handled_at is None), None),
+        "may_escalate": services.may_answer_resolution(user, case),
     }
 
 
@@ -156,6 +159,8 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **forms: A
         reply_form=forms.get("reply_form") or ReplyForm(),
         reject_form=forms.get("reject_form") or RejectForm(),
         attachment_form=forms.get("attachment_form") or AttachmentForm(),
+        escalate_form=forms.get("escalate_form") or EscalateForm(),
+        escalate_url="portal:case_escalate",
         nav="cases",
     )
     return render(request, "portal/case.html", context, status=status)
@@ -225,6 +230,29 @@ def case_reject(request: HttpRequest, case_id: str) -> HttpResponse:
         show_error(form, exc, {"body": "reason"})
         return _case_page(request, case_id, status=exc.status, reject_form=form)
     messages.success(request, "Thank you. The case is open again and your answer is on it.")
+    return _back(case_id)
+
+
+@login_required
+@require_POST
+@domain_errors
+def case_escalate(request: HttpRequest, case_id: str) -> HttpResponse:
+    """D-4.5: the customer escalates the case."""
+    form = EscalateForm(request.POST)
+    try:
+        escalation = services.escalate(
+            current_user(request), case_id, request.POST.get("kind", ""), request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        show_error(form, exc)
+        return _case_page(request, case_id, status=exc.status, escalate_form=form)
+    if escalation.on_call:
+        messages.success(request, "Your case is escalated. It is outside business days: the on-call escalation "
+                         "team has it and will contact you.")  # fmt: skip
+    else:
+        messages.success(request, "Your case is escalated. The escalation team will contact you.")
     return _back(case_id)
 
 
