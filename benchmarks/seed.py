@@ -292,7 +292,8 @@ def add_cases(total: int, years: float, zone: str) -> int:
                 case_id, kind, priority, follow_up_method, callback_phone, summary, description, serial_number,
                 ssrn, product_series, platform, customer_tracking_number, template_data, status, site_name,
                 site_code, contact_name, created_at, updated_at, resolution_proposed_at, closed_at, closed_reason,
-                contact_id, opened_by_id, organisation_id, owner_id, site_id, request_subtype_id, request_type_id)
+                contact_id, opened_by_id, organisation_id, owner_id, site_id, request_subtype_id, request_type_id,
+                escalation_level, opened_off_hours)
             SELECT
                 to_char(s.day, 'YYYY-MMDD-') || CASE WHEN s.number < 100000 THEN lpad(s.number::text, 5, '0')
                                                      ELSE s.number::text END,
@@ -327,7 +328,8 @@ def add_cases(total: int, years: float, zone: str) -> int:
                 CASE WHEN st.status = 'new' THEN NULL ELSE staff_own.user_id END,
                 site.site_id,
                 CASE WHEN s.r_kind < 0.35 THEN NULL ELSE rt.subtype_id END,
-                CASE WHEN s.r_kind < 0.35 THEN NULL ELSE rt.type_id END
+                CASE WHEN s.r_kind < 0.35 THEN NULL ELSE rt.type_id END,
+                0, false
             FROM seed_numbered s
             JOIN seed_org o ON o.idx = s.org_idx
             CROSS JOIN LATERAL (SELECT {status} AS status) st

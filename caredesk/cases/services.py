@@ -685,11 +685,24 @@ def handle_escalation(actor: User, escalation_id: int, outcome: str = "") -> Esc
     return escalation
 
 
+class _Staff:
+    """Active vendor staff by role, read once per batch: staff are few, and a sweep that
+    asks for every case would read them a thousand times."""
+
+    def __init__(self) -> None:
+        self._people: list[User] | None = None
+
+    def with_role(self, role: str, case: Case) -> list[User]:
+        if self._people is None:
+            # Roles are a JSON list, filtered here the same way on every database.
+            self._people = list(
+                User.objects.filter(is_active=True, organisation__kind=OrganisationKind.VENDOR).order_by("pk")
+            )
+        return [u for u in self._people if role in u.roles and (u.gov_cleared or not case.organisation.government)]
+
+
 def _staff_with_role(role: str, case: Case) -> list[User]:
-    # Staff are few; roles are a JSON list, filtered here the same way on every database.
-    people = User.objects.filter(is_active=True, organisation__kind=OrganisationKind.VENDOR).order_by("pk")
-    found = [u for u in people if role in u.roles]
-    return [u for u in found if u.gov_cleared or not case.organisation.government]  # D-1.3
+    return _Staff().with_role(role, case)
 
 
 def _cleared_for(case: Case, people: list[User | None]) -> list[User]:
@@ -700,20 +713,21 @@ def _cleared_for(case: Case, people: list[User | None]) -> list[User]:
     return list(seen.values())
 
 
-def breach_recipients(case: Case) -> list[User]:
+def breach_recipients(case: Case, staff: _Staff | None = None) -> list[User]:
     """D-4.3: the owner and their manager; a case nobody owns reaches the team leads."""
     if case.owner is None:
-        return _staff_with_role("team_lead", case)
+        return (staff or _Staff()).with_role("team_lead", case)
     return _cleared_for(case, [case.owner, case.owner.manager])
 
 
-def escalation_recipients(case: Case, level: int) -> list[User]:
+def escalation_recipients(case: Case, level: int, staff: _Staff | None = None) -> list[User]:
     """D-4.4: level 1 the owner's team lead (or every team lead), 2 the care managers,
     3 the directors."""
+    staff = staff or _Staff()
     if level == 1:
         lead = case.owner.manager if case.owner is not None else None
-        return _cleared_for(case, [lead]) or _staff_with_role("team_lead", case)
-    return _staff_with_role("care_manager" if level == 2 else "director", case)
+        return _cleared_for(case, [lead]) or staff.with_role("team_lead", case)
+    return staff.with_role("care_manager" if level == 2 else "director", case)
 
 
 SWEEP_BATCH = 1000
@@ -740,16 +754,12 @@ def sweep_breaches(*, batch: int = SWEEP_BATCH) -> int:
                     [moment, moment, batch],
                 )
                 claimed = [row[0] for row in cursor.fetchall()]
+            staff, entries = _Staff(), []
             for case in Case.objects.filter(pk__in=claimed).select_related("owner__manager", "organisation"):
-                recipients = breach_recipients(case)
-                audit.record(
-                    case,
-                    "response_breached",
-                    None,
-                    {"due": _plain(case.response_due_at), "notified": [u.email for u in recipients]},
-                    internal=True,
-                )
+                recipients = breach_recipients(case, staff)
+                entries.append((case, {"due": _plain(case.response_due_at), "notified": [u.email for u in recipients]}))
                 events.emit(events.CASE_RESPONSE_BREACHED, case, None, recipients=recipients)
+            audit.record_many(entries, "response_breached", None, internal=True)
         told += len(claimed)
         if not claimed:  # not "fewer than a batch": a concurrent sweep may have taken some
             return told
@@ -776,21 +786,17 @@ def sweep_escalations(*, batch: int = SWEEP_BATCH) -> int:
                 )
                 claimed = [row[0] for row in cursor.fetchall()]
             cases = list(Case.objects.filter(pk__in=claimed).select_related("owner__manager", "organisation"))
+            staff, entries = _Staff(), []
             for case in cases:
                 level = next((lvl for lvl, _ in escalation_steps(case.priority) if lvl > case.escalation_level), None)
                 if level is None:
                     continue  # the matrix changed under it: nobody left to tell
                 case.escalation_level = level
                 case.escalation_due_at = _next_escalation(case.priority, case.created_at, level)
-                recipients = escalation_recipients(case, level)
-                audit.record(
-                    case,
-                    "management_escalation",
-                    None,
-                    {"level": level, "notified": [u.email for u in recipients]},
-                    internal=True,
-                )
+                recipients = escalation_recipients(case, level, staff)
+                entries.append((case, {"level": level, "notified": [u.email for u in recipients]}))
                 events.emit(events.CASE_MANAGEMENT_ESCALATION, case, None, level=level, recipients=recipients)
+            audit.record_many(entries, "management_escalation", None, internal=True)
             Case.objects.bulk_update(cases, ["escalation_level", "escalation_due_at"])
         raised += len(cases)
         if not claimed:  # not "fewer than a batch": a concurrent sweep may have taken some

@@ -36,6 +36,31 @@ def record(
     )
 
 
+def record_many(
+    entries: list[tuple[models.Model, dict[str, Any]]], action: str, actor: Any, *, internal: bool = False
+) -> None:
+    """One audit row per ``(obj, changes)``, written in one statement: for sweeps that act
+    on many objects at once."""
+    actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) is not None else None
+    label = (getattr(actor, "full_name", "") or str(actor)) if actor_id is not None else ""
+    moment = now()
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                at=moment,
+                actor_id=actor_id,
+                actor_label=label,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                action=action,
+                changes=changes or {},
+                internal=internal,
+            )
+            for obj, changes in entries
+        ]
+    )
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """``{field: [old, new]}`` for the fields whose value changed."""
     return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
