@@ -50,6 +50,11 @@ class ApiClient:
             f"/api/v1{path}", json if json is not None else {}, content_type="application/json", **self.headers, **extra
         )
 
+    def put(self, path: str, json: Any = None) -> Any:
+        return self.client.put(
+            f"/api/v1{path}", json if json is not None else {}, content_type="application/json", **self.headers
+        )
+
     def post_raw(self, path: str, body: bytes | str, content_type: str = "application/json") -> Any:
         return self.client.post(f"/api/v1{path}", body, content_type=content_type, **self.headers)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "caredesk.entitlements",
     "caredesk.sla",
     "caredesk.cases",
+    "caredesk.notifications",
     "caredesk.api",
     "caredesk.portal",
     "caredesk.console",
@@ -263,6 +265,12 @@ TASKS = {
         }[_TASKS],
     }
 }
+# --- notifications (D-7.4) --------------------------------------------------------
+MESSAGE_ID_DOMAIN = env_str("CAREDESK_MESSAGE_ID_DOMAIN", "") or (urlsplit(BASE_URL).hostname or "caredesk.invalid")
+NOTIFY_MAX_ATTEMPTS = env_int("CAREDESK_NOTIFY_MAX_ATTEMPTS", 8, minimum=1, maximum=50)
+NOTIFY_SWEEP_SECONDS = env_int("CAREDESK_NOTIFY_SWEEP_SECONDS", 60, minimum=1, maximum=3600)
+WEBHOOK_TIMEOUT_SECONDS = env_int("CAREDESK_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=120)
+
 SCHEDULER_INTERVAL_SECONDS = env_int("CAREDESK_SCHEDULER_INTERVAL", 60, minimum=1)
 # D-4.3: the breach and management-escalation sweeps, every minute by default.
 BREACH_SWEEP_SECONDS = env_int("CAREDESK_BREACH_SWEEP_SECONDS", 60, minimum=1, maximum=3600)

@@ -131,6 +131,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     phone = models.CharField(max_length=20, blank=True, help_text="E.164")
     language = models.CharField(max_length=8, default="en")
+    # Notices this person turned off (D-7.4): everything reaches everyone unless turned off,
+    # so a new kind of notice is not silently missed. On the user's row, so that writing a
+    # notice reads nothing more than the recipient it already has.
+    muted_notices = models.JSONField(default=list, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin site")
     date_joined = models.DateTimeField(default=now)

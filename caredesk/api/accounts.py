@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Path, Router
+from ninja import Path, Router, Schema
+from pydantic import Field
 
 from caredesk.accounts import queries, services
 from caredesk.accounts.auth import client_ip
@@ -10,6 +11,7 @@ from caredesk.accounts.policy import expires_at
 from caredesk.api.schemas import (
     DecisionIn,
     ErrorOut,
+    In,
     IssuedTokenOut,
     MeOut,
     RegistrationOut,
@@ -17,6 +19,7 @@ from caredesk.api.schemas import (
     TokenOut,
     TokenRequestIn,
 )
+from caredesk.notifications import services as notifications
 
 router = Router(tags=["accounts"])
 MAX_ID = 2**62  # ids beyond this cannot exist; refusing them keeps the database from overflow errors
@@ -89,6 +92,30 @@ def list_tokens(request: HttpRequest):  # type: ignore[no-untyped-def]
 def revoke_token(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)):  # type: ignore[no-untyped-def]
     services.revoke_api_token(_user(request), token_id)
     return 204, None
+
+
+class NoticeOut(Schema):
+    event: str
+    label: str
+    on: bool
+
+
+class NoticesIn(In):
+    on: list[str] = Field(max_length=50, description="The notices wanted by e-mail; every other is turned off")
+
+
+@router.get("/me/notices", response=list[NoticeOut], summary="Which e-mail notices reach you (D-7.4)")
+def my_notices(request: HttpRequest):  # type: ignore[no-untyped-def]
+    user = _user(request)
+    muted = notifications.muted_events(user)
+    return [{"event": n.event, "label": n.label, "on": n.event not in muted} for n in notifications.notices_for(user)]
+
+
+@router.put("/me/notices", response={200: list[NoticeOut], 422: ErrorOut}, summary="Choose your e-mail notices")
+def set_my_notices(request: HttpRequest, payload: NoticesIn):  # type: ignore[no-untyped-def]
+    user = _user(request)
+    notifications.set_preferences(user, set(payload.on))
+    return my_notices(request)
 
 
 @router.get("/registrations", response=list[RegistrationOut], summary="Staff: new-account requests awaiting approval")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import models
@@ -37,7 +38,7 @@ def record(
 
 
 def record_many(
-    entries: list[tuple[models.Model, dict[str, Any]]], action: str, actor: Any, *, internal: bool = False
+    entries: Sequence[tuple[models.Model, Mapping[str, Any]]], action: str, actor: Any, *, internal: bool = False
 ) -> None:
     """One audit row per ``(obj, changes)``, written in one statement: for sweeps that act
     on many objects at once."""
@@ -53,7 +54,7 @@ def record_many(
                 object_type=obj._meta.label_lower,
                 object_id=str(obj.pk),
                 action=action,
-                changes=changes or {},
+                changes=dict(changes),
                 internal=internal,
             )
             for obj, changes in entries

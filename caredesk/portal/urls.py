@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from caredesk.portal.views import accounts, cases, installbase, registration, tokens
+from caredesk.portal.views import accounts, cases, installbase, notices, registration, tokens
 
 app_name = "portal"
 
@@ -48,5 +48,6 @@ urlpatterns = [
     path("entitlement/", installbase.entitlement_check, name="entitlement"),
     path("ecertificates/activate/", installbase.ecertificate, name="ecertificate"),
     path("tokens/", tokens.tokens, name="tokens"),
+    path("notices/", notices.notices, name="notices"),
     re_path(r"^tokens/(?P<token_id>[0-9]{1,18})/revoke/$", tokens.token_revoke, name="token_revoke"),
 ]

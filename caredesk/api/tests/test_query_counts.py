@@ -37,8 +37,8 @@ def test_opening_a_case(api, world: World, cache: str) -> None:  # type: ignore[
     assert client.post("/cases", CASE).status_code == 201  # the first call fills the caches
     with CaptureQueriesContext(connection) as captured:
         assert client.post("/cases", CASE).status_code == 201
-    # warm: sequence, case, audit; cold: token+user first
-    assert len(_writes(captured)) == {"warm": 3, "cold": 4}[cache], _writes(captured)
+    # warm: sequence, case, audit, the contact's confirmation in the outbox; cold: token+user first
+    assert len(_writes(captured)) == {"warm": 4, "cold": 5}[cache], _writes(captured)
 
 
 def test_case_detail(api, world: World, cache: str, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]

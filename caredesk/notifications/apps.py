@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "caredesk.notifications"
+    label = "notifications"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from caredesk.cases.events import case_event
+        from caredesk.core import scheduler
+        from caredesk.notifications import tasks
+        from caredesk.notifications.listeners import on_case_event
+
+        case_event.connect(on_case_event, weak=False, dispatch_uid="notifications")
+
+        from caredesk.notifications.models import Webhook
+        from caredesk.notifications.services import webhooks
+
+        webhooks.forget_on_change(Webhook)
+        scheduler.register(tasks.deliver_due, every_seconds=settings.NOTIFY_SWEEP_SECONDS)

@@ -1,0 +1,104 @@
+"""Which case event becomes which notice, to whom (D-7.4, D-4.3, D-4.4, D-4.5), and the
+webhook delivery every case event becomes. Connected to ``cases.events.case_event`` in
+``apps.ready``; runs inside the transaction of the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from caredesk.accounts.models import User
+from caredesk.cases import events
+from caredesk.cases.models import Case, CaseStatus
+from caredesk.notifications.services import notify, queue_webhooks
+
+LEVELS = {1: "team lead", 2: "care manager", 3: "director"}
+
+
+def _customers(case: Case) -> list[User]:
+    """The customer side of a case: its contact, and whoever opened it for them if that was
+    a customer user too (a colleague, a consultant)."""
+    people = [case.contact]
+    if case.opened_by_id != case.contact_id and not case.opened_by.is_vendor_staff:
+        people.append(case.opened_by)
+    return people
+
+
+def _link(case: Case, staff: bool) -> str:
+    return f"{settings.BASE_URL}/{'console/' if staff else ''}cases/{case.case_id}/"
+
+
+def _tell(event: str, template: str, case: Case, people: list[User], key: str, **context: Any) -> None:
+    staff = [u for u in people if u.is_vendor_staff]
+    others = [u for u in people if not u.is_vendor_staff]
+    for group, is_staff in ((staff, True), (others, False)):
+        if group:
+            notify(
+                event,
+                template,
+                group,
+                {"case": case, "link": _link(case, is_staff), "centre": settings.SUPPORT_CENTRE_NAME, **context},
+                key=key,
+                case_ref=case.case_id,
+            )
+
+
+def on_case_event(sender: str, case: Case, actor: Any = None, **details: Any) -> None:
+    if details.get("silent"):
+        return  # imported history tells nobody (the case import)
+    cid = case.case_id
+    if sender == events.CASE_OPENED:
+        _tell("case.opened", "case_opened", case, _customers(case), f"opened:{cid}")
+    elif sender == events.CASE_REPLIED:
+        message = details["message"]
+        if message.from_staff:
+            _tell("case.replied", "case_replied", case, _customers(case), f"reply:{message.pk}", message=message)
+        elif case.owner is not None:
+            _tell("case.customer_replied", "case_customer_replied", case, [case.owner], f"reply:{message.pk}",
+                  message=message)  # fmt: skip
+    elif sender == events.CASE_ASSIGNED:
+        if case.owner is not None and case.owner_id != getattr(actor, "pk", None):
+            _tell("case.assigned", "case_assigned", case, [case.owner], f"assigned:{cid}:{case.updated_at.isoformat()}")
+    elif sender == events.CASE_STATUS_CHANGED:
+        if case.status == CaseStatus.AWAITING_CUSTOMER:
+            key = f"awaiting:{cid}:{case.updated_at.isoformat()}"
+            _tell("case.awaiting_customer", "case_awaiting", case, _customers(case), key)
+    elif sender == events.CASE_RESOLUTION_PROPOSED:
+        message = details["message"]
+        _tell("case.resolution_proposed", "case_resolution", case, _customers(case), f"resolution:{message.pk}",
+              message=message, days=settings.CASE_AUTO_CLOSE_DAYS)  # fmt: skip
+    elif sender == events.CASE_CLOSED:
+        _tell("case.closed", "case_closed", case, _customers(case), f"closed:{cid}")
+    elif sender == events.CASE_RESPONSE_BREACHED:
+        key = f"breach:{cid}:{case.response_breached_at.isoformat() if case.response_breached_at else ''}"
+        _tell("case.response_breached", "case_breached", case, details.get("recipients", []), key)
+    elif sender == events.CASE_MANAGEMENT_ESCALATION:
+        level = details["level"]
+        _tell("case.management_escalation", "case_management", case, details.get("recipients", []),
+              f"management:{cid}:{level}", level=LEVELS.get(level, str(level)))  # fmt: skip
+    elif sender == events.CASE_ESCALATED:
+        escalation = details["escalation"]
+        _tell("case.escalated", "case_escalated_team", case, details.get("recipients", []),
+              f"escalated:{escalation.pk}:team", escalation=escalation)  # fmt: skip
+        _tell("case.escalated", "case_escalated", case, _customers(case), f"escalated:{escalation.pk}:customer",
+              escalation=escalation)  # fmt: skip
+    queue_webhooks(sender, _payload(case, sender, details))
+
+
+def _payload(case: Case, event: str, details: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "case_id": case.case_id,
+        "status": case.status,
+        "priority": case.priority,
+        "kind": case.kind,
+        "organisation_id": case.organisation_id,
+        "owner": case.owner.email if case.owner_id and case.owner else None,
+        "updated_at": case.updated_at.isoformat(),
+        "response_due_at": case.response_due_at.isoformat() if case.response_due_at else None,
+    }
+    if "level" in details:
+        data["level"] = details["level"]
+    if "escalation" in details:
+        data["escalation"] = {"kind": details["escalation"].kind, "on_call": details["escalation"].on_call}
+    return data

@@ -1,0 +1,321 @@
+"""Notices of case events (D-7.4) as outbox messages and webhook deliveries, and their
+delivery: at least once, each message with its own fixed Message-ID, no notice twice.
+
+``on_case_event`` runs inside the transaction of the change (see caredesk/cases/events.py):
+it writes rows only, and asks for delivery once that transaction commits. Delivery claims
+a row with a lease in its own short transaction, sends, then records the result; a worker
+that dies after claiming leaves the lease to run out, and the next delivery sweep sends
+the row again. So a message is sent twice only when a worker died between the mail
+server accepting it and the outbox recording that, and then with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import smtplib
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib import error as urlerror
+from urllib import request as urlrequest
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from caredesk.accounts.models import User
+from caredesk.core import audit
+from caredesk.core.clock import now
+from caredesk.core.errors import ValidationFailed
+from caredesk.core.snapshot import Snapshot
+from caredesk.notifications.models import Delivery, Message, Webhook, WebhookDelivery
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("en", "de")  # the languages notices are written in; others get English
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A kind of notice a person can choose to receive or not."""
+
+    event: str
+    label: str
+    audience: str  # "customer" or "staff"
+
+
+NOTICES = [
+    Notice("case.opened", "A case I opened or am the contact of is opened", "customer"),
+    Notice("case.replied", "A reply on my case", "customer"),
+    Notice("case.awaiting_customer", "Customer Care waits for my answer", "customer"),
+    Notice("case.resolution_proposed", "A resolution is proposed on my case", "customer"),
+    Notice("case.closed", "My case is closed", "customer"),
+    Notice("case.escalated", "A case is escalated (confirmation to the customer, notice to the team)", "customer"),
+    Notice("case.customer_replied", "The customer replied on a case I own", "staff"),
+    Notice("case.assigned", "A case is assigned to me", "staff"),
+    Notice("case.response_breached", "A case of mine or my team is late for its first response", "staff"),
+    Notice("case.management_escalation", "A case reaches my level of the escalation matrix", "staff"),
+]
+NOTICE_EVENTS = {n.event for n in NOTICES}
+
+
+def notices_for(user: User) -> list[Notice]:
+    audience = "staff" if user.is_vendor_staff else "customer"
+    return [n for n in NOTICES if n.audience == audience or n.event == "case.escalated"]
+
+
+def muted_events(user: User) -> set[str]:
+    return {e for e in (user.muted_notices or []) if isinstance(e, str)}
+
+
+@transaction.atomic
+def set_preferences(user: User, wanted: set[str]) -> set[str]:
+    """``wanted``: the notices the user wants by e-mail; every other of their notices is
+    turned off. Returns the ones turned off."""
+    mine = {n.event for n in notices_for(user)}
+    unknown = wanted - mine
+    if unknown:
+        raise ValidationFailed(
+            "Unknown notices.", fields={"events": f"Not one of yours: {', '.join(sorted(unknown))}."}
+        )
+    muted = sorted(mine - wanted)
+    before = sorted(muted_events(user))
+    User.objects.filter(pk=user.pk).update(muted_notices=muted)
+    user.muted_notices = muted
+    if before != muted:
+        audit.record(user, "notices_changed", user, {"muted": [before, muted]})
+    return set(muted)
+
+
+# --- writing notices --------------------------------------------------------------------------
+
+
+def _language(user: User) -> str:
+    code = (user.language or "en").split("-")[0].lower()
+    return code if code in LANGUAGES else "en"
+
+
+def _render(template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject, text and HTML of a notice. ``notifications/<language>/<template>.txt`` holds
+    the subject on its first line ("Subject: …") and the text below; the HTML part is that
+    text in the layout ``notifications/email.html`` (escaped there), so the two never say
+    different things."""
+    with translation.override(language):  # month and weekday names in the recipient's language
+        rendered = render_to_string(f"notifications/{language}/{template}.txt", context).strip()
+    first, _, body = rendered.partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValueError(f"notice template {language}/{template} must start with a Subject: line")
+    subject = " ".join(first.removeprefix("Subject:").split())[:250]
+    text = body.strip() + "\n"
+    html = render_to_string(
+        "notifications/email.html",
+        {"subject": subject, "paragraphs": [p.strip() for p in text.split("\n\n") if p.strip()],
+         "link": context.get("link", ""), "language": language, "centre": settings.SUPPORT_CENTRE_NAME},
+    )  # fmt: skip
+    return subject, text, html
+
+
+def _message_id(key: str) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return f"<{digest}.{uuid.uuid4().hex[:12]}@{settings.MESSAGE_ID_DOMAIN}>"
+
+
+def notify(
+    event: str, template: str, recipients: list[User], context: dict[str, Any], *, key: str, case_ref: str = ""
+) -> list[Message]:
+    """Write one message per recipient who has not muted ``event``; a message with the same
+    key (the same notice to the same person) is never written twice. Inside the caller's
+    transaction; delivery is asked for when it commits."""
+    people = {u.pk: u for u in recipients if u is not None and u.is_active and u.email}
+    if not people:
+        return []
+    keys = {pk: f"{key}:{pk}"[:200] for pk, user in people.items() if event not in muted_events(user)}
+    rows = []
+    for pk, row_key in keys.items():
+        user = people[pk]
+        language = _language(user)
+        subject, text, html = _render(template, language, {**context, "recipient": user})
+        rows.append(
+            Message(
+                key=row_key, message_id=_message_id(row_key), event=event, recipient=user, to_email=user.email,
+                language=language, subject=subject, text_body=text, html_body=html, case_ref=case_ref,
+            )
+        )  # fmt: skip
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():  # a savepoint: a notice told already must not undo the caller's change
+            made = Message.objects.bulk_create(rows)
+    except IntegrityError:
+        made = []
+        for row in rows:  # some were written before (the same event sent twice): one by one
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+                made.append(row)
+            except IntegrityError:
+                continue
+    _after_commit("messages", [m.pk for m in made])
+    return made
+
+
+def _after_commit(kind: str, ids: list[int]) -> None:
+    """Queue one delivery job for these rows once the transaction commits (never if it
+    rolls back: then the rows are gone too)."""
+    if ids:
+        messages, hooks = (ids, []) if kind == "messages" else ([], ids)
+        transaction.on_commit(lambda: _enqueue(messages, hooks))
+
+
+def _enqueue(messages: list[int], webhooks: list[int]) -> None:
+    from caredesk.notifications import tasks
+
+    try:
+        tasks.deliver.enqueue(messages, webhooks)
+    except Exception:  # noqa: BLE001 - the delivery sweep sends them anyway
+        log.warning("could not queue delivery of %s messages; the sweep will send them", len(messages), exc_info=True)
+
+
+def _load_webhooks() -> list[Webhook]:
+    return list(Webhook.objects.filter(active=True))
+
+
+webhooks: Snapshot[list[Webhook]] = Snapshot(_load_webhooks)
+
+
+def queue_webhooks(event: str, payload: dict[str, Any]) -> list[WebhookDelivery]:
+    """One delivery per active webhook that wants ``event``, inside the caller's transaction."""
+    hooks = [hook for hook in webhooks.get() if hook.wants(event)]
+    if not hooks:
+        return []
+    made = WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(webhook=hook, delivery_id=uuid.uuid4().hex, event=event, payload=payload) for hook in hooks]
+    )
+    _after_commit("webhooks", [d.pk for d in made])
+    return made
+
+
+# --- delivering --------------------------------------------------------------------------------
+
+
+def _backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failed attempt, at most six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def _claim(model: type[Message] | type[WebhookDelivery], pk: int) -> bool:
+    moment = now()
+    return bool(
+        model.objects.filter(pk=pk, status=Delivery.PENDING, next_attempt_at__lte=moment)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=moment))
+        .update(lease_until=moment + LEASE, attempts=F("attempts") + 1)
+    )
+
+
+def _failed(model: type[Message] | type[WebhookDelivery], row: Any, error: str, **extra: Any) -> None:
+    gave_up = row.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+    model.objects.filter(pk=row.pk).update(
+        status=Delivery.FAILED if gave_up else Delivery.PENDING,
+        next_attempt_at=now() + _backoff(row.attempts),
+        lease_until=None,
+        last_error=error[:2000],
+        **extra,
+    )
+
+
+def deliver_message(pk: int) -> bool:
+    """Send one message if it is due and nobody else is sending it. Runs outside any
+    transaction: the claim must be committed before the mail server is spoken to."""
+    if not _claim(Message, pk):
+        return False
+    message = Message.objects.get(pk=pk)
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.text_body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+        headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    try:
+        email.send()
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        log.warning("message %s to %s not sent: %s", pk, message.to_email, exc)
+        _failed(Message, message, f"{type(exc).__name__}: {exc}")
+        return False
+    Message.objects.filter(pk=pk).update(status=Delivery.SENT, sent_at=now(), lease_until=None, last_error="")
+    return True
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature a receiver recomputes: HMAC-SHA256 of "<timestamp>.<body>"."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def deliver_webhook(pk: int) -> bool:
+    if not _claim(WebhookDelivery, pk):
+        return False
+    delivery = WebhookDelivery.objects.select_related("webhook").get(pk=pk)
+    body = json.dumps(
+        {"id": delivery.delivery_id, "event": delivery.event, "created_at": delivery.created_at.isoformat(),
+         "data": delivery.payload},
+        separators=(",", ":"),
+    ).encode()  # fmt: skip
+    timestamp = str(int(now().timestamp()))
+    request = urlrequest.Request(  # noqa: S310 - operators configure http(s) URLs (URLField)
+        delivery.webhook.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "caredesk-webhooks",
+            "X-Caredesk-Event": delivery.event,
+            "X-Caredesk-Delivery": delivery.delivery_id,
+            "X-Caredesk-Timestamp": timestamp,
+            "X-Caredesk-Signature": "sha256=" + sign(delivery.webhook.secret, timestamp, body),
+        },
+    )
+    try:
+        with urlrequest.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+            status = response.status
+    except urlerror.HTTPError as exc:
+        _failed(WebhookDelivery, delivery, f"HTTP {exc.code}", response_status=exc.code)
+        return False
+    except (TimeoutError, urlerror.URLError, OSError) as exc:
+        _failed(WebhookDelivery, delivery, f"{type(exc).__name__}: {exc}")
+        return False
+    WebhookDelivery.objects.filter(pk=pk).update(
+        status=Delivery.SENT, delivered_at=now(), lease_until=None, response_status=status, last_error=""
+    )
+    return True
+
+
+def deliver(messages: list[int], webhooks: list[int]) -> int:
+    """Deliver what one transaction wrote; what fails waits for its retry in the sweep."""
+    sent = sum(1 for pk in messages if deliver_message(pk))
+    return sent + sum(1 for pk in webhooks if deliver_webhook(pk))
+
+
+def deliver_due(limit: int = 500) -> int:
+    """The delivery sweep: every message and webhook delivery that is due and not being
+    sent (never queued, its job lost, its worker killed, a retry whose time has come)."""
+    moment = now()
+    sent = 0
+    for model, deliver in ((Message, deliver_message), (WebhookDelivery, deliver_webhook)):
+        due = list(
+            model.objects.filter(status=Delivery.PENDING, next_attempt_at__lte=moment)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=moment))
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        sent += sum(1 for pk in due if deliver(pk))
+    return sent
