@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from types import FrameType
 
 
@@ -65,6 +66,16 @@ def run(args: list[str]) -> int:
     return code
 
 
+def worker_command(environ: Mapping[str, str], rest: list[str]) -> list[str]:
+    """The job runner of the configured engine: the database's own worker by default, an RQ
+    worker on the Redis broker in the scale-out mode (CAREDESK_TASKS=redis). ``--batch``
+    (run what is queued, then exit) works for both."""
+    if environ.get("CAREDESK_TASKS", "database").strip() == "redis":
+        options = ["--burst" if arg == "--batch" else arg for arg in rest]
+        return ["rqworker", "--job-class", "django_tasks_rq.Job", *options, "default"]
+    return ["db_worker", *rest]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
@@ -74,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         return run(rest)
     if command == "worker":
-        _django(["db_worker", *rest])
+        _django(worker_command(os.environ, rest))
         return 0
     # Commands are spelt with dashes on the command line (import-orders), underscores in code.
     _django([command.replace("-", "_"), *rest])

@@ -256,18 +256,33 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "care@caredesk.invalid")
 
 # --- background jobs ----------------------------------------------------------
-_TASKS = env_choice("CAREDESK_TASKS", "database", {"database", "immediate"})
+_TASKS = env_choice("CAREDESK_TASKS", "database", {"database", "redis", "immediate"})
+# database: the embedded default, jobs in the database, run by `caredesk worker`.
+# redis: the scale-out mode, jobs on a Redis broker (RQ), run by `caredesk worker` on any node.
+# immediate: jobs run in the process that queued them, after commit (tests).
+TASKS_REDIS_URL = env_str("CAREDESK_TASKS_REDIS_URL", "") or REDIS_URL
+if _TASKS == "redis" and not TASKS_REDIS_URL:
+    raise ImproperlyConfigured(
+        "CAREDESK_TASKS=redis needs CAREDESK_TASKS_REDIS_URL (or REDIS_URL), e.g. redis://127.0.0.1:6379/1"
+    )
+TASK_QUEUE = "default"  # the tasks' own queue; deployments keep apart by broker URL (a Redis database each)
 TASKS = {
     "default": {
         "BACKEND": {
             "database": "django_tasks_db.DatabaseBackend",
+            "redis": "django_tasks_rq.RQBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
         }[_TASKS],
+        "QUEUES": [TASK_QUEUE],
     }
 }
+RQ_QUEUES = {TASK_QUEUE: {"URL": TASKS_REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
+if _TASKS == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 # --- notifications (D-7.4) --------------------------------------------------------
 MESSAGE_ID_DOMAIN = env_str("CAREDESK_MESSAGE_ID_DOMAIN", "") or (urlsplit(BASE_URL).hostname or "caredesk.invalid")
 NOTIFY_MAX_ATTEMPTS = env_int("CAREDESK_NOTIFY_MAX_ATTEMPTS", 8, minimum=1, maximum=50)
+NOTIFY_LEASE_SECONDS = env_int("CAREDESK_NOTIFY_LEASE_SECONDS", 300, minimum=1, maximum=3600)
 NOTIFY_SWEEP_SECONDS = env_int("CAREDESK_NOTIFY_SWEEP_SECONDS", 60, minimum=1, maximum=3600)
 WEBHOOK_TIMEOUT_SECONDS = env_int("CAREDESK_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=120)
 

@@ -55,3 +55,12 @@ def test_run_migrates_and_serves_then_stops_cleanly(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
+
+
+def test_the_worker_runs_the_configured_engine() -> None:
+    from caredesk.cli import worker_command
+
+    assert worker_command({}, ["--batch"]) == ["db_worker", "--batch"]
+    assert worker_command({"CAREDESK_TASKS": "redis"}, ["--batch"]) == [
+        "rqworker", "--job-class", "django_tasks_rq.Job", "--burst", "default",
+    ]  # fmt: skip

@@ -8,3 +8,9 @@ from django_tasks import task
 @task()
 def deliver_email(to: str, subject: str, body: str) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+@task()
+def ping(token: str) -> str:
+    """The job engine's health check (``caredesk check-jobs``): a worker answers with the token."""
+    return token

@@ -40,7 +40,12 @@ from caredesk.notifications.models import Delivery, Message, Webhook, WebhookDel
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("en", "de")  # the languages notices are written in; others get English
-LEASE = timedelta(minutes=5)
+
+
+def lease() -> timedelta:
+    """How long a worker may take to send one row before another may try (a worker that
+    died holds it no longer than this)."""
+    return timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -216,7 +221,7 @@ def _claim(model: type[Message] | type[WebhookDelivery], pk: int) -> bool:
     return bool(
         model.objects.filter(pk=pk, status=Delivery.PENDING, next_attempt_at__lte=moment)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=moment))
-        .update(lease_until=moment + LEASE, attempts=F("attempts") + 1)
+        .update(lease_until=moment + lease(), attempts=F("attempts") + 1)
     )
 
 

@@ -122,7 +122,7 @@ def test_a_message_being_sent_is_not_sent_again_until_its_lease_runs_out(world: 
     with time_machine.travel(MONDAY_9_PST, tick=False):
         assert services._claim(Message, message.pk)  # a worker took it, then died
         assert services.deliver_due() == 0
-    with time_machine.travel(MONDAY_9_PST + services.LEASE + timedelta(seconds=1), tick=False):
+    with time_machine.travel(MONDAY_9_PST + services.lease() + timedelta(seconds=1), tick=False):
         assert services.deliver_due() == 1
     (email,) = sent_to("alice@acme.example")
     assert email.extra_headers["Message-ID"] == message.message_id
