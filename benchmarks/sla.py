@@ -72,6 +72,13 @@ def ensure_open_cases(total: int) -> int:
 
     info = people(300, 40)
     with connection.cursor() as cur:
+        # Every eighth member of staff leads the seven after it: the owner's manager is told too (D-4.3).
+        cur.execute(
+            "UPDATE accounts_user u SET manager_id = lead.id FROM accounts_user lead "
+            "WHERE u.organisation_id = %s AND lead.organisation_id = %s AND lead.id = u.id - ((u.id - %s) %% 8) "
+            "AND lead.id <> u.id",
+            [info["vendor_id"], info["vendor_id"], 0],
+        )
         cur.execute("SELECT count(*) FROM cases_case WHERE case_id LIKE 'SW%%'")
         have = int(cur.fetchone()[0])
     missing = total - have
@@ -96,22 +103,31 @@ def ensure_open_cases(total: int) -> int:
         cur.execute("SELECT count(*) FROM sw_org")
         n_orgs = int(cur.fetchone()[0])
         cur.execute(
+            "CREATE TEMP TABLE sw_staff ON COMMIT DROP AS SELECT row_number() OVER (ORDER BY id) - 1 AS idx, id "
+            "FROM accounts_user WHERE organisation_id = %s",
+            [info["vendor_id"]],
+        )
+        cur.execute("SELECT count(*) FROM sw_staff")
+        n_staff = int(cur.fetchone()[0])
+        cur.execute(
             """
             INSERT INTO cases_case (
                 case_id, kind, priority, follow_up_method, callback_phone, summary, description, serial_number,
                 ssrn, product_series, platform, customer_tracking_number, template_data, status, site_name,
                 site_code, contact_name, created_at, updated_at, closed_reason, contact_id, opened_by_id,
-                organisation_id, escalation_level, opened_off_hours, response_due_at, escalation_due_at)
+                organisation_id, owner_id, escalation_level, opened_off_hours, response_due_at, escalation_due_at)
             SELECT 'SW' || lpad((%(have)s + g)::text, 9, '0'), 'admin',
                    (ARRAY['P1','P2','P3','P3','P4'])[1 + g %% 5], 'email', '+14085550100',
                    'Open case ' || g, 'An open case of the sweep benchmark.', '', '', '', '', '', '{}'::jsonb,
                    (ARRAY['new','open','awaiting_customer'])[1 + g %% 3], '', '', o.user_name,
-                   now() - interval '1 hour', now() - interval '1 hour', '', o.user_id, o.user_id, o.org_id, 0, false,
+                   now() - interval '1 hour', now() - interval '1 hour', '', o.user_id, o.user_id, o.org_id, st.id,
+                   0, false,
                    now() + random() * interval '30 days', now() + random() * interval '30 days'
             FROM generate_series(1, %(n)s) g
             JOIN sw_org o ON o.idx = g %% %(n_orgs)s
+            JOIN sw_staff st ON st.idx = g %% %(n_staff)s
             """,
-            {"have": have, "n": missing, "n_orgs": n_orgs},
+            {"have": have, "n": missing, "n_orgs": n_orgs, "n_staff": n_staff},
         )
         added = cur.rowcount
     with connection.cursor() as cur:
@@ -127,6 +143,7 @@ def make_due(k: int, rng: random.Random) -> None:
 
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("DELETE FROM core_auditentry WHERE action IN ('response_breached', 'management_escalation')")
+        cur.execute("DELETE FROM notifications_message WHERE case_ref LIKE 'SW%%'")
         cur.execute(
             "UPDATE cases_case SET response_due_at = now() + random() * interval '30 days', "
             "response_breached_at = NULL, escalation_level = 0, escalation_due_at = now() + interval '1 day' "

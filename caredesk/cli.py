@@ -72,7 +72,11 @@ def worker_command(environ: Mapping[str, str], rest: list[str]) -> list[str]:
     (run what is queued, then exit) works for both."""
     if environ.get("CAREDESK_TASKS", "database").strip() == "redis":
         options = ["--burst" if arg == "--batch" else arg for arg in rest]
-        return ["rqworker", "--job-class", "django_tasks_rq.Job", *options, "default"]
+        # Jobs run in the worker process itself, not in a fork per job: forking a Django
+        # process costs more than our short jobs (75 against several hundred jobs/s, see
+        # benchmarks/RESULTS.md); a job killed with its worker is run again anyway.
+        worker_class = environ.get("CAREDESK_RQ_WORKER_CLASS", "rq.worker.SimpleWorker")
+        return ["rqworker", "--job-class", "django_tasks_rq.Job", "--worker-class", worker_class, *options, "default"]
     return ["db_worker", *rest]
 
 

@@ -62,5 +62,6 @@ def test_the_worker_runs_the_configured_engine() -> None:
 
     assert worker_command({}, ["--batch"]) == ["db_worker", "--batch"]
     assert worker_command({"CAREDESK_TASKS": "redis"}, ["--batch"]) == [
-        "rqworker", "--job-class", "django_tasks_rq.Job", "--burst", "default",
+        "rqworker", "--job-class", "django_tasks_rq.Job", "--worker-class", "rq.worker.SimpleWorker", "--burst",
+        "default",
     ]  # fmt: skip

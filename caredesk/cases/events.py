@@ -23,7 +23,15 @@ CASE_MANAGEMENT_ESCALATION = "case.management_escalation"  # D-4.4; level=int, r
 CASE_ESCALATED = "case.escalated"  # D-4.5 by the customer or on their behalf
 
 case_event = Signal()  # sender=event name; kwargs: case, actor, and event details
+case_events = Signal()  # sender=event name; kwargs: items=[(case, details)], actor: one event, many cases
 
 
 def emit(name: str, case: Any, actor: Any, **details: Any) -> None:
     case_event.send(sender=name, case=case, actor=actor, **details)
+
+
+def emit_many(name: str, items: list[tuple[Any, dict[str, Any]]], actor: Any = None) -> None:
+    """The same event for many cases at once (a sweep's batch), so that listeners can write
+    their rows in one statement instead of one per case."""
+    if items:
+        case_events.send(sender=name, items=items, actor=actor)

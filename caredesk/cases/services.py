@@ -754,12 +754,15 @@ def sweep_breaches(*, batch: int = SWEEP_BATCH) -> int:
                     [moment, moment, batch],
                 )
                 claimed = [row[0] for row in cursor.fetchall()]
-            staff, entries = _Staff(), []
-            for case in Case.objects.filter(pk__in=claimed).select_related("owner__manager", "organisation"):
+            staff, entries, notices = _Staff(), [], []
+            for case in Case.objects.filter(pk__in=claimed).select_related(
+                "organisation", "owner__organisation", "owner__manager__organisation"
+            ):
                 recipients = breach_recipients(case, staff)
                 entries.append((case, {"due": _plain(case.response_due_at), "notified": [u.email for u in recipients]}))
-                events.emit(events.CASE_RESPONSE_BREACHED, case, None, recipients=recipients)
+                notices.append((case, {"recipients": recipients}))
             audit.record_many(entries, "response_breached", None, internal=True)
+            events.emit_many(events.CASE_RESPONSE_BREACHED, notices)
         told += len(claimed)
         if not claimed:  # not "fewer than a batch": a concurrent sweep may have taken some
             return told
@@ -785,8 +788,12 @@ def sweep_escalations(*, batch: int = SWEEP_BATCH) -> int:
                     [moment, batch, moment],
                 )
                 claimed = [row[0] for row in cursor.fetchall()]
-            cases = list(Case.objects.filter(pk__in=claimed).select_related("owner__manager", "organisation"))
-            staff, entries = _Staff(), []
+            cases = list(
+                Case.objects.filter(pk__in=claimed).select_related(
+                    "organisation", "owner__organisation", "owner__manager__organisation"
+                )
+            )
+            staff, entries, notices = _Staff(), [], []
             for case in cases:
                 level = next((lvl for lvl, _ in escalation_steps(case.priority) if lvl > case.escalation_level), None)
                 if level is None:
@@ -795,8 +802,9 @@ def sweep_escalations(*, batch: int = SWEEP_BATCH) -> int:
                 case.escalation_due_at = _next_escalation(case.priority, case.created_at, level)
                 recipients = escalation_recipients(case, level, staff)
                 entries.append((case, {"level": level, "notified": [u.email for u in recipients]}))
-                events.emit(events.CASE_MANAGEMENT_ESCALATION, case, None, level=level, recipients=recipients)
+                notices.append((case, {"level": level, "recipients": recipients}))
             audit.record_many(entries, "management_escalation", None, internal=True)
+            events.emit_many(events.CASE_MANAGEMENT_ESCALATION, notices)
             Case.objects.bulk_update(cases, ["escalation_level", "escalation_due_at"])
         raised += len(cases)
         if not claimed:  # not "fewer than a batch": a concurrent sweep may have taken some

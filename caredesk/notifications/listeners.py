@@ -1,5 +1,5 @@
 """Which case event becomes which notice, to whom (D-7.4, D-4.3, D-4.4, D-4.5), and the
-webhook delivery every case event becomes. Connected to ``cases.events.case_event`` in
+webhook delivery every case event becomes. Connected to ``cases.events`` in
 ``apps.ready``; runs inside the transaction of the change."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from django.conf import settings
 from caredesk.accounts.models import User
 from caredesk.cases import events
 from caredesk.cases.models import Case, CaseStatus
-from caredesk.notifications.services import notify, queue_webhooks
+from caredesk.notifications.models import Message
+from caredesk.notifications.services import compose, queue_webhooks, write
 
 LEVELS = {1: "team lead", 2: "care manager", 3: "director"}
 
@@ -29,12 +30,13 @@ def _link(case: Case, staff: bool) -> str:
     return f"{settings.BASE_URL}/{'console/' if staff else ''}cases/{case.case_id}/"
 
 
-def _tell(event: str, template: str, case: Case, people: list[User], key: str, **context: Any) -> None:
+def _tell(event: str, template: str, case: Case, people: list[User], key: str, **context: Any) -> list[Message]:
+    rows: list[Message] = []
     staff = [u for u in people if u.is_vendor_staff]
     others = [u for u in people if not u.is_vendor_staff]
     for group, is_staff in ((staff, True), (others, False)):
         if group:
-            notify(
+            rows += compose(
                 event,
                 template,
                 group,
@@ -42,48 +44,68 @@ def _tell(event: str, template: str, case: Case, people: list[User], key: str, *
                 key=key,
                 case_ref=case.case_id,
             )
+    return rows
+
+
+def notices(sender: str, case: Case, actor: Any, details: dict[str, Any]) -> list[Message]:
+    """The messages one case event makes (not yet saved)."""
+    cid = case.case_id
+    if sender == events.CASE_OPENED:
+        return _tell("case.opened", "case_opened", case, _customers(case), f"opened:{cid}")
+    if sender == events.CASE_REPLIED:
+        message = details["message"]
+        if message.from_staff:
+            return _tell("case.replied", "case_replied", case, _customers(case), f"reply:{message.pk}", message=message)
+        if case.owner is not None:
+            return _tell("case.customer_replied", "case_customer_replied", case, [case.owner], f"reply:{message.pk}",
+                         message=message)  # fmt: skip
+        return []
+    if sender == events.CASE_ASSIGNED:
+        if case.owner is not None and case.owner_id != getattr(actor, "pk", None):
+            key = f"assigned:{cid}:{case.updated_at.isoformat()}"
+            return _tell("case.assigned", "case_assigned", case, [case.owner], key)
+        return []
+    if sender == events.CASE_STATUS_CHANGED:
+        if case.status == CaseStatus.AWAITING_CUSTOMER:
+            key = f"awaiting:{cid}:{case.updated_at.isoformat()}"
+            return _tell("case.awaiting_customer", "case_awaiting", case, _customers(case), key)
+        return []
+    if sender == events.CASE_RESOLUTION_PROPOSED:
+        message = details["message"]
+        return _tell("case.resolution_proposed", "case_resolution", case, _customers(case), f"resolution:{message.pk}",
+                     message=message, days=settings.CASE_AUTO_CLOSE_DAYS)  # fmt: skip
+    if sender == events.CASE_CLOSED:
+        return _tell("case.closed", "case_closed", case, _customers(case), f"closed:{cid}")
+    if sender == events.CASE_RESPONSE_BREACHED:
+        key = f"breach:{cid}:{case.response_breached_at.isoformat() if case.response_breached_at else ''}"
+        return _tell("case.response_breached", "case_breached", case, details.get("recipients", []), key)
+    if sender == events.CASE_MANAGEMENT_ESCALATION:
+        level = details["level"]
+        return _tell("case.management_escalation", "case_management", case, details.get("recipients", []),
+                     f"management:{cid}:{level}", level=LEVELS.get(level, str(level)))  # fmt: skip
+    if sender == events.CASE_ESCALATED:
+        escalation = details["escalation"]
+        team = _tell("case.escalated", "case_escalated_team", case, details.get("recipients", []),
+                     f"escalated:{escalation.pk}:team", escalation=escalation)  # fmt: skip
+        return team + _tell("case.escalated", "case_escalated", case, _customers(case),
+                            f"escalated:{escalation.pk}:customer", escalation=escalation)  # fmt: skip
+    return []
 
 
 def on_case_event(sender: str, case: Case, actor: Any = None, **details: Any) -> None:
     if details.get("silent"):
         return  # imported history tells nobody (the case import)
-    cid = case.case_id
-    if sender == events.CASE_OPENED:
-        _tell("case.opened", "case_opened", case, _customers(case), f"opened:{cid}")
-    elif sender == events.CASE_REPLIED:
-        message = details["message"]
-        if message.from_staff:
-            _tell("case.replied", "case_replied", case, _customers(case), f"reply:{message.pk}", message=message)
-        elif case.owner is not None:
-            _tell("case.customer_replied", "case_customer_replied", case, [case.owner], f"reply:{message.pk}",
-                  message=message)  # fmt: skip
-    elif sender == events.CASE_ASSIGNED:
-        if case.owner is not None and case.owner_id != getattr(actor, "pk", None):
-            _tell("case.assigned", "case_assigned", case, [case.owner], f"assigned:{cid}:{case.updated_at.isoformat()}")
-    elif sender == events.CASE_STATUS_CHANGED:
-        if case.status == CaseStatus.AWAITING_CUSTOMER:
-            key = f"awaiting:{cid}:{case.updated_at.isoformat()}"
-            _tell("case.awaiting_customer", "case_awaiting", case, _customers(case), key)
-    elif sender == events.CASE_RESOLUTION_PROPOSED:
-        message = details["message"]
-        _tell("case.resolution_proposed", "case_resolution", case, _customers(case), f"resolution:{message.pk}",
-              message=message, days=settings.CASE_AUTO_CLOSE_DAYS)  # fmt: skip
-    elif sender == events.CASE_CLOSED:
-        _tell("case.closed", "case_closed", case, _customers(case), f"closed:{cid}")
-    elif sender == events.CASE_RESPONSE_BREACHED:
-        key = f"breach:{cid}:{case.response_breached_at.isoformat() if case.response_breached_at else ''}"
-        _tell("case.response_breached", "case_breached", case, details.get("recipients", []), key)
-    elif sender == events.CASE_MANAGEMENT_ESCALATION:
-        level = details["level"]
-        _tell("case.management_escalation", "case_management", case, details.get("recipients", []),
-              f"management:{cid}:{level}", level=LEVELS.get(level, str(level)))  # fmt: skip
-    elif sender == events.CASE_ESCALATED:
-        escalation = details["escalation"]
-        _tell("case.escalated", "case_escalated_team", case, details.get("recipients", []),
-              f"escalated:{escalation.pk}:team", escalation=escalation)  # fmt: skip
-        _tell("case.escalated", "case_escalated", case, _customers(case), f"escalated:{escalation.pk}:customer",
-              escalation=escalation)  # fmt: skip
-    queue_webhooks(sender, _payload(case, sender, details))
+    write(notices(sender, case, actor, details))
+    queue_webhooks(sender, [_payload(case, sender, details)])
+
+
+def on_case_events(sender: str, items: list[tuple[Case, dict[str, Any]]], actor: Any = None, **_: Any) -> None:
+    """A sweep's batch: every case's messages in one statement, every webhook delivery in another."""
+    rows: list[Message] = []
+    for case, details in items:
+        rows += notices(sender, case, actor, details)
+    write(rows)
+    queue_webhooks(sender, [_payload(case, sender, details) for case, details in items])
 
 
 def _payload(case: Case, event: str, details: dict[str, Any]) -> dict[str, Any]:

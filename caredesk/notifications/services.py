@@ -19,6 +19,7 @@ import smtplib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 from urllib import error as urlerror
 from urllib import request as urlrequest
@@ -27,7 +28,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from caredesk.accounts.models import User
@@ -128,32 +129,51 @@ def _render(template: str, language: str, context: dict[str, Any]) -> tuple[str,
     return subject, text, html
 
 
+@lru_cache(maxsize=256)
+def _personal(template: str, language: str) -> bool:
+    """Whether a notice names its recipient; one that does not is rendered once for all."""
+    source = get_template(f"notifications/{language}/{template}.txt").template.source  # type: ignore[attr-defined]
+    return "recipient" in source
+
+
 def _message_id(key: str) -> str:
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     return f"<{digest}.{uuid.uuid4().hex[:12]}@{settings.MESSAGE_ID_DOMAIN}>"
 
 
-def notify(
+def compose(
     event: str, template: str, recipients: list[User], context: dict[str, Any], *, key: str, case_ref: str = ""
 ) -> list[Message]:
-    """Write one message per recipient who has not muted ``event``; a message with the same
-    key (the same notice to the same person) is never written twice. Inside the caller's
-    transaction; delivery is asked for when it commits."""
+    """The messages (not yet saved) of one notice: one per recipient who has not turned
+    ``event`` off, in their language; a notice that does not name its recipient is
+    rendered once for all of them."""
     people = {u.pk: u for u in recipients if u is not None and u.is_active and u.email}
-    if not people:
-        return []
-    keys = {pk: f"{key}:{pk}"[:200] for pk, user in people.items() if event not in muted_events(user)}
     rows = []
-    for pk, row_key in keys.items():
-        user = people[pk]
+    shared: dict[str, tuple[str, str, str]] = {}
+    for pk, user in people.items():
+        if event in muted_events(user):
+            continue
+        row_key = f"{key}:{pk}"[:200]
         language = _language(user)
-        subject, text, html = _render(template, language, {**context, "recipient": user})
+        if _personal(template, language):
+            subject, text, html = _render(template, language, {**context, "recipient": user})
+        else:
+            if language not in shared:
+                shared[language] = _render(template, language, context)
+            subject, text, html = shared[language]
         rows.append(
             Message(
                 key=row_key, message_id=_message_id(row_key), event=event, recipient=user, to_email=user.email,
                 language=language, subject=subject, text_body=text, html_body=html, case_ref=case_ref,
             )
         )  # fmt: skip
+    return rows
+
+
+def write(rows: list[Message]) -> list[Message]:
+    """Save messages in one statement, inside the caller's transaction; a message whose key
+    is written already (the same notice to the same person) is left out. Delivery is
+    asked for when the transaction commits."""
     if not rows:
         return []
     try:
@@ -172,12 +192,40 @@ def notify(
     return made
 
 
+def notify(
+    event: str, template: str, recipients: list[User], context: dict[str, Any], *, key: str, case_ref: str = ""
+) -> list[Message]:
+    """Write one notice to its recipients (see ``compose`` and ``write``)."""
+    return write(compose(event, template, recipients, context, key=key, case_ref=case_ref))
+
+
+class _Batch:
+    """What one transaction wrote to the outbox, queued as one delivery job at commit."""
+
+    def __init__(self) -> None:
+        self.messages: list[int] = []
+        self.webhooks: list[int] = []
+
+    def __call__(self) -> None:
+        _enqueue(self.messages, self.webhooks)
+
+
 def _after_commit(kind: str, ids: list[int]) -> None:
-    """Queue one delivery job for these rows once the transaction commits (never if it
-    rolls back: then the rows are gone too)."""
-    if ids:
-        messages, hooks = (ids, []) if kind == "messages" else ([], ids)
-        transaction.on_commit(lambda: _enqueue(messages, hooks))
+    """Queue delivery of these rows once the transaction commits (never if it rolls back:
+    then the rows are gone too), one job for all that the transaction wrote: a sweep that
+    tells of a thousand late cases queues one job, not a thousand. Should a savepoint that
+    registered the job roll back while the outer transaction commits, the delivery sweep
+    sends the outer rows within a minute."""
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    batch = next((f for _, f, *_ in connection.run_on_commit if isinstance(f, _Batch)), None)
+    if batch is None:
+        batch = _Batch()
+        getattr(batch, kind).extend(ids)
+        transaction.on_commit(batch)  # in autocommit this runs at once, with the ids already in
+        return
+    getattr(batch, kind).extend(ids)
 
 
 def _enqueue(messages: list[int], webhooks: list[int]) -> None:
@@ -196,13 +244,18 @@ def _load_webhooks() -> list[Webhook]:
 webhooks: Snapshot[list[Webhook]] = Snapshot(_load_webhooks)
 
 
-def queue_webhooks(event: str, payload: dict[str, Any]) -> list[WebhookDelivery]:
-    """One delivery per active webhook that wants ``event``, inside the caller's transaction."""
+def queue_webhooks(event: str, payloads: list[dict[str, Any]]) -> list[WebhookDelivery]:
+    """One delivery per active webhook that wants ``event``, for each payload, in one
+    statement inside the caller's transaction."""
     hooks = [hook for hook in webhooks.get() if hook.wants(event)]
-    if not hooks:
+    if not hooks or not payloads:
         return []
     made = WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(webhook=hook, delivery_id=uuid.uuid4().hex, event=event, payload=payload) for hook in hooks]
+        [
+            WebhookDelivery(webhook=hook, delivery_id=uuid.uuid4().hex, event=event, payload=payload)
+            for payload in payloads
+            for hook in hooks
+        ]
     )
     _after_commit("webhooks", [d.pk for d in made])
     return made

@@ -31,9 +31,15 @@ def heard() -> Iterator[list[tuple[str, str, list[str], Any]]]:
         if sender in (events.CASE_RESPONSE_BREACHED, events.CASE_MANAGEMENT_ESCALATION):
             got.append((sender, case.case_id, sorted(u.email for u in recipients or []), details.get("level")))
 
+    def listen_many(sender: str, items: list[tuple[Case, dict[str, Any]]], **_: Any) -> None:
+        for case, details in items:
+            listen(sender, case, **details)
+
     events.case_event.connect(listen, weak=False, dispatch_uid="test-heard")
+    events.case_events.connect(listen_many, weak=False, dispatch_uid="test-heard-many")
     yield got
     events.case_event.disconnect(dispatch_uid="test-heard")
+    events.case_events.disconnect(dispatch_uid="test-heard-many")
 
 
 @pytest.fixture
@@ -213,7 +219,12 @@ def test_two_sweeps_at_the_same_moment_tell_each_case_once(seeded: None) -> None
         with lock:
             told.append((sender, case.case_id, details.get("level")))
 
+    def listen_many(sender: str, items: list[tuple[Case, dict[str, Any]]], **_: Any) -> None:
+        for case, details in items:
+            listen(sender, case, **details)
+
     events.case_event.connect(listen, weak=False, dispatch_uid="test-race")
+    events.case_events.connect(listen_many, weak=False, dispatch_uid="test-race-many")
     errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
@@ -236,6 +247,7 @@ def test_two_sweeps_at_the_same_moment_tell_each_case_once(seeded: None) -> None
                 t.join()
     finally:
         events.case_event.disconnect(dispatch_uid="test-race")
+        events.case_events.disconnect(dispatch_uid="test-race-many")
     assert not errors, errors
     breaches = [t for t in told if t[0] == events.CASE_RESPONSE_BREACHED]
     escalations = [t for t in told if t[0] == events.CASE_MANAGEMENT_ESCALATION]
