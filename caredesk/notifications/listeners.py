@@ -95,7 +95,8 @@ def notices(sender: str, case: Case, actor: Any, details: dict[str, Any]) -> lis
 def on_case_event(sender: str, case: Case, actor: Any = None, **details: Any) -> None:
     if details.get("silent"):
         return  # imported history tells nobody (the case import)
-    write(notices(sender, case, actor, details))
+    # A new case's notices name the case this transaction made: their keys cannot exist yet.
+    write(notices(sender, case, actor, details), fresh=sender == events.CASE_OPENED)
     queue_webhooks(sender, [_payload(case, sender, details)])
 
 

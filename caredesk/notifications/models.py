@@ -35,7 +35,7 @@ class Message(models.Model):
     language = models.CharField(max_length=8, default="en")
     subject = models.CharField(max_length=250)
     text_body = models.TextField()
-    html_body = models.TextField(blank=True)
+    link = models.URLField(max_length=300, blank=True, help_text="Where the message's button leads")
     case_ref = models.CharField(max_length=24, blank=True, help_text="The case the message is about, if any")
     status = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -109,24 +109,28 @@ def _language(user: User) -> str:
     return code if code in LANGUAGES else "en"
 
 
-def _render(template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Subject, text and HTML of a notice. ``notifications/<language>/<template>.txt`` holds
-    the subject on its first line ("Subject: …") and the text below; the HTML part is that
-    text in the layout ``notifications/email.html`` (escaped there), so the two never say
-    different things."""
+def _render(template: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Subject and text of a notice. ``notifications/<language>/<template>.txt`` holds the
+    subject on its first line ("Subject: …") and the text below. The HTML part is made from
+    them when the message is sent (``html_of``), so the two never say different things and
+    the request that writes a notice renders one template, not two."""
     with translation.override(language):  # month and weekday names in the recipient's language
         rendered = render_to_string(f"notifications/{language}/{template}.txt", context).strip()
     first, _, body = rendered.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"notice template {language}/{template} must start with a Subject: line")
     subject = " ".join(first.removeprefix("Subject:").split())[:250]
-    text = body.strip() + "\n"
-    html = render_to_string(
+    return subject, body.strip() + "\n"
+
+
+def html_of(message: Message) -> str:
+    """The HTML part of a message: its text in the layout ``notifications/email.html``,
+    escaped there, with a button to the case."""
+    return render_to_string(
         "notifications/email.html",
-        {"subject": subject, "paragraphs": [p.strip() for p in text.split("\n\n") if p.strip()],
-         "link": context.get("link", ""), "language": language, "centre": settings.SUPPORT_CENTRE_NAME},
+        {"subject": message.subject, "language": message.language, "centre": settings.SUPPORT_CENTRE_NAME,
+         "paragraphs": [p.strip() for p in message.text_body.split("\n\n") if p.strip()], "link": message.link},
     )  # fmt: skip
-    return subject, text, html
 
 
 @lru_cache(maxsize=256)
@@ -149,33 +153,38 @@ def compose(
     rendered once for all of them."""
     people = {u.pk: u for u in recipients if u is not None and u.is_active and u.email}
     rows = []
-    shared: dict[str, tuple[str, str, str]] = {}
+    shared: dict[str, tuple[str, str]] = {}
     for pk, user in people.items():
         if event in muted_events(user):
             continue
         row_key = f"{key}:{pk}"[:200]
         language = _language(user)
         if _personal(template, language):
-            subject, text, html = _render(template, language, {**context, "recipient": user})
+            subject, text = _render(template, language, {**context, "recipient": user})
         else:
             if language not in shared:
                 shared[language] = _render(template, language, context)
-            subject, text, html = shared[language]
+            subject, text = shared[language]
         rows.append(
             Message(
                 key=row_key, message_id=_message_id(row_key), event=event, recipient=user, to_email=user.email,
-                language=language, subject=subject, text_body=text, html_body=html, case_ref=case_ref,
+                language=language, subject=subject, text_body=text, link=context.get("link", ""), case_ref=case_ref,
             )
         )  # fmt: skip
     return rows
 
 
-def write(rows: list[Message]) -> list[Message]:
+def write(rows: list[Message], *, fresh: bool = False) -> list[Message]:
     """Save messages in one statement, inside the caller's transaction; a message whose key
-    is written already (the same notice to the same person) is left out. Delivery is
-    asked for when the transaction commits."""
+    is written already (the same notice to the same person) is left out. ``fresh``: the
+    keys cannot exist yet (they name an object this transaction made), so no savepoint is
+    needed. Delivery is asked for when the transaction commits."""
     if not rows:
         return []
+    if fresh:
+        made = Message.objects.bulk_create(rows)
+        _after_commit("messages", [m.pk for m in made])
+        return made
     try:
         with transaction.atomic():  # a savepoint: a notice told already must not undo the caller's change
             made = Message.objects.bulk_create(rows)
@@ -199,33 +208,25 @@ def notify(
     return write(compose(event, template, recipients, context, key=key, case_ref=case_ref))
 
 
-class _Batch:
-    """What one transaction wrote to the outbox, queued as one delivery job at commit."""
-
-    def __init__(self) -> None:
-        self.messages: list[int] = []
-        self.webhooks: list[int] = []
-
-    def __call__(self) -> None:
-        _enqueue(self.messages, self.webhooks)
-
-
 def _after_commit(kind: str, ids: list[int]) -> None:
-    """Queue delivery of these rows once the transaction commits (never if it rolls back:
-    then the rows are gone too), one job for all that the transaction wrote: a sweep that
-    tells of a thousand late cases queues one job, not a thousand. Should a savepoint that
-    registered the job roll back while the outer transaction commits, the delivery sweep
-    sends the outer rows within a minute."""
+    """Ask for delivery of rows this transaction wrote: one job per call (a sweep's batch
+    is one call). On the database engine the job is queued inside the transaction, so it
+    commits with the rows, or not at all, and the request pays no second commit. On a
+    broker the job is sent only once the transaction has committed, or a worker could look
+    for rows not yet visible. Either way the delivery sweep is the net beneath."""
     if not ids:
         return
-    connection = transaction.get_connection()
-    batch = next((f for _, f, *_ in connection.run_on_commit if isinstance(f, _Batch)), None)
-    if batch is None:
-        batch = _Batch()
-        getattr(batch, kind).extend(ids)
-        transaction.on_commit(batch)  # in autocommit this runs at once, with the ids already in
-        return
-    getattr(batch, kind).extend(ids)
+    messages, hooks = (ids, []) if kind == "messages" else ([], ids)
+    if _queued_in_database():
+        _enqueue(messages, hooks)
+    else:
+        transaction.on_commit(lambda: _enqueue(messages, hooks))
+
+
+def _queued_in_database() -> bool:
+    from caredesk.notifications import tasks
+
+    return type(tasks.deliver.get_backend()).__name__ == "DatabaseBackend"
 
 
 def _enqueue(messages: list[int], webhooks: list[int]) -> None:
@@ -302,8 +303,7 @@ def deliver_message(pk: int) -> bool:
         to=[message.to_email],
         headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
     )
-    if message.html_body:
-        email.attach_alternative(message.html_body, "text/html")
+    email.attach_alternative(html_of(message), "text/html")
     try:
         email.send()
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:

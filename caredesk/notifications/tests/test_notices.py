@@ -33,10 +33,11 @@ def test_opening_a_case_confirms_it_to_the_contact_in_text_and_html(
     message = Message.objects.get(event="case.opened")
     assert (message.to_email, message.language, message.case_ref) == ("alice@acme.example", "en", case.case_id)
     assert message.subject == f"Case {case.case_id} is open: Portal <b>refuses</b> my password"
-    assert "&lt;b&gt;refuses&lt;/b&gt;" in message.html_body and "<b>refuses" not in message.html_body
+    html = services.html_of(message)
+    assert "&lt;b&gt;refuses&lt;/b&gt;" in html and "<b>refuses" not in html
     (email,) = sent_to("alice@acme.example")
     assert email.extra_headers["Message-ID"] == message.message_id
-    assert email.alternatives[0][1] == "text/html"
+    assert email.alternatives[0] == (html, "text/html")
     message.refresh_from_db()
     assert message.status == "sent" and message.attempts == 1
 
@@ -49,7 +50,7 @@ def test_notices_are_in_the_recipients_language(world: World) -> None:
     message = Message.objects.get(event="case.opened", recipient=world.bob)
     assert message.subject == f"Fall {case.case_id} ist eröffnet: Kein Zugang"
     assert "Unsere erste Antwort erhalten Sie bis 4. März 2026, 09:00 PST." in message.text_body
-    assert 'lang="de"' in message.html_body and "Fall öffnen" in message.html_body
+    assert 'lang="de"' in services.html_of(message) and "Fall öffnen" in services.html_of(message)
 
 
 def test_each_event_tells_each_person_once(world: World) -> None:
