@@ -8,7 +8,7 @@ the breach and management-escalation sweeps over 1,000,000 open cases on Postgre
 
 ``due`` times ``sla.queries.response_due`` (the function case creation calls, catalogue
 from its per-process snapshot) for opening moments spread over a year, per priority, in
-one process: one core. ``sweep`` adds open cases (case ids ``SW…``) until there are
+one process: one core. ``sweep`` adds open cases (case ids ``1990-0101-…``, a day of their own) until there are
 ``--open`` of them, every one unanswered, so that each sits in the breach sweep's partial
 index, their due times spread over the next 30 days; then, ``--repeat`` times, makes
 ``--due`` of them overdue (and as many due for management escalation), shows the query
@@ -66,7 +66,7 @@ def bench_due(n: int) -> dict[str, Any]:
 
 
 def ensure_open_cases(total: int) -> int:
-    """Add unanswered open cases ``SW…`` until there are ``total``; return how many were added."""
+    """Add unanswered open cases ``1990-0101-…`` until there are ``total``; return how many were added."""
     from django.db import connection, transaction
     from seed import people
 
@@ -79,7 +79,7 @@ def ensure_open_cases(total: int) -> int:
             "AND lead.id <> u.id",
             [info["vendor_id"], info["vendor_id"], 0],
         )
-        cur.execute("SELECT count(*) FROM cases_case WHERE case_id LIKE 'SW%%'")
+        cur.execute("SELECT count(*) FROM cases_case WHERE case_id LIKE '1990-0101-%%'")
         have = int(cur.fetchone()[0])
     missing = total - have
     if missing <= 0:
@@ -116,7 +116,7 @@ def ensure_open_cases(total: int) -> int:
                 ssrn, product_series, platform, customer_tracking_number, template_data, status, site_name,
                 site_code, contact_name, created_at, updated_at, closed_reason, contact_id, opened_by_id,
                 organisation_id, owner_id, escalation_level, opened_off_hours, response_due_at, escalation_due_at)
-            SELECT 'SW' || lpad((%(have)s + g)::text, 9, '0'), 'admin',
+            SELECT '1990-0101-' || lpad((%(have)s + g)::text, 7, '0'), 'admin',
                    (ARRAY['P1','P2','P3','P3','P4'])[1 + g %% 5], 'email', '+14085550100',
                    'Open case ' || g, 'An open case of the sweep benchmark.', '', '', '', '', '', '{}'::jsonb,
                    (ARRAY['new','open','awaiting_customer'])[1 + g %% 3], '', '', o.user_name,
@@ -143,18 +143,18 @@ def make_due(k: int, rng: random.Random) -> None:
 
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("DELETE FROM core_auditentry WHERE action IN ('response_breached', 'management_escalation')")
-        cur.execute("DELETE FROM notifications_message WHERE case_ref LIKE 'SW%%'")
+        cur.execute("DELETE FROM notifications_message WHERE case_ref LIKE '1990-0101-%%'")
         cur.execute(
             "UPDATE cases_case SET response_due_at = now() + random() * interval '30 days', "
             "response_breached_at = NULL, escalation_level = 0, escalation_due_at = now() + interval '1 day' "
-            "WHERE case_id LIKE 'SW%%' AND (response_breached_at IS NOT NULL OR response_due_at <= now() "
+            "WHERE case_id LIKE '1990-0101-%%' AND (response_breached_at IS NOT NULL OR response_due_at <= now() "
             "OR escalation_level > 0 OR escalation_due_at <= now())"
         )
         offset = rng.randrange(0, 900_000)
         cur.execute(
             "UPDATE cases_case SET response_due_at = now() - interval '1 minute', "
             "escalation_due_at = now() - interval '1 minute' "
-            "WHERE id IN (SELECT id FROM cases_case WHERE case_id LIKE 'SW%%' ORDER BY id OFFSET %s LIMIT %s)",
+            "WHERE id IN (SELECT id FROM cases_case WHERE case_id LIKE '1990-0101-%%' ORDER BY id OFFSET %s LIMIT %s)",
             [offset, k],
         )
     with connection.cursor() as cur:

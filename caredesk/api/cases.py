@@ -11,6 +11,7 @@ from caredesk.accounts.models import User
 from caredesk.api.schemas import (
     AssignIn,
     AttachmentOut,
+    CaseImportIn,
     CaseIn,
     CaseOut,
     CasePageOut,
@@ -19,6 +20,7 @@ from caredesk.api.schemas import (
     EscalationIn,
     EscalationOut,
     HistoryOut,
+    ImportedOut,
     MessageIn,
     MessageOut,
     OnCallOut,
@@ -153,6 +155,20 @@ def case_row(c: Case) -> dict[str, Any]:
 def open_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
     # The new case carries its related rows already; no need to read it back.
     return 201, case_out(services.open_case(_user(request), services.NewCase(**payload.dict())))
+
+
+@router.post(
+    "/case-imports",
+    response={201: list[ImportedOut], **ERRORS},
+    summary="Administrators: import cases with their past from another system (no one is notified)",
+)
+def import_cases(request: HttpRequest, payload: CaseImportIn):  # type: ignore[no-untyped-def]
+    items = [services.imported_case(c.model_dump()) for c in payload.cases]
+    made = services.import_cases(_user(request), items)
+    return 201, [
+        {"case_id": c.case_id, "external_id": i.external_id, "status": c.status, "created_at": c.created_at}
+        for c, i in zip(made, items, strict=True)
+    ]
 
 
 @router.get("/cases/{case_id}", response={200: CaseOut, 404: ErrorOut})

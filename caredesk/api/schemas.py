@@ -128,6 +128,37 @@ class CaseIn(In):
     contact_email: str = Field("", max_length=254, description="Staff only: the customer user the case is for")
 
 
+class ImportedMessageIn(In):
+    body: str = Field(max_length=20_000)
+    at: datetime = Field(description="When it was written, with its offset")
+    author_email: str = Field("", max_length=254, description="A user here, if the author has one")
+    author_name: str = Field("", max_length=200, description="For authors without a user here")
+    from_staff: bool = Field(False, description="For authors without a user here")
+    internal: bool = Field(False, description="A staff member's internal note")
+
+
+class ImportedCaseIn(CaseIn):
+    """A case from another system with its past (D-3.1: the id is dated by opened_at)."""
+
+    opened_at: datetime
+    status: StatusIn = "open"
+    owner_email: str = Field("", max_length=254)
+    closed_at: datetime | None = None
+    messages: list[ImportedMessageIn] = Field(default_factory=list, max_length=1000)
+    external_id: str = Field("", max_length=100, description="The case's id in the old system, kept in the history")
+
+
+class CaseImportIn(In):
+    cases: list[ImportedCaseIn] = Field(min_length=1, max_length=100)
+
+
+class ImportedOut(Out):
+    case_id: str
+    external_id: str
+    status: str
+    created_at: datetime
+
+
 class Ref(Out):
     code: str
     name: str

@@ -8,7 +8,7 @@ import mimetypes
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -178,6 +178,26 @@ def _ensure_staff(actor: User) -> None:
 @transaction.atomic
 def open_case(actor: User, data: NewCase) -> Case:
     """Open a case for the actor's organisation (or one they act for) and give it its id."""
+    fields = _case_fields(actor, data)
+    opened = now()
+    case = Case.objects.create(
+        case_id=allocate_case_id(opened),
+        status=CaseStatus.NEW,
+        created_at=opened,
+        updated_at=opened,
+        **fields,
+        **_targets(fields["priority"], opened, escalation_level=0),
+        **_off_hours(fields["priority"], opened),
+    )
+    audit.record(case, "opened", actor, {"status": [None, CaseStatus.NEW], "priority": [None, case.priority]})
+    events.emit(events.CASE_OPENED, case, actor)
+    return case
+
+
+def _case_fields(actor: User, data: NewCase, *, entitlement: bool = True) -> dict[str, Any]:
+    """Every field of D-3.4 checked, the product filled from the installed base, and (for a
+    technical case, unless ``entitlement`` is off for imported history) the entitlement of
+    D-3.2; all errors at once, or the model fields of the new case."""
     errors: dict[str, str] = {}
 
     def check(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -265,7 +285,7 @@ def open_case(actor: User, data: NewCase) -> Case:
         identity = product_identity(actor, serial or "", ssrn or "", organisation_id=organisation.pk)
         if identity is not None:
             product_series, platform = identity
-        if kind == CaseKind.TECHNICAL:
+        if kind == CaseKind.TECHNICAL and entitlement:
             why = technical_case_refusal(actor, serial or "", ssrn or "", organisation_id=organisation.pk)
             if why:
                 errors["ssrn" if ssrn and not serial else "serial_number"] = why
@@ -273,10 +293,7 @@ def open_case(actor: User, data: NewCase) -> Case:
     if errors:
         raise ValidationFailed("The case could not be opened: some fields need attention.", fields=errors)
     assert organisation is not None
-
-    opened = now()
-    case = Case.objects.create(
-        case_id=allocate_case_id(opened),
+    return dict(
         kind=kind,
         request_type=request_type,
         request_subtype=subtype,
@@ -295,18 +312,10 @@ def open_case(actor: User, data: NewCase) -> Case:
         site=site,
         contact=contact,
         opened_by=actor,
-        status=CaseStatus.NEW,
         site_name=site.name if site else "",
         site_code=site.code if site else "",
         contact_name=contact.full_name,
-        created_at=opened,
-        updated_at=opened,
-        **_targets(priority, opened, escalation_level=0),
-        **_off_hours(priority, opened),
     )
-    audit.record(case, "opened", actor, {"status": [None, CaseStatus.NEW], "priority": [None, priority]})
-    events.emit(events.CASE_OPENED, case, actor)
-    return case
 
 
 # --- response targets and escalation (D-4.1, D-4.3, D-4.4) ------------------------------------
@@ -952,3 +961,222 @@ def accept_service_level_offer(actor: User, case_id: str, offer_id: int) -> Any:
         },
     )
     return offer
+
+
+# --- case import for migrations (like a helpdesk's ticket-import API) --------------------------------
+
+IMPORT_MAX = 100  # cases per call; a file is imported in calls of this size
+
+
+@dataclass
+class ImportedMessage:
+    """One message of a case's past: a public reply or, from staff, an internal note."""
+
+    body: str
+    at: datetime
+    author_email: str = ""
+    author_name: str = ""  # for authors who have no user here (people of the old system)
+    from_staff: bool = False  # for such authors; a known user's own organisation decides otherwise
+    internal: bool = False
+
+
+@dataclass
+class ImportedCase:
+    """A case from another system, with its history (D-3.1: its id is dated by ``opened_at``)."""
+
+    case: NewCase
+    opened_at: datetime
+    status: str = CaseStatus.OPEN
+    owner_email: str = ""
+    closed_at: datetime | None = None
+    messages: list[ImportedMessage] = field(default_factory=list)
+    external_id: str = ""
+
+
+def _imported(actor: User, item: ImportedCase, moment: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The case's fields and its messages, checked; raises ValidationFailed with every error."""
+    errors: dict[str, str] = {}
+    try:
+        fields = _case_fields(actor, item.case, entitlement=False)  # history is not refused for today's contracts
+    except ValidationFailed as exc:
+        fields, errors = {}, dict(exc.fields)
+    opened = item.opened_at
+    if opened.tzinfo is None:
+        errors["opened_at"] = "Give the time with its offset, e.g. 2024-03-01T09:30:00+01:00."
+    elif opened > moment:
+        errors["opened_at"] = "A case cannot have been opened in the future."
+    if item.status not in CaseStatus.values:
+        errors["status"] = f"One of {', '.join(CaseStatus.values)}."
+    owner = None
+    if item.owner_email:
+        owner = User.objects.select_related("organisation").filter(email=item.owner_email.strip().lower()).first()
+        if owner is None or not owner.is_vendor_staff:
+            errors["owner_email"] = "The owner must be a member of the vendor's staff."
+        elif fields and fields["organisation"].government and not owner.gov_cleared:
+            errors["owner_email"] = "Government cases go to cleared staff only."
+    messages: list[dict[str, Any]] = []
+    for n, m in enumerate(sorted(item.messages, key=lambda m: m.at if m.at.tzinfo else moment)):
+        where = f"messages.{n}"
+        if m.at.tzinfo is None or opened.tzinfo is None or not opened <= m.at <= moment:
+            errors[f"{where}.at"] = "Between the case's opening and now, with its offset."
+            continue
+        try:
+            body = clean_text(m.body, field="body", max_length=MESSAGE_MAX)
+        except ValidationFailed as exc:
+            errors[f"{where}.body"] = next(iter(exc.fields.values()))
+            continue
+        author = (
+            User.objects.select_related("organisation").filter(email=(m.author_email or "").strip().lower()).first()
+        )
+        staff = author.is_vendor_staff if author is not None else m.from_staff
+        name = (author.full_name if author is not None else m.author_name.strip())[:200]
+        if not name:
+            errors[f"{where}.author_name"] = "Name the author who has no user here."
+        if m.internal and not staff:
+            errors[f"{where}.internal"] = "Only staff wrote internal notes."
+        kind = CaseMessage.Kind.NOTE if m.internal else CaseMessage.Kind.REPLY
+        messages.append({"author": author or actor, "author_name": name, "from_staff": staff, "body": body,
+                         "created_at": m.at, "kind": kind})  # fmt: skip
+    closed_at = item.closed_at
+    if item.status == CaseStatus.CLOSED:
+        last = max([opened, *(m["created_at"] for m in messages)]) if opened.tzinfo else None
+        closed_at = closed_at or last
+        if closed_at is not None and (closed_at.tzinfo is None or last is None or not last <= closed_at <= moment):
+            errors["closed_at"] = "After the case's last message and not in the future, with its offset."
+    elif closed_at is not None:
+        errors["closed_at"] = "Only a closed case has a closing time."
+    if errors:
+        raise ValidationFailed("The case cannot be imported: some fields need attention.", fields=errors)
+    return {**fields, "status": item.status, "owner": owner, "closed_at": closed_at}, messages
+
+
+@transaction.atomic
+def import_cases(actor: User, items: list[ImportedCase]) -> list[Case]:
+    """Create cases with their past (opening time, messages, state) for a migration from
+    another system: administrators only, all or none, and nobody is notified. Ids are
+    dated by each case's opening (D-3.1) and due times computed from it (D-4.1); lateness
+    and escalation levels that lie in the past are marked as passed, so the sweeps do not
+    tell of history."""
+    if not actor.has_role("admin") and not actor.is_superuser:
+        raise Forbidden("Only administrators import cases.")
+    if not items:
+        raise ValidationFailed("Nothing to import.", fields={"cases": "Give at least one case."})
+    if len(items) > IMPORT_MAX:
+        raise ValidationFailed("Too many cases at once.", fields={"cases": f"At most {IMPORT_MAX} per call."})
+    moment = now()
+    checked, errors = [], {}
+    for n, item in enumerate(items):
+        try:
+            checked.append(_imported(actor, item, moment))
+        except ValidationFailed as exc:
+            errors.update({f"cases.{n}.{name}": text for name, text in exc.fields.items()})
+    if errors:
+        raise ValidationFailed("Nothing was imported: some cases need attention.", fields=errors)
+    made = []
+    for item, (fields, messages) in zip(items, checked, strict=True):
+        opened = item.opened_at
+        staff_public = [m["created_at"] for m in messages if m["from_staff"] and m["kind"] == CaseMessage.Kind.REPLY]
+        first_response = min(staff_public) if staff_public else None
+        timing = _targets(fields["priority"], opened, escalation_level=0)
+        due = timing["response_due_at"]
+        late = due is not None and due <= moment and (first_response is None or first_response > due)
+        level, next_due = 0, None
+        if fields["status"] in UNRESOLVED:
+            for step, after in escalation_steps(fields["priority"]):
+                if opened + after <= moment:
+                    level = step
+                else:
+                    next_due = opened + after
+                    break
+        updated = max([opened, *(m["created_at"] for m in messages), fields["closed_at"] or opened])
+        case = Case.objects.create(
+            case_id=allocate_case_id(opened),
+            created_at=opened,
+            updated_at=updated,
+            response_due_at=due,
+            first_response_at=first_response,
+            response_breached_at=moment if late else None,
+            escalation_level=level,
+            escalation_due_at=next_due,
+            resolution_proposed_at=updated if fields["status"] == CaseStatus.RESOLUTION_PROPOSED else None,
+            closed_reason="imported" if fields["status"] == CaseStatus.CLOSED else "",
+            **fields,
+            **_off_hours(fields["priority"], opened),
+        )
+        CaseMessage.objects.bulk_create([CaseMessage(case=case, **m) for m in messages])
+        audit.record(
+            case,
+            "imported",
+            actor,
+            {"opened_at": opened.isoformat(), "status": case.status, "messages": len(messages),
+             "external_id": item.external_id},
+        )  # fmt: skip
+        made.append(case)
+    return made
+
+
+def _moment(value: Any, name: str, errors: dict[str, str]) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    errors[name] = "A time in ISO 8601 with its offset, e.g. 2024-03-01T09:30:00+01:00."
+    return None
+
+
+def imported_case(data: Any) -> ImportedCase:
+    """An ``ImportedCase`` from one JSON object of an import (API body or file line)."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("A case is a JSON object.", fields={"case": "Not an object."})
+    errors: dict[str, str] = {}
+    known = {f for f in NewCase.__dataclass_fields__}
+    extra = set(data) - known - {"opened_at", "status", "owner_email", "closed_at", "messages", "external_id"}
+    for name in sorted(extra):
+        errors[name] = "Unknown field."
+    strings = {}
+    for name in known - {"template_data", "organisation_id"}:
+        value = data.get(name, "")
+        if not isinstance(value, str):
+            errors[name] = "Text expected."
+        strings[name] = value if isinstance(value, str) else ""
+    organisation_id = data.get("organisation_id")
+    if organisation_id is not None and (isinstance(organisation_id, bool) or not isinstance(organisation_id, int)):
+        errors["organisation_id"] = "A number expected."
+        organisation_id = None
+    template = data.get("template_data", {})
+    if not isinstance(template, dict):
+        errors["template_data"] = "An object expected."
+        template = {}
+    opened = _moment(data.get("opened_at"), "opened_at", errors)
+    closed = _moment(data["closed_at"], "closed_at", errors) if data.get("closed_at") is not None else None
+    messages = []
+    raw_messages = data.get("messages", [])
+    if not isinstance(raw_messages, list):
+        errors["messages"] = "A list expected."
+        raw_messages = []
+    for n, raw in enumerate(raw_messages):
+        if not isinstance(raw, dict):
+            errors[f"messages.{n}"] = "An object expected."
+            continue
+        at = _moment(raw.get("at"), f"messages.{n}.at", errors)
+        texts = {k: raw.get(k, "") for k in ("body", "author_email", "author_name")}
+        if not all(isinstance(v, str) for v in texts.values()):
+            errors[f"messages.{n}"] = "body, author_email and author_name are text."
+            continue
+        if at is not None:
+            messages.append(ImportedMessage(at=at, from_staff=raw.get("from_staff") is True,
+                                            internal=raw.get("internal") is True, **texts))  # fmt: skip
+    status, owner, external = (
+        data.get("status", CaseStatus.OPEN),
+        data.get("owner_email", ""),
+        data.get("external_id", ""),
+    )
+    if not all(isinstance(v, str) for v in (status, owner, external)):
+        errors["status"] = "status, owner_email and external_id are text."
+    if errors:
+        raise ValidationFailed("The case cannot be read.", fields=errors)
+    new = NewCase(**strings, template_data=template, organisation_id=organisation_id)  # type: ignore[arg-type]
+    return ImportedCase(new, opened, status, owner, closed, messages, str(external)[:100])
