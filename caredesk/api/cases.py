@@ -15,6 +15,7 @@ from caredesk.api.schemas import (
     CaseIn,
     CaseOut,
     CasePageOut,
+    DashboardOut,
     ErrorOut,
     EscalationHandledIn,
     EscalationIn,
@@ -349,3 +350,31 @@ def download(  # type: ignore[no-untyped-def]
     request: HttpRequest, case_id: str = CaseId, attachment_id: int = Path(..., ge=1, le=2**62)
 ):
     return attachment_response(_user(request), case_id, attachment_id)
+
+
+class DashboardQuery(Schema):
+    weeks: int = Field(8, ge=1, le=52)
+
+
+@router.get(
+    "/dashboard",
+    response={200: DashboardOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Managers: response-target compliance by week and priority, open breaches, backlog by age",
+)
+def dashboard(request: HttpRequest, filters: Query[DashboardQuery]):  # type: ignore[no-untyped-def]
+    board = queries.dashboard(_user(request), weeks=filters.weeks)
+    return {
+        "compliance": board.compliance,
+        "open_breaches": board.open_breaches,
+        "oldest_breaches": [
+            {
+                "case_id": c.case_id,
+                "priority": c.priority,
+                "summary": c.summary,
+                "response_due_at": c.response_due_at,
+                "owner": c.owner.full_name if c.owner else None,
+            }
+            for c in board.oldest_breaches
+        ],  # fmt: skip
+        "backlog": board.backlog,
+    }

@@ -458,3 +458,37 @@ class ReinstatementOut(Out):
     currency: str
     inspection_note: str
     note: str
+
+
+class ComplianceOut(Out):
+    week: date = Field(description="Monday of the week the cases were opened (support centre's zone)")
+    priority: str
+    met: int
+    missed: int
+    rate: float | None = Field(description="Per cent met; null when no case of the week has reached its due time")
+
+
+class BacklogOut(Out):
+    bucket: str
+    P1: int
+    P2: int
+    P3: int
+    P4: int
+    total: int
+
+
+class BreachOut(Out):
+    case_id: str
+    priority: str
+    summary: str
+    response_due_at: datetime
+    owner: str | None
+
+
+class DashboardOut(Out):
+    """Response targets and backlog for managers (D-4.1, D-4.3)."""
+
+    compliance: list[ComplianceOut]
+    open_breaches: int
+    oldest_breaches: list[BreachOut]
+    backlog: list[BacklogOut]

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncWeek
 
 from caredesk.accounts.models import User
 from caredesk.accounts.queries import acting_organisation_ids
@@ -27,7 +30,7 @@ from caredesk.cases.models import (
     ResponseState,
 )
 from caredesk.core import audit
-from caredesk.core.clock import now
+from caredesk.core.clock import local_date, now, support_zone
 from caredesk.core.errors import Forbidden, NotFound, ValidationFailed
 from caredesk.core.identifiers import normalise_case_id
 from caredesk.core.models import AuditEntry
@@ -398,4 +401,92 @@ def on_call_cases(user: User, *, limit: int = 200) -> list[Case]:
         .exclude(status=CaseStatus.CLOSED)
         .select_related("owner")
         .order_by("created_at", "id")[:limit]
+    )
+
+
+# --- the manager dashboard (D-4.1, D-4.3) -------------------------------------------------------
+
+DASHBOARD_ROLES = ("care_manager", "team_lead", "director", "admin", "escalation")
+BACKLOG_BUCKETS = [
+    ("< 1 day", 0, 1),
+    ("1–3 days", 1, 3),
+    ("3–7 days", 3, 7),
+    ("7–30 days", 7, 30),
+    ("> 30 days", 30, None),
+]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    weeks: list[str]  # Mondays, ISO dates, oldest first
+    compliance: list[dict[str, Any]]  # week, priority, met, missed, rate (None: nothing measured)
+    open_breaches: int
+    oldest_breaches: list[Case]
+    backlog: list[dict[str, Any]]  # bucket, P1..P4, total
+
+
+def dashboard(user: User, *, weeks: int = 8, at: datetime | None = None) -> Dashboard:
+    """Response-target compliance by priority and week (of opening, in the centre's zone),
+    the open breaches, and the backlog of unresolved cases by age: for managers, over the
+    cases they may see (D-1.3)."""
+    if not user.has_role(*DASHBOARD_ROLES) and not user.is_superuser:
+        raise Forbidden("The dashboard is for managers of Customer Care.")
+    moment = at or now()
+    today = local_date(moment)
+    first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    start = datetime.combine(first_monday, clock_time(0), tzinfo=support_zone())
+    cases = visible_cases(user)
+    rows = (
+        cases.filter(created_at__gte=start, response_due_at__isnull=False)
+        .annotate(week=TruncWeek("created_at", tzinfo=support_zone()))
+        .values("week", "priority")
+        .annotate(
+            met=Count("id", filter=Q(first_response_at__isnull=False, first_response_at__lte=F("response_due_at"))),
+            missed=Count(
+                "id",
+                filter=Q(first_response_at__gt=F("response_due_at"))
+                | Q(first_response_at__isnull=True, response_due_at__lt=moment),
+            ),
+        )
+        .order_by()
+    )
+    found = {(r["week"].date().isoformat(), r["priority"]): (r["met"], r["missed"]) for r in rows}
+    week_keys = [(first_monday + timedelta(weeks=n)).isoformat() for n in range(weeks)]
+    compliance = []
+    for week in week_keys:
+        for priority in Priority.values:
+            met, missed = found.get((week, priority), (0, 0))
+            rate = round(100 * met / (met + missed), 1) if met + missed else None
+            compliance.append({"week": week, "priority": priority, "met": met, "missed": missed, "rate": rate})
+    late = cases.filter(
+        status__in=(CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.AWAITING_CUSTOMER),
+        first_response_at__isnull=True,
+        response_due_at__lt=moment,
+    )
+    buckets = {}
+    for label, low, high in BACKLOG_BUCKETS:
+        condition = Q(created_at__lte=moment - timedelta(days=low))
+        if high is not None:
+            condition &= Q(created_at__gt=moment - timedelta(days=high))
+        buckets[label] = condition
+    counts = (
+        cases.filter(status__in=(CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.AWAITING_CUSTOMER))
+        .values("priority")
+        .annotate(**{f"b{n}": Count("id", filter=q) for n, q in enumerate(buckets.values())})
+        .order_by()
+    )
+    by_priority = {c["priority"]: c for c in counts}
+    backlog = []
+    for n, label in enumerate(buckets):
+        row: dict[str, Any] = {"bucket": label}
+        for priority in Priority.values:
+            row[priority] = by_priority.get(priority, {}).get(f"b{n}", 0)
+        row["total"] = sum(row[p] for p in Priority.values)
+        backlog.append(row)
+    return Dashboard(
+        weeks=week_keys,
+        compliance=compliance,
+        open_breaches=late.count(),
+        oldest_breaches=list(late.select_related("owner").order_by("response_due_at", "id")[:20]),
+        backlog=backlog,
     )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/<str:case_id>/escalate/", views.case_escalate, name="case_escalate"),
     path("escalations/", views.escalations, name="escalations"),
     path("on-call/", views.on_call, name="on_call"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     re_path(
         r"^escalations/(?P<escalation_id>[0-9]{1,18})/handled/$", views.escalation_handled, name="escalation_handled"
     ),

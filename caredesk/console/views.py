@@ -362,6 +362,29 @@ def escalation_handled(request: HttpRequest, escalation_id: str) -> HttpResponse
     return _back(escalation.case.case_id)
 
 
+# --- the manager dashboard -------------------------------------------------------------------------
+
+
+@staff_page
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Response-target compliance by week and priority, open breaches, backlog by age."""
+    try:
+        weeks = min(max(int(request.GET.get("weeks", "8")), 1), 52)
+    except ValueError:
+        weeks = 8
+    board = queries.dashboard(current_user(request), weeks=weeks)
+    priorities = ["P1", "P2", "P3", "P4"]
+    by_week = [{"week": week, "cells": [c for c in board.compliance if c["week"] == week]} for week in board.weeks]
+    biggest = max([row["total"] for row in board.backlog] or [0]) or 1
+    backlog = [
+        {**row, "bars": [(p, row[p], round(100 * row[p] / biggest, 1)) for p in priorities]} for row in board.backlog
+    ]
+    context = {"board": board, "by_week": by_week, "backlog": backlog, "priorities": priorities, "weeks": weeks,
+               "nav": "dashboard"}  # fmt: skip
+    return render(request, "console/dashboard.html", context)
+
+
 # --- registrations (D-1.4) -----------------------------------------------------------------------
 
 
