@@ -383,7 +383,10 @@ def escalation_queue(user: User, *, on_call: bool | None = None, limit: int = 20
     """The escalation team's queue: escalations not yet handled, oldest first, of cases the
     user may see (D-1.3); vendor staff only."""
     _staff_only(user)
-    rows = Escalation.objects.filter(handled_at__isnull=True, case__in=visible_cases(user))
+    # A case closed since it was escalated needs the team no more.
+    rows = Escalation.objects.filter(handled_at__isnull=True, case__in=visible_cases(user)).exclude(
+        case__status=CaseStatus.CLOSED
+    )
     if on_call is not None:
         rows = rows.filter(on_call=on_call)
     return list(

@@ -838,10 +838,10 @@ class DemoBuilder:
         if story.request_type == "software-download" and not customer.org.government and rng.random() < 0.5:
             add((1, 24), cases.add_note, self.staff["tse"], rng.choice(stories.TSE_NOTES))
         if priority in (Priority.P1, Priority.P2) and not customer.org.government and rng.random() < 0.4:
-            # The customer pushed for faster progress: the escalation team takes the case over.
-            add((2, 24), cases.add_note, owner, rng.choice(stories.ESCALATION_NOTES))
+            # The customer escalates (D-4.5): a reassignment gives the case to the escalation team.
+            add((2, 24), cases.escalate, contact, "reassignment", rng.choice(stories.ESCALATION_REASONS))
+            add((0.2, 4), cases.add_note, self.staff["escalation"], rng.choice(stories.ESCALATION_NOTES))
             owner = self.staff["escalation"]
-            add((0.1, 1), cases.assign, manager, owner.email)
 
         asks = plan.status == CaseStatus.AWAITING_CUSTOMER or (bool(story.question) and rng.random() < 0.6)
         if asks:

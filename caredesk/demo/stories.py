@@ -413,6 +413,11 @@ ESCALATION_NOTES = [
     "Customer asked for faster progress on the phone. Handing over to the escalation team.",
     "Priority raised by the customer's operations manager; escalation team takes over.",
 ]
+ESCALATION_REASONS = [
+    "This has been open for days and our network change window is on Friday. We need someone to take it on now.",
+    "We have had no useful answer yet and our operations are affected. Please give the case to someone senior.",
+    "Our go-live depends on this; please speed it up.",
+]
 TSE_NOTES = [
     "Technical view: nothing wrong with the unit itself; this is an entitlement matter.",
     "Had a look at the logs the customer attached: consistent with the description, no hardware fault.",

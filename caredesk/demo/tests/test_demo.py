@@ -124,6 +124,16 @@ class TestTheDemoWorld:
         assert not visible_cases(agent).filter(organisation__government=True).exists()
         assert not gov_cases.exclude(owner__isnull=True).exclude(owner__gov_cleared=True).exists()
 
+    def test_the_world_keeps_time_and_tells_nobody_of_its_history(self, demo: str) -> None:
+        from caredesk.cases.models import Escalation
+        from caredesk.notifications.models import Message
+
+        assert Case.objects.filter(response_due_at__isnull=False).count() == CASES  # D-4.1
+        assert Case.objects.filter(first_response_at__isnull=False).exists()
+        assert Escalation.objects.filter(kind="reassignment").exists()  # D-4.5
+        assert User.objects.filter(manager__isnull=False).exists()  # late cases reach a lead (D-4.3)
+        assert not Message.objects.filter(status="pending").exists()  # the history is not news
+
     def test_the_installed_base_has_every_situation_of_d_2(self, demo: str) -> None:
         from caredesk.entitlements.models import Contract, Depot, ECertificate
         from caredesk.entitlements.queries import entitlement

@@ -39,6 +39,7 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         result = DemoBuilder(seed=seed, cases=cases).build()
+        _forget_history_notices()
         statuses = ", ".join(f"{status} {count}" for status, count in sorted(result.statuses.items()))
         self.stdout.write(
             f"Demo data built in {time.monotonic() - started:.1f} s: {result.organisations} organisations, "
@@ -54,3 +55,22 @@ class Command(BaseCommand):
         for login in logins:
             self.stdout.write(f"  {login.email:<{width}}  {login.role}, {login.organisation}")
         self.stdout.write("The administrator may also use the admin site at /admin/.\n")
+
+
+def _forget_history_notices() -> None:
+    """The demo writes months of history through the service functions, which tell people
+    of every event; those notices are not news to anyone and are dropped (with the jobs
+    queued to send them), so a new installation does not mail its demo users a thousand
+    times in its first minute."""
+    from django_tasks_db.models import DBTaskResult
+
+    from caredesk.cases.services import sweep_breaches, sweep_escalations
+    from caredesk.notifications.models import Message, WebhookDelivery
+
+    # The sweeps catch up with the history now, so their first run after start-up has
+    # nothing old to tell either.
+    sweep_breaches()
+    sweep_escalations()
+    Message.objects.filter(status="pending").delete()
+    WebhookDelivery.objects.filter(status="pending").delete()
+    DBTaskResult.objects.filter(task_path__startswith="caredesk.notifications.tasks.", status="READY").delete()
