@@ -665,9 +665,7 @@ def escalate(actor: User, case_id: str, kind: str, reason: str) -> Escalation:
     )
     diff = _touch(case, **changes)
     audit.record(case, "escalated", actor, {"kind": kind, "on_call": escalation.on_call, **diff})
-    events.emit(
-        events.CASE_ESCALATED, case, actor, escalation=escalation, recipients=_staff_with_role("escalation", case)
-    )
+    events.emit(events.CASE_ESCALATED, case, actor, escalation=escalation, recipients=on_call_team(case))
     return escalation
 
 
@@ -720,6 +718,12 @@ def _cleared_for(case: Case, people: list[User | None]) -> list[User]:
         if person is not None and person.is_active and (person.gov_cleared or not case.organisation.government):
             seen.setdefault(person.pk, person)
     return list(seen.values())
+
+
+def on_call_team(case: Case) -> list[User]:
+    """D-4.6: who handles a P1 case or an escalation outside business days at once: the
+    escalation team (cleared members only for a government customer)."""
+    return _Staff().with_role("escalation", case)
 
 
 def breach_recipients(case: Case, staff: _Staff | None = None) -> list[User]:

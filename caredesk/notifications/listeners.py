@@ -11,6 +11,7 @@ from django.conf import settings
 from caredesk.accounts.models import User
 from caredesk.cases import events
 from caredesk.cases.models import Case, CaseStatus
+from caredesk.cases.services import on_call_team
 from caredesk.notifications.models import Message
 from caredesk.notifications.services import compose, queue_webhooks, write
 
@@ -51,7 +52,10 @@ def notices(sender: str, case: Case, actor: Any, details: dict[str, Any]) -> lis
     """The messages one case event makes (not yet saved)."""
     cid = case.case_id
     if sender == events.CASE_OPENED:
-        return _tell("case.opened", "case_opened", case, _customers(case), f"opened:{cid}")
+        rows = _tell("case.opened", "case_opened", case, _customers(case), f"opened:{cid}")
+        if case.priority == "P1" and case.opened_off_hours:  # D-4.6: handled at once, round the clock
+            rows += _tell("case.on_call", "case_on_call", case, on_call_team(case), f"on-call:{cid}")
+        return rows
     if sender == events.CASE_REPLIED:
         message = details["message"]
         if message.from_staff:

@@ -67,6 +67,7 @@ NOTICES = [
     Notice("case.escalated", "A case is escalated (confirmation to the customer, notice to the team)", "customer"),
     Notice("case.customer_replied", "The customer replied on a case I own", "staff"),
     Notice("case.assigned", "A case is assigned to me", "staff"),
+    Notice("case.on_call", "A P1 case is opened outside business days (on-call escalation team)", "staff"),
     Notice("case.response_breached", "A case of mine or my team is late for its first response", "staff"),
     Notice("case.management_escalation", "A case reaches my level of the escalation matrix", "staff"),
 ]

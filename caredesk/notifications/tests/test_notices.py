@@ -144,3 +144,14 @@ def test_choosing_notices_in_the_portal_and_the_api(api, client, world: World) -
     assert listed["case.closed"] is True and listed["case.opened"] is False
     assert api("alice").put("/me/notices", {"on": ["case.assigned"]}).status_code == 422
     assert api("agent").put("/me/notices", {"on": ["case.assigned"]}).json()[0]["event"]
+
+
+def test_a_p1_case_outside_business_days_reaches_the_on_call_team_at_once(world: World) -> None:
+    from caredesk.accounts import services as accounts
+
+    accounts.create_user("erin@vendor.example", "Erin Esc", world.vendor, "A-long-pass-phrase-1", roles=["escalation"])
+    with time_machine.travel(datetime(2026, 3, 7, 19, 0, tzinfo=UTC), tick=False):  # a Saturday
+        urgent = admin_case(world.alice, priority="P1")
+        admin_case(world.alice, priority="P3")  # waits for Monday: nobody is called out
+    (notice,) = Message.objects.filter(event="case.on_call")
+    assert notice.to_email == "erin@vendor.example" and urgent.case_id in notice.subject
