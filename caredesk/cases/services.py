@@ -970,6 +970,7 @@ def accept_service_level_offer(actor: User, case_id: str, offer_id: int) -> Any:
 # --- case import for migrations (like a helpdesk's ticket-import API) --------------------------------
 
 IMPORT_MAX = 100  # cases per call; a file is imported in calls of this size
+IMPORT_EARLIEST_YEAR = 1990  # older times are typing errors (and year 1 has no local date west of UTC)
 
 
 @dataclass
@@ -1009,6 +1010,8 @@ def _imported(actor: User, item: ImportedCase, moment: datetime) -> tuple[dict[s
         errors["opened_at"] = "Give the time with its offset, e.g. 2024-03-01T09:30:00+01:00."
     elif opened > moment:
         errors["opened_at"] = "A case cannot have been opened in the future."
+    elif opened.year < IMPORT_EARLIEST_YEAR:
+        errors["opened_at"] = f"No case here predates {IMPORT_EARLIEST_YEAR}."
     if item.status not in CaseStatus.values:
         errors["status"] = f"One of {', '.join(CaseStatus.values)}."
     owner = None

@@ -106,6 +106,7 @@ def test_the_days_sequence_continues_after_imports(world: World, admin: Any) -> 
     [
         ({"opened_at": "2027-01-01T00:00:00+00:00"}, "cases.0.opened_at"),
         ({"opened_at": "yesterday"}, "opened_at"),
+        ({"opened_at": "0001-01-01T00:00:00+00:00"}, "cases.0.opened_at"),
         ({"status": "done"}, "cases.0.status"),
         ({"owner_email": "alice@acme.example"}, "cases.0.owner_email"),
         ({"callback_phone": "12"}, "cases.0.callback_phone"),
