@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Path, Query, Router, Schema
+from ninja import File, Form, Path, Query, Router
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -26,6 +26,7 @@ from caredesk.api.schemas import (
     MessageOut,
     OnCallOut,
     PriorityChangeIn,
+    QueryIn,
     RequestTypeOut,
     StatusChangeIn,
 )
@@ -88,7 +89,7 @@ def response_out(case: Case) -> dict[str, Any]:
     }
 
 
-class CaseQuery(Schema):
+class CaseQuery(QueryIn):
     q: str = Field("", max_length=200, description="Case id (dashes optional), tracking number or keywords")
     status: str = Field("", max_length=32, description="A status, or 'active' for all but closed")
     priority: str = Field("", max_length=2)
@@ -283,7 +284,7 @@ def case_escalations(request: HttpRequest, case_id: str = CaseId):  # type: igno
     return [escalation_out(e) for e in queries.case_escalations(user, queries.get_case(user, case_id))]
 
 
-class EscalationQuery(Schema):
+class EscalationQuery(QueryIn):
     on_call: bool | None = Field(None, description="Only those raised outside (true) or inside (false) business days")
 
 
@@ -352,7 +353,7 @@ def download(  # type: ignore[no-untyped-def]
     return attachment_response(_user(request), case_id, attachment_id)
 
 
-class DashboardQuery(Schema):
+class DashboardQuery(QueryIn):
     weeks: int = Field(8, ge=1, le=52)
 
 

@@ -7,7 +7,7 @@ from typing import IO, Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import File, Path, Query, Router, Schema
+from ninja import File, Path, Query, Router
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -22,6 +22,7 @@ from caredesk.api.schemas import (
     ErrorOut,
     OfferOut,
     OrderImportOut,
+    QueryIn,
     ReinstatementIn,
     ReinstatementOut,
     ReinstatementStepIn,
@@ -95,7 +96,7 @@ def _coverage(c: entitlements.Coverage) -> dict[str, Any]:
     }
 
 
-class AssetQuery(Schema):
+class AssetQuery(QueryIn):
     q: str = Field("", max_length=64, description="Start of a serial number, or a sales order")
     organisation_id: int | None = Field(None, ge=1, le=2**62)
     eol: bool = Field(False, description="Only units whose product's end of life is announced")
@@ -125,7 +126,7 @@ def get_asset(request: HttpRequest, serial: str = Path(..., max_length=64)):  # 
     return asset_out(installbase.get_asset(_user(request), serial))
 
 
-class EntitlementQuery(Schema):
+class EntitlementQuery(QueryIn):
     q: str = Field(..., max_length=64, description="Serial number, SSRN or contract id")
     kind: str = Field("", max_length=10, description="serial, ssrn or contract; empty tries them in that order")
 

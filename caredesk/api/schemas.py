@@ -7,10 +7,36 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-class In(Schema):
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class QueryIn(Schema):
+    """Query parameters: unknown ones are ignored (caches and proxies add their own)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # No text anywhere in a request may hold a NUL: PostgreSQL cannot store or even
+        # compare it, and no field of ours has a use for it. Refused here, once, as a 422
+        # on the field that holds it.
+        if _has_nul(value):
+            raise ValueError("Text may not contain NUL characters.")
+        return value
+
+
+class In(QueryIn):
+    """Request bodies: unknown fields are refused, so a typo is an error."""
+
     model_config = ConfigDict(extra="forbid")
 
 
