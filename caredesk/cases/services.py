@@ -1134,10 +1134,22 @@ def _moment(value: Any, name: str, errors: dict[str, str]) -> Any:
     return None
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def imported_case(data: Any) -> ImportedCase:
     """An ``ImportedCase`` from one JSON object of an import (API body or file line)."""
     if not isinstance(data, dict):
         raise ValidationFailed("A case is a JSON object.", fields={"case": "Not an object."})
+    if _holds_nul(data):  # the database cannot even compare such text
+        raise ValidationFailed("Text may not contain NUL characters.", fields={"case": "Contains a NUL character."})
     errors: dict[str, str] = {}
     known = {f for f in NewCase.__dataclass_fields__}
     extra = set(data) - known - {"opened_at", "status", "owner_email", "closed_at", "messages", "external_id"}

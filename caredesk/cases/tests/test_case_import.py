@@ -116,6 +116,7 @@ def test_the_days_sequence_continues_after_imports(world: World, admin: Any) -> 
         ({"messages": [{"at": "2025-02-01T00:00:00+00:00", "author_email": "alice@acme.example", "body": "x",
                         "internal": True}]}, "cases.0.messages.0.internal"),
         ({"colour": "red"}, "colour"),
+        ({"contact_email": "alice@acme.example\u0000"}, "case"),
     ],
 )  # fmt: skip
 def test_bad_cases_import_nothing(world: World, admin: Any, change: dict[str, Any], field: str) -> None:
