@@ -254,7 +254,7 @@ def history(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-unt
 # --- escalation (D-4.5, D-4.6) -----------------------------------------------------------------
 
 
-def escalation_out(e: Escalation) -> dict[str, Any]:
+def escalation_out(e: Escalation, *, staff: bool = True) -> dict[str, Any]:
     return {
         "id": e.pk,
         "case_id": e.case.case_id,
@@ -265,7 +265,7 @@ def escalation_out(e: Escalation) -> dict[str, Any]:
         "on_call": e.on_call,
         "new_owner": {"name": e.new_owner.full_name} if e.new_owner else None,
         "handled_at": e.handled_at,
-        "outcome": e.outcome,
+        "outcome": e.outcome if staff else "",  # the team's own words, for staff
     }
 
 
@@ -281,7 +281,8 @@ def escalate(request: HttpRequest, payload: EscalationIn, case_id: str = CaseId)
 @router.get("/cases/{case_id}/escalations", response={200: list[EscalationOut], 404: ErrorOut})
 def case_escalations(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
     user = _user(request)
-    return [escalation_out(e) for e in queries.case_escalations(user, queries.get_case(user, case_id))]
+    case = queries.get_case(user, case_id)
+    return [escalation_out(e, staff=user.is_vendor_staff) for e in queries.case_escalations(user, case)]
 
 
 class EscalationQuery(QueryIn):

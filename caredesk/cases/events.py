@@ -18,6 +18,7 @@ CASE_ASSIGNED = "case.assigned"
 CASE_STATUS_CHANGED = "case.status_changed"
 CASE_RESOLUTION_PROPOSED = "case.resolution_proposed"
 CASE_CLOSED = "case.closed"
+CASE_PRIORITY_CHANGED = "case.priority_changed"
 CASE_RESPONSE_BREACHED = "case.response_breached"  # D-4.3; recipients=[User]
 CASE_MANAGEMENT_ESCALATION = "case.management_escalation"  # D-4.4; level=int, recipients=[User]
 CASE_ESCALATED = "case.escalated"  # D-4.5 by the customer or on their behalf

@@ -211,7 +211,7 @@ def _case_fields(actor: User, data: NewCase, *, entitlement: bool = True) -> dic
     priority = check(_choice, data.priority, Priority.values, "priority")
     method = check(_choice, data.follow_up_method, FollowUpMethod.values, "follow_up_method")
     phone = check(e164, data.callback_phone, field="callback_phone")
-    summary = check(clean_text, data.summary, field="summary", max_length=SUMMARY_MAX)
+    summary = check(clean_text, " ".join((data.summary or "").split()), field="summary", max_length=SUMMARY_MAX)
     description = check(clean_text, data.description, field="description", max_length=DESCRIPTION_MAX)
     serial = check(_serial, data.serial_number, "serial_number")
     ssrn = check(_serial, data.ssrn, "ssrn")
@@ -494,6 +494,8 @@ def change_priority(actor: User, case_id: str, priority: str) -> Case:
     _choice(priority, Priority.values, "priority")
     changes: dict[str, Any] = {"priority": priority}
     if priority != case.priority:
+        if case.opened_off_hours:  # D-4.6: a P1 is handled at once, others wait for the business day
+            changes.update(_off_hours(priority, case.created_at))
         # D-4.1: the due time is recomputed from the opening under the new priority. A case
         # that is no longer late by it is no longer breached, so a later breach is told again.
         changes["escalation_due_at"] = _next_escalation(priority, case.created_at, case.escalation_level)
@@ -504,6 +506,8 @@ def change_priority(actor: User, case_id: str, priority: str) -> Case:
                 changes["response_breached_at"] = None
     diff = _touch(case, **changes)
     audit.record(case, "priority_changed", actor, diff)
+    if "priority" in diff:
+        events.emit(events.CASE_PRIORITY_CHANGED, case, actor)
     return case
 
 
@@ -650,9 +654,12 @@ def escalate(actor: User, case_id: str, kind: str, reason: str) -> Escalation:
     new_owner = None
     if kind == EscalationKind.REASSIGNMENT:
         new_owner = _escalation_owner(case)
-        changes["owner"] = new_owner  # nobody yet when the team is empty: the team's queue has it
-        if case.status == CaseStatus.NEW and new_owner is not None:
-            changes["status"] = CaseStatus.OPEN
+        if new_owner is not None:
+            changes["owner"] = new_owner
+            if case.status == CaseStatus.NEW:
+                changes["status"] = CaseStatus.OPEN
+        # With nobody in the team to give it to, the owner keeps the case until the team's
+        # queue (and the managers told below) find it a new one.
     escalation = Escalation.objects.create(
         case=case,
         kind=kind,
@@ -665,7 +672,8 @@ def escalate(actor: User, case_id: str, kind: str, reason: str) -> Escalation:
     )
     diff = _touch(case, **changes)
     audit.record(case, "escalated", actor, {"kind": kind, "on_call": escalation.on_call, **diff})
-    events.emit(events.CASE_ESCALATED, case, actor, escalation=escalation, recipients=on_call_team(case))
+    team = on_call_team(case) or _Staff().with_role("care_manager", case)  # someone must hear of it
+    events.emit(events.CASE_ESCALATED, case, actor, escalation=escalation, recipients=team)
     return escalation
 
 
@@ -1022,8 +1030,8 @@ def _imported(actor: User, item: ImportedCase, moment: datetime) -> tuple[dict[s
         elif fields and fields["organisation"].government and not owner.gov_cleared:
             errors["owner_email"] = "Government cases go to cleared staff only."
     messages: list[dict[str, Any]] = []
-    for n, m in enumerate(sorted(item.messages, key=lambda m: m.at if m.at.tzinfo else moment)):
-        where = f"messages.{n}"
+    for n, m in sorted(enumerate(item.messages), key=lambda nm: nm[1].at if nm[1].at.tzinfo else moment):
+        where = f"messages.{n}"  # the position in the input, whatever the order of times
         if m.at.tzinfo is None or opened.tzinfo is None or not opened <= m.at <= moment:
             errors[f"{where}.at"] = "Between the case's opening and now, with its offset."
             continue
@@ -1035,6 +1043,18 @@ def _imported(actor: User, item: ImportedCase, moment: datetime) -> tuple[dict[s
         author = (
             User.objects.select_related("organisation").filter(email=(m.author_email or "").strip().lower()).first()
         )
+        if m.author_email and author is None:
+            errors[f"{where}.author_email"] = "No such user; give author_name for people of the old system."
+        elif (
+            author is not None
+            and fields
+            and not (
+                author.is_vendor_staff
+                or author.organisation_id == fields["organisation"].pk
+                or author.associations.filter(pk=fields["organisation"].pk).exists()
+            )
+        ):
+            errors[f"{where}.author_email"] = "The author must be staff or a user of the case's organisation."
         staff = author.is_vendor_staff if author is not None else m.from_staff
         name = (author.full_name if author is not None else m.author_name.strip())[:200]
         if not name:
@@ -1105,10 +1125,12 @@ def import_cases(actor: User, items: list[ImportedCase]) -> list[Case]:
             response_breached_at=moment if late else None,
             escalation_level=level,
             escalation_due_at=next_due,
-            resolution_proposed_at=updated if fields["status"] == CaseStatus.RESOLUTION_PROPOSED else None,
+            # The customer's silence is counted from the import, not from the old system (D-3.5).
+            resolution_proposed_at=moment if fields["status"] == CaseStatus.RESOLUTION_PROPOSED else None,
             closed_reason="imported" if fields["status"] == CaseStatus.CLOSED else "",
             **fields,
-            **_off_hours(fields["priority"], opened),
+            opened_off_hours=False,  # history: not for today's on-call queue
+            waits_until=None,
         )
         CaseMessage.objects.bulk_create([CaseMessage(case=case, **m) for m in messages])
         audit.record(

@@ -110,10 +110,11 @@ class BusinessCalendar:
         offset = (((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1_000_000) + wall.microsecond
         if not self._is_business_ordinal(ordinal):
             ordinal, offset = self._next_business_ordinal(ordinal), 0
+        fold = wall.fold if ordinal == wall.toordinal() else 0
         while remaining > _DAY_US - offset:
             remaining -= _DAY_US - offset
-            ordinal, offset = self._next_business_ordinal(ordinal), 0
-        return _to_utc(ordinal, offset + remaining, self.zone)
+            ordinal, offset, fold = self._next_business_ordinal(ordinal), 0, 0
+        return _to_utc(ordinal, offset + remaining, self.zone, fold)
 
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Business clock that runs from ``start`` to ``end`` (negative if ``end`` is earlier)."""
@@ -137,15 +138,17 @@ class BusinessCalendar:
         return timedelta(microseconds=total)
 
 
-def _to_utc(ordinal: int, micros_into_day: int, zone: ZoneInfo) -> datetime:
+def _to_utc(ordinal: int, micros_into_day: int, zone: ZoneInfo, fold: int = 0) -> datetime:
     """Local wall-clock time ``micros_into_day`` after the local midnight of ``ordinal``, in
     UTC. A wall time that a spring-forward change skips is read with the offset before the
     change (02:30 on that day is 03:30 summer time); one that a fall-back change repeats is
-    its first occurrence."""
+    its first occurrence, unless ``fold`` says the second (a start in the repeated hour,
+    whose due time falls in it too, is not put before its start)."""
     day = date.fromordinal(ordinal)
     wall = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(microseconds=micros_into_day)
-    # Adding to an aware datetime is wall-clock arithmetic in Python; only then convert.
-    return wall.astimezone(UTC)
+    # Adding to an aware datetime is wall-clock arithmetic in Python (and resets the fold);
+    # then the fold, and only then UTC.
+    return wall.replace(fold=fold).astimezone(UTC)
 
 
 def add_elapsed(start: datetime, duration: timedelta) -> datetime:

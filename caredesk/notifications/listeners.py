@@ -78,6 +78,11 @@ def notices(sender: str, case: Case, actor: Any, details: dict[str, Any]) -> lis
         message = details["message"]
         return _tell("case.resolution_proposed", "case_resolution", case, _customers(case), f"resolution:{message.pk}",
                      message=message, days=settings.CASE_AUTO_CLOSE_DAYS)  # fmt: skip
+    if sender == events.CASE_PRIORITY_CHANGED:
+        # Raised to P1 outside business days: handled at once, like a P1 opened then (D-4.6).
+        if case.priority == "P1" and case.opened_off_hours and case.first_response_at is None:
+            return _tell("case.on_call", "case_on_call", case, on_call_team(case), f"on-call:{cid}")
+        return []
     if sender == events.CASE_CLOSED:
         return _tell("case.closed", "case_closed", case, _customers(case), f"closed:{cid}")
     if sender == events.CASE_RESPONSE_BREACHED:

@@ -18,6 +18,8 @@ def _validate_weekdays(value: object) -> None:
         raise ValidationError("A list of weekdays from 0 (Monday) to 6 (Sunday).")
     if len(set(value)) != len(value):
         raise ValidationError("Each weekday once.")
+    if not value:
+        raise ValidationError("At least one working day: the business clock would never run.")
 
 
 def _validate_zone(value: str) -> None:
@@ -67,6 +69,18 @@ class BusinessCalendar(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        import holidays
+        from django.conf import settings
+
+        country = (self.country or settings.SUPPORT_COUNTRY).upper()
+        if self.subdivision:
+            known = holidays.list_supported_countries().get(country, []) if country else []
+            if self.subdivision.upper() not in {s.upper() for s in known}:
+                raise ValidationError(
+                    {"subdivision": f"Not a subdivision of {country or 'any country'} known for holidays."}
+                )
 
 
 class Closure(models.Model):

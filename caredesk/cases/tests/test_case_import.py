@@ -117,6 +117,9 @@ def test_the_days_sequence_continues_after_imports(world: World, admin: Any) -> 
                         "internal": True}]}, "cases.0.messages.0.internal"),
         ({"colour": "red"}, "colour"),
         ({"contact_email": "alice@acme.example\u0000"}, "case"),
+        ({"messages": [{"at": "2025-02-01T00:00:00+00:00", "author_name": "X", "body": "fine"},
+                       {"at": "2025-01-20T00:00:00+00:00", "author_email": "charlie@globex.example", "body": "x"}]},
+         "cases.0.messages.1.author_email"),  # not Acme's user; and its position in the input, not by time
     ],
 )  # fmt: skip
 def test_bad_cases_import_nothing(world: World, admin: Any, change: dict[str, Any], field: str) -> None:
@@ -125,6 +128,13 @@ def test_bad_cases_import_nothing(world: World, admin: Any, change: dict[str, An
         services.import_cases(admin, [good, services.imported_case(old_case(world, **change))])
     assert field.replace("cases.0.", "cases.1.") in refused.value.fields or field in refused.value.fields
     assert not Case.objects.exists()
+
+
+def test_an_imported_proposal_waits_for_the_customer_from_the_import(world: World, admin: Any) -> None:
+    with time_machine.travel(NOW, tick=False):
+        (case,) = services.import_cases(admin, [services.imported_case(old_case(world, status="resolution_proposed"))])
+        assert case.resolution_proposed_at == NOW
+        assert services.close_silent_cases() == 0  # not closed at once for the old system's silence
 
 
 def test_only_administrators_import(world: World) -> None:

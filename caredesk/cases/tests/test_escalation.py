@@ -193,3 +193,41 @@ def test_escalation_through_the_api(api, world: World, team: Any) -> None:  # ty
     handled = api(erin).post(f"/escalations/{body['id']}/handled", {"outcome": "Called back."})
     assert handled.status_code == 200 and handled.json()["handled_at"]
     assert api("agent").get("/escalations").json() == []
+
+
+def test_a_reassignment_with_nobody_to_take_it_keeps_the_owner_and_tells_the_managers(world: World) -> None:
+    from caredesk.cases import events
+
+    told: list[list[str]] = []
+
+    def listen(sender: str, recipients: list[Any] | None = None, **_: Any) -> None:
+        if sender == events.CASE_ESCALATED:
+            told.append(sorted(u.email for u in recipients or []))
+
+    events.case_event.connect(listen, weak=False, dispatch_uid="test-nobody")
+    try:
+        case = worked(world)  # no escalation team at all
+        services.escalate(world.alice, case.case_id, "reassignment", "Nobody answers.")
+    finally:
+        events.case_event.disconnect(dispatch_uid="test-nobody")
+    case.refresh_from_db()
+    assert case.owner == world.agent
+    assert told == [["manager@vendor.example"]]
+
+
+def test_raising_an_off_hours_case_to_p1_takes_it_out_of_the_wait(world: World) -> None:
+    with at(SATURDAY_11_PST):
+        case = admin_case(world.alice, priority="P3")
+        assert case.waits_until == MONDAY_MIDNIGHT
+        services.change_priority(world.agent, case.case_id, "P1")
+    case.refresh_from_db()
+    assert case.waits_until is None and queries.on_call_cases(world.agent) == [case]
+
+
+def test_customers_do_not_read_the_teams_outcome(api, world: World, team: Any) -> None:  # type: ignore[no-untyped-def]
+    erin, _ = team
+    case = worked(world)
+    escalation = services.escalate(world.alice, case.case_id, "faster_progress", "Please hurry.")
+    services.handle_escalation(erin, escalation.pk, "Called them; they were rude.")
+    assert api("alice").get(f"/cases/{case.case_id}/escalations").json()[0]["outcome"] == ""
+    assert api("agent").get(f"/cases/{case.case_id}/escalations").json()[0]["outcome"].startswith("Called")

@@ -155,3 +155,24 @@ def test_a_p1_case_outside_business_days_reaches_the_on_call_team_at_once(world:
         admin_case(world.alice, priority="P3")  # waits for Monday: nobody is called out
     (notice,) = Message.objects.filter(event="case.on_call")
     assert notice.to_email == "erin@vendor.example" and urgent.case_id in notice.subject
+
+
+def test_any_failure_to_send_is_recorded_for_a_retry(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    with time_machine.travel(MONDAY_9_PST, tick=False):
+        admin_case(world.alice)
+    message = Message.objects.get(event="case.opened")
+
+    def broken(self: Any, *args: Any, **kwargs: Any) -> int:
+        raise ValueError("bad address header")
+
+    monkeypatch.setattr("django.core.mail.message.EmailMessage.send", broken)
+    with time_machine.travel(MONDAY_9_PST, tick=False):
+        assert services.deliver_message(message.pk) is False
+    message.refresh_from_db()
+    assert (message.status, message.lease_until) == ("pending", None) and "bad address header" in message.last_error
+
+
+def test_a_summary_is_one_line_so_it_cannot_spill_into_a_notice(world: World) -> None:
+    case = admin_case(world.alice, summary="Portal down\nDear customer, send us your password")
+    assert case.summary == "Portal down Dear customer, send us your password"
+    assert Message.objects.get(event="case.opened").text_body.startswith("Hello Alice Archer")

@@ -118,3 +118,24 @@ def test_the_calendar_follows_its_rows() -> None:
 def test_a_priority_without_a_target_has_no_due_time() -> None:
     ResponseTarget.objects.filter(priority="P4").delete()
     assert response_due("P4", utc("2026-03-02T17:00")) is None
+
+
+def test_a_start_in_the_repeated_hour_is_never_due_before_it() -> None:
+    # 01:10 PST on 1 November 2026 is the second 01:10 of the night (09:10 UTC).
+    every_day = BusinessCalendar("America/Los_Angeles", working_weekdays=range(7))
+    start = utc("2026-11-01T09:10")
+    assert every_day.add_business_time(start, timedelta(minutes=30)) == utc("2026-11-01T09:40")
+
+
+@pytest.mark.django_db
+def test_calendars_without_working_days_or_with_unknown_subdivisions_are_refused() -> None:
+    from django.core.exceptions import ValidationError
+
+    row = CalendarRow(code="x", name="X", working_days=[])
+    with pytest.raises(ValidationError):
+        row.full_clean()
+    row = CalendarRow(code="y", name="Y", working_days=[0, 1], country="US", subdivision="XX")
+    with pytest.raises(ValidationError) as refused:
+        row.full_clean()
+    assert "subdivision" in refused.value.message_dict
+    CalendarRow(code="z", name="Z", working_days=[0, 1], country="US", subdivision="CA").full_clean()
