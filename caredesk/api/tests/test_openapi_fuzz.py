@@ -59,3 +59,27 @@ def test_the_openapi_document_and_docs_page_are_served(client: Any) -> None:
     assert spec.json()["info"]["title"] == "caredesk API"
     assert "/api/v1/cases" in spec.json()["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+@pytest.fixture
+def admin_token(world: Any) -> str:
+    from caredesk.accounts import services as accounts
+
+    admin = accounts.create_user(
+        "root@vendor.example", "Ada Admin", world.vendor, "A-long-pass-phrase-1", roles=["admin"]
+    )
+    return accounts.issue_api_token(admin, "fuzz").secret
+
+
+# Administrators' operations take input no other caller gets past the permission check
+# with: the case import parses whole case histories. Fuzzed again as an administrator.
+admin_only = schema.include(path_regex="^/api/v1/case-imports$")
+
+
+@pytest.mark.django_db
+@admin_only.parametrize()
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None)
+def test_no_administrators_request_makes_the_api_fail(case: Any, admin_token: str, keep_test_connection: Any) -> None:
+    with transaction.atomic():
+        case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"}, checks=[not_a_server_error])
+        transaction.set_rollback(True)
