@@ -170,3 +170,38 @@ def test_typing_a_serial_fills_in_its_product(world: World, live_server: Any, pa
     page.wait_for_function(
         "document.querySelector('#product-found').innerText.includes('No unit with serial number KR9999999')"
     )
+
+
+def test_a_customer_escalates_and_the_escalation_team_handles_it(
+    world: World, live_server: Any, browser: Any, page: Any
+) -> None:
+    from caredesk.accounts import services as accounts
+    from caredesk.cases import services as cases
+
+    accounts.create_user("erin@vendor.example", "Erin Esc", world.vendor, PASSWORD, roles=["escalation"])
+    case = admin_case(world.alice, summary="Licence keys missing after renewal")
+    cases.assign(world.agent, case.case_id)
+    base = live_server.url
+
+    # D-4.5: the customer asks for the case to be given to someone else (htmx swaps the case block).
+    log_in(page, base, world.alice.email)
+    page.goto(f"{base}/cases/{case.case_id}/")
+    page.get_by_label("Case reassignment").check()
+    page.get_by_label("Why does the case need escalating?").fill("No useful answer for a week.")
+    page.get_by_role("button", name="Escalate the case").click()
+    page.get_by_text("Your case is escalated.").wait_for()
+    assert page.get_by_text("New owner: Erin Esc.").is_visible()
+    assert page.get_by_role("button", name="Escalate the case").count() == 0
+
+    # The escalation team finds it in its queue and records what it did.
+    team = browser.new_context().new_page()
+    team.set_default_timeout(10_000)
+    log_in(team, base, "erin@vendor.example")
+    team.get_by_role("navigation", name="Main").get_by_role("link", name="Escalations").click()
+    team.get_by_role("link", name=case.case_id).click()
+    team.get_by_label("What was done").fill("Called the customer; keys re-issued.")
+    team.get_by_role("button", name="Mark the escalation handled").click()
+    team.get_by_text(f"The escalation of {case.case_id} is handled.").wait_for()
+    team.get_by_role("navigation", name="Main").get_by_role("link", name="Escalations").click()
+    team.get_by_text("No escalation waiting").wait_for()
+    team.context.close()
