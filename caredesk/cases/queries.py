@@ -11,6 +11,7 @@ from datetime import time as clock_time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -434,7 +435,20 @@ def dashboard(user: User, *, weeks: int = 8, at: datetime | None = None) -> Dash
     cases they may see (D-1.3)."""
     if not user.has_role(*DASHBOARD_ROLES) and not user.is_superuser:
         raise Forbidden("The dashboard is for managers of Customer Care.")
-    moment = at or now()
+    # Every member of staff sees the same cases but for the government customers' (D-1.3),
+    # so one board per clearance serves them all; counting a million open cases takes a
+    # good part of a second, and a minute-old board is what a dashboard is.
+    key = f"dashboard:{int(user.gov_cleared)}:{weeks}"
+    if at is None and user.is_vendor_staff and settings.DASHBOARD_CACHE_SECONDS:
+        board = cache.get(key)
+        if board is None:
+            board = _dashboard(user, weeks, now())
+            cache.set(key, board, settings.DASHBOARD_CACHE_SECONDS)
+        return board
+    return _dashboard(user, weeks, at or now())
+
+
+def _dashboard(user: User, weeks: int, moment: datetime) -> Dashboard:
     today = local_date(moment)
     first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     start = datetime.combine(first_monday, clock_time(0), tzinfo=support_zone())

@@ -78,3 +78,16 @@ def test_only_managers_see_the_dashboard(api, client, world: World, history: Non
     assert "50.0 % · 1/2" in page and "Open breaches: 1" in page
     client.force_login(world.agent)
     assert client.get("/console/dashboard/").status_code == 403
+
+
+def test_the_kept_board_is_one_per_clearance(world: World, history: None) -> None:
+    from caredesk.accounts import services as accounts
+    from tests.personas import PASSWORD
+
+    boss = accounts.create_user("boss@vendor.example", "Bo Boss", world.vendor, PASSWORD, roles=["care_manager"],
+                                gov_cleared=True)  # fmt: skip
+    with at(LATER):
+        plain = queries.dashboard(world.manager, weeks=2)
+        cleared = queries.dashboard(boss, weeks=2)
+    assert cell(plain, "2026-03-09", "P1") == (0, 1, 0.0)
+    assert cell(cleared, "2026-03-09", "P1") == (1, 1, 50.0)  # the government case answered in time
