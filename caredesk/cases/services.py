@@ -755,26 +755,38 @@ SWEEP_BATCH = 1000
 _OPEN_SQL = "('new', 'open', 'awaiting_customer')"  # UNRESOLVED, as the partial index says it
 
 
+def _claim(assignment: str, condition: str, *, order: str, batch: int) -> list[int]:
+    """Claim up to ``batch`` cases that meet ``condition`` (one ``%s``: now) by setting
+    ``assignment`` (at most one ``%s``: now) in one UPDATE, whose outer condition is checked
+    again on each row it locks: a sweep running at the same moment has either claimed a
+    row already, so that it no longer qualifies, or cannot claim it any more. The ids."""
+    table = Case._meta.db_table
+    moment = now()
+    assignment_params = [moment] * assignment.count("%s")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignment} WHERE id IN ("  # noqa: S608 - our own constants, no input
+            f"SELECT id FROM {table} WHERE {condition} ORDER BY {order} LIMIT %s) AND {condition} RETURNING id",
+            [*assignment_params, moment, batch, moment],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def sweep_breaches(*, batch: int = SWEEP_BATCH) -> int:
     """Find cases whose first response is overdue and tell the owner and their manager,
     once per breach (D-4.3). Each batch is claimed by one UPDATE that re-checks its
     condition on the rows it locks, so two sweeps at the same moment never both claim a
     case; the notices are written in the same transaction as the claim."""
-    table = Case._meta.db_table
     told = 0
     while True:
         with transaction.atomic():
-            moment = now()
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} SET response_breached_at = %s WHERE id IN ("  # noqa: S608 (names, not input)
-                    f"SELECT id FROM {table} WHERE response_due_at <= %s AND first_response_at IS NULL"
-                    f" AND response_breached_at IS NULL AND NOT (status = 'closed')"
-                    f" ORDER BY response_due_at LIMIT %s)"
-                    f" AND response_breached_at IS NULL AND NOT (status = 'closed') RETURNING id",
-                    [moment, moment, batch],
-                )
-                claimed = [row[0] for row in cursor.fetchall()]
+            claimed = _claim(
+                "response_breached_at = %s",
+                "response_due_at <= %s AND first_response_at IS NULL AND response_breached_at IS NULL"
+                " AND NOT (status = 'closed')",
+                order="response_due_at",
+                batch=batch,
+            )
             staff, entries, notices = _Staff(), [], []
             for case in Case.objects.filter(pk__in=claimed).select_related(
                 "organisation", "owner__organisation", "owner__manager__organisation"
@@ -795,20 +807,15 @@ def sweep_escalations(*, batch: int = SWEEP_BATCH) -> int:
     its due time in one UPDATE (so a second sweep skips it), then each case gets its new
     level and the next level's due time. A case that passed several thresholds while no
     sweep ran is raised through each of them in turn, each level told."""
-    table = Case._meta.db_table
     raised = 0
     while True:
         with transaction.atomic():
-            moment = now()
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} SET escalation_due_at = NULL WHERE id IN ("  # noqa: S608 (names, not input)
-                    f"SELECT id FROM {table} WHERE escalation_due_at <= %s AND status IN {_OPEN_SQL}"
-                    f" ORDER BY escalation_due_at LIMIT %s)"
-                    f" AND escalation_due_at <= %s AND status IN {_OPEN_SQL} RETURNING id",
-                    [moment, batch, moment],
-                )
-                claimed = [row[0] for row in cursor.fetchall()]
+            claimed = _claim(
+                "escalation_due_at = NULL",
+                f"escalation_due_at <= %s AND status IN {_OPEN_SQL}",
+                order="escalation_due_at",
+                batch=batch,
+            )
             cases = list(
                 Case.objects.filter(pk__in=claimed).select_related(
                     "organisation", "owner__organisation", "owner__manager__organisation"
