@@ -7,6 +7,7 @@ exactly when its change does; delivery happens afterwards, by jobs, at least onc
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,13 +57,26 @@ class Message(models.Model):
         return f"{self.event} → {self.to_email}"
 
 
+def _validate_events(value: object) -> None:
+    from caredesk.cases import events
+
+    known = {v for k, v in vars(events).items() if k.startswith("CASE_") and isinstance(v, str)}
+    if not isinstance(value, list) or not all(isinstance(e, str) for e in value):
+        raise ValidationError('A list of event names, e.g. ["case.opened", "case.closed"].')
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ValidationError(f"Unknown events: {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
+
+
 class Webhook(models.Model):
     """An operator's endpoint for case events, signed with its secret (HMAC-SHA256)."""
 
     name = models.CharField(max_length=100)
     url = models.URLField(max_length=500)
     secret = models.CharField(max_length=200, help_text="Shared with the receiver, who checks the signature")
-    events = models.JSONField(default=list, blank=True, help_text="Event names; empty means every event")
+    events = models.JSONField(
+        default=list, blank=True, validators=[_validate_events], help_text="Event names; empty means every event"
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=now)
 

@@ -114,3 +114,14 @@ def test_webhooks_are_signed_and_retried(world: World, receiver: str) -> None:
     payload = json.loads(body)
     assert payload["data"]["case_id"] == case.case_id and payload["id"] == delivery.delivery_id
     assert [h["X-Caredesk-Delivery"] for h, _ in Receiver.got] == [delivery.delivery_id] * 2  # the same delivery id
+
+
+@pytest.mark.django_db
+def test_a_webhook_names_known_events_only() -> None:
+    from django.core.exceptions import ValidationError
+
+    hook = Webhook(name="x", url="https://example.com/hook", secret="s", events=["case.openned"])
+    with pytest.raises(ValidationError) as refused:
+        hook.full_clean()
+    assert "case.openned" in str(refused.value)
+    Webhook(name="y", url="https://example.com/hook", secret="s", events=["case.opened"]).full_clean()
