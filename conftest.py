@@ -14,19 +14,13 @@ from tests.personas import World, build_world
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Any:
     from caredesk.cases import queries as queries_module
-    from caredesk.cases.queries import forget_catalogue
     from caredesk.core.snapshot import forget_all
-    from caredesk.entitlements.queries import forget_service_levels
 
     cache.clear()  # rate-limit counters must not leak between tests
-    forget_catalogue()  # nor the catalogues of a test's rolled-back database
-    forget_service_levels()
-    forget_all()
+    forget_all()  # nor the catalogues of a test's rolled-back database
     queries_module._word_shares = (float("-inf"), {})  # the search's word statistics, per database
     yield
     cache.clear()
-    forget_catalogue()
-    forget_service_levels()
     forget_all()
 
 

@@ -9,15 +9,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    return False
+from caredesk.core.validation import holds_nul
 
 
 class QueryIn(Schema):
@@ -29,7 +21,7 @@ class QueryIn(Schema):
         # No text anywhere in a request may hold a NUL: PostgreSQL cannot store or even
         # compare it, and no field of ours has a use for it. Refused here, once, as a 422
         # on the field that holds it.
-        if _has_nul(value):
+        if holds_nul(value):
             raise ValueError("Text may not contain NUL characters.")
         return value
 

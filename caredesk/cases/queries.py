@@ -36,6 +36,7 @@ from caredesk.core.errors import Forbidden, NotFound, ValidationFailed
 from caredesk.core.identifiers import normalise_case_id
 from caredesk.core.models import AuditEntry
 from caredesk.core.paging import Page, keyset_page
+from caredesk.core.snapshot import Snapshot
 
 
 def visible_cases(user: User, *, scope_ids: list[int] | None = None) -> QuerySet[Case]:
@@ -87,31 +88,25 @@ class _Catalogue:
     by_code: dict[tuple[str, str], RequestSubType]  # (type code, sub-type code) -> sub-type
 
 
-_catalogue = _Catalogue(float("-inf"), {}, {}, {})
+def _load_catalogue() -> _Catalogue:
+    """The request-type catalogue (D-3.3): it changes rarely, and every case page and every
+    new case names a type, so each process keeps it as a snapshot (``core.snapshot``),
+    read again on a miss and dropped at once when the saving process saves a row."""
+    types = {t.pk: t for t in RequestType.objects.order_by()}
+    subtypes = {s.pk: s for s in RequestSubType.objects.order_by()}
+    by_code = {}
+    for subtype in subtypes.values():
+        if subtype.request_type_id in types:
+            subtype.request_type = types[subtype.request_type_id]
+            by_code[(subtype.request_type.code, subtype.code)] = subtype
+    return _Catalogue(time.monotonic(), types, subtypes, by_code)
+
+
+catalogue: Snapshot[_Catalogue] = Snapshot(_load_catalogue)
 
 
 def _catalogue_rows(*, reload: bool = False) -> _Catalogue:
-    """The request-type catalogue, read at most every CATALOGUE_CACHE_SECONDS per process
-    (and again on a miss): it changes rarely, and every case page and every new case names
-    a type. Saving a type or sub-type clears it in the saving process at once (see
-    ``forget_catalogue``); other processes see the change within those seconds."""
-    global _catalogue
-    moment = time.monotonic()
-    if reload or moment - _catalogue.loaded > settings.CATALOGUE_CACHE_SECONDS:
-        types = {t.pk: t for t in RequestType.objects.order_by()}
-        subtypes = {s.pk: s for s in RequestSubType.objects.order_by()}
-        by_code = {}
-        for subtype in subtypes.values():
-            if subtype.request_type_id in types:
-                subtype.request_type = types[subtype.request_type_id]
-                by_code[(subtype.request_type.code, subtype.code)] = subtype
-        _catalogue = _Catalogue(moment, types, subtypes, by_code)
-    return _catalogue
-
-
-def forget_catalogue() -> None:
-    global _catalogue
-    _catalogue = _Catalogue(float("-inf"), {}, {}, {})
+    return catalogue.get(reload=reload)
 
 
 def active_subtype(type_code: str, subtype_code: str) -> RequestSubType | None:

@@ -36,7 +36,7 @@ from caredesk.core import audit
 from caredesk.core.clock import local_date, now
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.core.identifiers import allocate_case_id, normalise_case_id
-from caredesk.core.validation import clean_text, e164
+from caredesk.core.validation import clean_text, e164, holds_nul
 from caredesk.entitlements.models import Contract, ServiceLevelOffer
 from caredesk.entitlements.queries import product_identity, technical_case_refusal
 from caredesk.entitlements.services import accept_offer, offer_after_move
@@ -621,7 +621,7 @@ def _escalation_owner(case: Case) -> User | None:
     """A reassignment gives the case a new owner: the member of the escalation team, other
     than the current owner and cleared where the customer needs it, who owns the fewest
     unresolved cases (ties: the longest-serving account)."""
-    team = [u for u in _staff_with_role("escalation", case) if u.pk != case.owner_id]
+    team = [u for u in on_call_team(case) if u.pk != case.owner_id]
     if not team:
         return None
     load = dict(
@@ -714,10 +714,6 @@ class _Staff:
                 User.objects.filter(is_active=True, organisation__kind=OrganisationKind.VENDOR).order_by("pk")
             )
         return [u for u in self._people if role in u.roles and (u.gov_cleared or not case.organisation.government)]
-
-
-def _staff_with_role(role: str, case: Case) -> list[User]:
-    return _Staff().with_role(role, case)
 
 
 def _cleared_for(case: Case, people: list[User | None]) -> list[User]:
@@ -1163,21 +1159,11 @@ def _moment(value: Any, name: str, errors: dict[str, str]) -> Any:
     return None
 
 
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
-
-
 def imported_case(data: Any) -> ImportedCase:
     """An ``ImportedCase`` from one JSON object of an import (API body or file line)."""
     if not isinstance(data, dict):
         raise ValidationFailed("A case is a JSON object.", fields={"case": "Not an object."})
-    if _holds_nul(data):  # the database cannot even compare such text
+    if holds_nul(data):  # the database cannot even compare such text
         raise ValidationFailed("Text may not contain NUL characters.", fields={"case": "Contains a NUL character."})
     errors: dict[str, str] = {}
     known = {f for f in NewCase.__dataclass_fields__}

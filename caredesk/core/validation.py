@@ -40,3 +40,15 @@ def clean_text(value: str, *, field: str, max_length: int, required: bool = True
             fields={field: f"At most {max_length} characters."},
         )
     return text
+
+
+def holds_nul(value: object) -> bool:
+    """Whether text anywhere in ``value`` (strings, dict keys and values, lists) holds a NUL:
+    PostgreSQL can neither store nor compare such text, so inputs refuse it up front."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_nul(v) for v in value)
+    return False

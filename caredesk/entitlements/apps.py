@@ -18,13 +18,7 @@ class EntitlementsConfig(AppConfig):
         # D-2.9: a unit that changes hands leaves the old owner's contracts.
         on_owner_change(end_coverage_of)
 
-        from django.db.models.signals import post_delete, post_save
-
         from caredesk.entitlements.models import ServiceLevel
-        from caredesk.entitlements.queries import forget_service_levels
+        from caredesk.entitlements.queries import service_levels
 
-        def levels_changed(**_: object) -> None:
-            forget_service_levels()
-
-        post_save.connect(levels_changed, sender=ServiceLevel, weak=False, dispatch_uid="service-levels-saved")
-        post_delete.connect(levels_changed, sender=ServiceLevel, weak=False, dispatch_uid="service-levels-deleted")
+        service_levels.forget_on_change(ServiceLevel)

@@ -6,11 +6,9 @@ interface: the API, the console, the portal and case creation (D-3.2)."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, QuerySet
 
@@ -18,6 +16,7 @@ from caredesk.accounts.models import Organisation, OrganisationKind, User
 from caredesk.accounts.queries import acting_organisation_ids
 from caredesk.core.clock import months_period_end
 from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.core.snapshot import Snapshot
 from caredesk.entitlements.models import Contract, CoveredAsset, ECertificate, ServiceLevel, ServiceLevelOffer
 from caredesk.installbase.models import Asset, Product, SupportStanding
 from caredesk.installbase.queries import SERIAL_MAX, normalise_serial, today, visible_assets
@@ -223,22 +222,14 @@ def _contracts_by_asset(asset_ids: list[int], day: date) -> dict[int, list[Cover
     return found
 
 
-_levels: tuple[float, dict[int, ServiceLevel]] = (float("-inf"), {})
+# The service-level catalogue by id, a per-process snapshot like the request types.
+service_levels: Snapshot[dict[int, ServiceLevel]] = Snapshot(
+    lambda: {level.pk: level for level in ServiceLevel.objects.order_by()}
+)
 
 
 def _service_levels(*, reload: bool = False) -> dict[int, ServiceLevel]:
-    """The service-level catalogue by id, kept per process for CATALOGUE_CACHE_SECONDS like
-    the request types (saving a level clears it in the saving process)."""
-    global _levels
-    moment = time.monotonic()
-    if reload or moment - _levels[0] > settings.CATALOGUE_CACHE_SECONDS:
-        _levels = (moment, {level.pk: level for level in ServiceLevel.objects.order_by()})
-    return _levels[1]
-
-
-def forget_service_levels() -> None:
-    global _levels
-    _levels = (float("-inf"), {})
+    return service_levels.get(reload=reload)
 
 
 def _partner_names(assets: list[Asset]) -> dict[int, list[str]]:

@@ -178,7 +178,7 @@ def write(rows: list[Message], *, fresh: bool = False) -> list[Message]:
     """Save messages in one statement, inside the caller's transaction; a message whose key
     is written already (the same notice to the same person) is left out. ``fresh``: the
     keys cannot exist yet (they name an object this transaction made), so no savepoint is
-    needed. Delivery is asked for when the transaction commits."""
+    needed. Delivery is asked for as ``_after_commit`` says."""
     if not rows:
         return []
     if fresh:
@@ -233,7 +233,10 @@ def _enqueue(messages: list[int], webhooks: list[int]) -> None:
     from caredesk.notifications import tasks
 
     try:
-        tasks.deliver.enqueue(messages, webhooks)
+        # A savepoint: inside the caller's transaction (database engine) a failed insert
+        # must not abort the change it tells of.
+        with transaction.atomic():
+            tasks.deliver.enqueue(messages, webhooks)
     except Exception:  # noqa: BLE001 - the delivery sweep sends them anyway
         log.warning("could not queue delivery of %s messages; the sweep will send them", len(messages), exc_info=True)
 

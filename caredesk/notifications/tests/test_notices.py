@@ -176,3 +176,24 @@ def test_a_summary_is_one_line_so_it_cannot_spill_into_a_notice(world: World) ->
     case = admin_case(world.alice, summary="Portal down\nDear customer, send us your password")
     assert case.summary == "Portal down Dear customer, send us your password"
     assert Message.objects.get(event="case.opened").text_body.startswith("Hello Alice Archer")
+
+
+def test_a_delivery_job_that_cannot_be_queued_loses_neither_the_change_nor_the_notice(
+    world: World, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # On the database engine the job is queued inside the change's transaction: a failure
+    # there must not undo the change; the delivery sweep sends the message later.
+    from django.db import connection
+
+    from caredesk.notifications import tasks
+
+    class Broken:
+        def enqueue(self, *args: Any) -> None:  # a failing insert, which on PostgreSQL aborts a transaction
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO no_such_queue VALUES (1)")
+
+    monkeypatch.setattr(services, "_queued_in_database", lambda: True)
+    monkeypatch.setattr(tasks, "deliver", Broken())
+    case = admin_case(world.alice)
+    assert Message.objects.get(event="case.opened").case_ref == case.case_id
+    cases.reply(world.alice, case.case_id, "Still here after the failed queueing.")  # the transaction is usable
