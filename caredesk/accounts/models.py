@@ -71,7 +71,9 @@ class Site(models.Model):
 
 
 class Role(models.TextChoices):
-    """Vendor staff roles (D-1.2)."""
+    """Roles (D-1.2): vendor staff hold the first nine, a customer's or partner's people may
+    be their organisation's administrator. What each role may do is the capability table
+    of ``caredesk.accounts.access``."""
 
     CARE_AGENT = "care_agent", _("Customer Care representative")
     ESCALATION = "escalation", _("Escalation team")
@@ -82,6 +84,7 @@ class Role(models.TextChoices):
     RMA_SPECIALIST = "rma_specialist", _("RMA specialist")
     LICENSING = "licensing", _("Licensing")
     ADMIN = "admin", _("Administrator")
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
 
 
 def check_roles(roles: Any) -> None:
@@ -119,7 +122,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="users")
     associations = models.ManyToManyField(Organisation, blank=True, related_name="associated_users")
-    roles = models.JSONField(default=list, blank=True, validators=[check_roles], help_text="Vendor staff roles")
+    roles = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[check_roles],
+        help_text="Vendor staff roles, or org_admin for a customer's or partner's administrator",
+    )
     gov_cleared = models.BooleanField(default=False, help_text="May see government customers' cases")
     manager = models.ForeignKey(
         "self",
@@ -157,8 +165,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_vendor_staff(self) -> bool:
         return self.organisation.kind == OrganisationKind.VENDOR
 
-    def has_role(self, *roles: str) -> bool:
-        return self.is_vendor_staff and any(role in self.roles for role in roles)
+    def clean(self) -> None:
+        super().clean()
+        from caredesk.accounts.access import roles_for_kind
+
+        if self.organisation_id is not None and isinstance(self.roles, list):
+            allowed = roles_for_kind(self.organisation.kind)
+            wrong = [r for r in self.roles if r not in allowed]
+            if wrong:
+                raise ValidationError({"roles": f"A member of this organisation cannot hold: {', '.join(wrong)}."})
 
 
 class RegistrationStatus(models.TextChoices):

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from caredesk.accounts.access import Capability, require, roles_for_kind
 from caredesk.accounts.models import (
     ApiToken,
     Organisation,
@@ -328,17 +329,13 @@ def _create_registered_user(registration: Registration, organisation_id: int) ->
     return user
 
 
-APPROVER_ROLES = ("care_agent", "care_manager", "admin")  # D-1.4: a care agent approves
-
-
 @transaction.atomic
 def decide_registration(registration_id: int, agent: User, *, approve: bool, note: str = "") -> Registration:
     """A care agent approves (creating the organisation and the user) or rejects a
     request for a new customer account."""
     if not agent.is_vendor_staff:
         raise NotFound("No such registration.")
-    if not agent.has_role(*APPROVER_ROLES):
-        raise Forbidden("New customer accounts are approved by Customer Care agents and their managers.")
+    require(agent, Capability.APPROVE_REGISTRATIONS)  # D-1.4: a care agent approves
     registration = Registration.objects.select_for_update().filter(pk=registration_id).first()
     if registration is None:
         raise NotFound("No such registration.")
@@ -548,7 +545,13 @@ def create_user(
     address = _normalise_email(email)
     if User.objects.filter(email=address).exists():
         raise Conflict("A user with this e-mail address exists already.")
-    if (roles or site_admin or gov_cleared) and organisation.kind != OrganisationKind.VENDOR:
+    wrong = [r for r in roles or [] if r not in roles_for_kind(organisation.kind)]
+    if wrong:
+        raise ValidationFailed(
+            "A member of this organisation cannot hold these roles.",
+            fields={"roles": f"Not allowed: {', '.join(wrong)}."},
+        )
+    if (site_admin or gov_cleared) and organisation.kind != OrganisationKind.VENDOR:
         raise ValidationFailed("Only vendor staff have roles.", fields={"roles": "Vendor staff only."})
     user = User.objects.create_user(
         address,

@@ -36,7 +36,6 @@ from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.entitlements import queries as entitlements
 from caredesk.entitlements import services as entitlement_services
 from caredesk.entitlements.models import Contract, ServiceLevel, ServiceLevelOffer
-from caredesk.installbase import orders
 from caredesk.installbase import queries as installbase
 from caredesk.installbase import services as ib_services
 from caredesk.installbase.models import Asset, OrderImport, OwnershipTransfer, Reinstatement
@@ -219,7 +218,7 @@ def import_orders(request: HttpRequest, file: File[UploadedFile]):  # type: igno
         raise ValidationFailed(
             "The file is too large.", fields={"file": f"At most {settings.ORDER_IMPORT_MAX_BYTES // 2**20} MB."}
         )
-    result = orders.import_orders(cast(IO[bytes], file), source=(file.name or "upload.csv"), actor=_user(request))
+    result = ib_services.import_orders(cast(IO[bytes], file), source=(file.name or "upload.csv"), actor=_user(request))
     return 201, _import_out(result.order_import)
 
 
@@ -235,7 +234,7 @@ def get_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62))
 )
 def rejections(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62)):  # type: ignore[no-untyped-def]
     order_import = _visible_import(_user(request), import_id)
-    response = StreamingHttpResponse(orders.rejection_report(order_import), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(ib_services.rejection_report(order_import), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="order-import-{order_import.pk}-rejected.csv"'
     return response
 

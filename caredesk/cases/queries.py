@@ -17,8 +17,8 @@ from django.db.models import BooleanField, Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 
+from caredesk.accounts.access import Capability, acting_organisation_ids, may, owner_scope, require
 from caredesk.accounts.models import User
-from caredesk.accounts.queries import acting_organisation_ids
 from caredesk.cases.models import (
     Attachment,
     Case,
@@ -32,7 +32,7 @@ from caredesk.cases.models import (
 )
 from caredesk.core import audit
 from caredesk.core.clock import local_date, now, support_zone
-from caredesk.core.errors import Forbidden, NotFound, ValidationFailed
+from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.identifiers import normalise_case_id
 from caredesk.core.models import AuditEntry
 from caredesk.core.paging import Page, keyset_page
@@ -47,15 +47,7 @@ def visible_cases(user: User, *, scope_ids: list[int] | None = None) -> QuerySet
     staff: every case, except government customers' cases unless ``gov_cleared``.
     Anyone else: nothing. Callers answer "not found" for what is not in here.
     """
-    if not user.is_authenticated or not user.is_active:
-        return Case.objects.none()
-    if user.is_vendor_staff:
-        if user.gov_cleared:
-            return Case.objects.all()
-        # A join, not a cached list: the government mark must hold from the moment it is set.
-        return Case.objects.filter(organisation__government=False)
-    ids = acting_organisation_ids(user) if scope_ids is None else scope_ids  # callers that need it twice pass it
-    return Case.objects.filter(Q(contact_id=user.pk) | Q(organisation_id__in=ids))
+    return owner_scope(user, Case.objects, "organisation", personal="contact", scope_ids=scope_ids)
 
 
 def get_case(user: User, case_id: str) -> Case:
@@ -328,14 +320,14 @@ def _common_words(text: str) -> bool:
 
 def case_messages(user: User, case: Case) -> QuerySet[CaseMessage]:
     messages = case.messages.all()
-    if not user.is_vendor_staff:
+    if not may(user, Capability.SEE_INTERNAL):
         messages = messages.exclude(kind=CaseMessage.Kind.NOTE)
     return messages.order_by("created_at", "id")
 
 
 def case_attachments(user: User, case: Case) -> QuerySet[Attachment]:
     files = case.attachments.all()
-    if not user.is_vendor_staff:
+    if not may(user, Capability.SEE_INTERNAL):
         files = files.filter(internal=False)
     return files.order_by("created_at", "id")
 
@@ -354,7 +346,7 @@ def get_attachment(user: User, case_id: str, attachment_id: int | str) -> Attach
 
 
 def case_history(user: User, case: Case) -> QuerySet[AuditEntry]:
-    return audit.history(case, include_internal=user.is_vendor_staff)
+    return audit.history(case, include_internal=may(user, Capability.SEE_INTERNAL))
 
 
 def request_types(*, include_inactive: bool = False) -> QuerySet[RequestType]:
@@ -365,11 +357,6 @@ def request_types(*, include_inactive: bool = False) -> QuerySet[RequestType]:
 # --- escalations (D-4.5, D-4.6) ---------------------------------------------------------------
 
 
-def _staff_only(user: User) -> None:
-    if not user.is_vendor_staff:
-        raise Forbidden("The escalation and on-call queues are for Customer Care staff.")
-
-
 def case_escalations(user: User, case: Case) -> QuerySet[Escalation]:
     """The escalations of a case the user can see (``get_case`` checked it)."""
     return Escalation.objects.filter(case=case).select_related("requested_by", "new_owner", "handled_by")
@@ -378,7 +365,7 @@ def case_escalations(user: User, case: Case) -> QuerySet[Escalation]:
 def escalation_queue(user: User, *, on_call: bool | None = None, limit: int = 200) -> list[Escalation]:
     """The escalation team's queue: escalations not yet handled, oldest first, of cases the
     user may see (D-1.3); vendor staff only."""
-    _staff_only(user)
+    require(user, Capability.WORK_CASES, "The escalation and on-call queues are for Customer Care staff.")
     # A case closed since it was escalated needs the team no more.
     rows = Escalation.objects.filter(handled_at__isnull=True, case__in=visible_cases(user)).exclude(
         case__status=CaseStatus.CLOSED
@@ -393,7 +380,7 @@ def escalation_queue(user: User, *, on_call: bool | None = None, limit: int = 20
 def on_call_cases(user: User, *, limit: int = 200) -> list[Case]:
     """P1 cases opened outside business days that nobody has answered yet: the on-call team
     handles them at once (D-4.6)."""
-    _staff_only(user)
+    require(user, Capability.WORK_CASES, "The escalation and on-call queues are for Customer Care staff.")
     return list(
         visible_cases(user)
         .filter(priority=Priority.P1, opened_off_hours=True, first_response_at__isnull=True)
@@ -405,7 +392,6 @@ def on_call_cases(user: User, *, limit: int = 200) -> list[Case]:
 
 # --- the manager dashboard (D-4.1, D-4.3) -------------------------------------------------------
 
-DASHBOARD_ROLES = ("care_manager", "team_lead", "director", "admin", "escalation")
 BACKLOG_BUCKETS = [
     ("< 1 day", 0, 1),
     ("1–3 days", 1, 3),
@@ -428,8 +414,7 @@ def dashboard(user: User, *, weeks: int = 8, at: datetime | None = None) -> Dash
     """Response-target compliance by priority and week (of opening, in the centre's zone),
     the open breaches, and the backlog of unresolved cases by age: for managers, over the
     cases they may see (D-1.3)."""
-    if not user.has_role(*DASHBOARD_ROLES) and not user.is_superuser:
-        raise Forbidden("The dashboard is for managers of Customer Care.")
+    require(user, Capability.VIEW_DASHBOARD)
     # Every member of staff sees the same cases but for the government customers' (D-1.3),
     # so one board per clearance serves them all; counting a million open cases takes a
     # good part of a second, and a minute-old board is what a dashboard is.

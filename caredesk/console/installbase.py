@@ -11,12 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from caredesk.accounts.access import Capability, may
 from caredesk.console.forms import OrderImportForm
 from caredesk.console.views import staff_page
 from caredesk.core.errors import DomainError, ValidationFailed
 from caredesk.installbase import services as ib_services
-from caredesk.installbase.orders import import_orders, rejection_report
 from caredesk.installbase.queries import open_requests, visible_order_imports
+from caredesk.installbase.services import import_orders, rejection_report
 from caredesk.web.installbase import assets_page, entitlement_context
 from caredesk.web.pages import current_user, show_error
 
@@ -49,7 +50,7 @@ def entitlement_check(request: HttpRequest) -> HttpResponse:
 def order_imports(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     imports = visible_order_imports(user)
-    if not user.has_role("admin", "care_agent", "care_manager"):
+    if not may(user, Capability.IMPORT_ORDERS):
         raise Http404("No such page.")
     form = OrderImportForm(request.POST or None, request.FILES or None)
     status = 200

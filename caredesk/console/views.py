@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from caredesk.accounts import services as accounts
+from caredesk.accounts.access import Capability, may
 from caredesk.accounts.queries import registrations_awaiting_approval
 from caredesk.cases import queries, services
 from caredesk.cases.models import CaseStatus
@@ -60,7 +61,7 @@ def staff_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not current_user(request).is_vendor_staff:
+        if not may(current_user(request), Capability.USE_CONSOLE):
             raise Http404("No such page.")
         return guarded(request, *args, **kwargs)
 

@@ -51,6 +51,7 @@ class Person:
     name: str
     phone: str = ""
     roles: tuple[str, ...] = ()
+    site_admin: bool = False  # may use the admin site
     gov_cleared: bool = False
     label: str = ""  # what the login list says about this person
 
@@ -86,7 +87,13 @@ VENDOR = OrgSpec(
     "America/Los_Angeles",
     (SiteSpec("KN-SJC", "Kestrel Networks San Jose", "San Jose", "2100 Orchard Parkway", "95131"),),
     (
-        Person("admin@kestrel.example", "Dana Whitfield", roles=(Role.ADMIN,), label="administrator (admin site)"),
+        Person(
+            "admin@kestrel.example",
+            "Dana Whitfield",
+            roles=(Role.ADMIN,),
+            site_admin=True,
+            label="administrator (admin site)",
+        ),
         Person("director@kestrel.example", "Helen Okafor", roles=(Role.DIRECTOR,), label="director of Customer Care"),
         Person("manager@kestrel.example", "Rafael Ortega", roles=(Role.CARE_MANAGER,), label="care manager"),
         Person("lead@kestrel.example", "Jonas Weber", roles=(Role.TEAM_LEAD,), label="team lead of the care agents"),
@@ -480,7 +487,7 @@ class DemoBuilder:
             actor=actor,
             roles=list(person.roles),
             gov_cleared=person.gov_cleared,
-            site_admin="admin" in person.roles,
+            site_admin=person.site_admin,
             **extra,
         )
 

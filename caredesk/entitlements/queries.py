@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from django.db import models
 from django.db.models import F, QuerySet
 
+from caredesk.accounts.access import owner_scope
 from caredesk.accounts.models import Organisation, OrganisationKind, User
-from caredesk.accounts.queries import acting_organisation_ids
 from caredesk.core.clock import months_period_end
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.snapshot import Snapshot
@@ -26,24 +26,12 @@ QUERY_MAX = 64
 
 def visible_contracts(user: User) -> QuerySet[Contract]:
     """Contracts ``user`` may see, through the organisation they belong to (D-1.3)."""
-    if not user.is_authenticated or not user.is_active:
-        return Contract.objects.none()
-    if user.is_vendor_staff:
-        if user.gov_cleared:
-            return Contract.objects.all()
-        return Contract.objects.filter(organisation__government=False)
-    return Contract.objects.filter(organisation_id__in=acting_organisation_ids(user))
+    return owner_scope(user, Contract.objects, "organisation")
 
 
 def visible_ecertificates(user: User) -> QuerySet[ECertificate]:
     """Support e-certificates ``user`` may see, through the buying organisation (D-1.3)."""
-    if not user.is_authenticated or not user.is_active:
-        return ECertificate.objects.none()
-    if user.is_vendor_staff:
-        if user.gov_cleared:
-            return ECertificate.objects.all()
-        return ECertificate.objects.filter(organisation__government=False)
-    return ECertificate.objects.filter(organisation_id__in=acting_organisation_ids(user))
+    return owner_scope(user, ECertificate.objects, "organisation")
 
 
 @dataclass

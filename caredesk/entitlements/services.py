@@ -9,10 +9,11 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 
+from caredesk.accounts.access import Capability, acts_for, require
 from caredesk.accounts.models import Organisation, OrganisationKind, User
 from caredesk.core import audit
 from caredesk.core.clock import months_period_end, now
-from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from caredesk.core.errors import Conflict, NotFound, ValidationFailed
 from caredesk.core.geography import is_continental_us, is_eu
 from caredesk.entitlements.models import (
     Contract,
@@ -33,12 +34,10 @@ from caredesk.installbase.queries import normalise_serial, today, visible_assets
 ID_MAX = 32
 
 
-CARE_ROLES = ("care_agent", "care_manager", "admin", "escalation", "licensing")
-
-
 def _ensure_staff(actor: User | None) -> None:
-    if actor is not None and not actor.is_vendor_staff:
-        raise Forbidden("Only the vendor's staff can change contracts.")
+    """Contracts are changed by Customer Care and licensing (``None``: the system)."""
+    if actor is not None:
+        require(actor, Capability.MANAGE_CONTRACTS)
 
 
 def _identifier(value: str, name: str) -> str:
@@ -155,8 +154,7 @@ def ecertificate_refusal(certificate: ECertificate, asset: Asset) -> dict[str, s
 def activate_ecertificate(actor: User, code: str, serial: str) -> Contract:
     """The customer activates a certificate for one of its units (D-2.7): it becomes a
     contract covering the unit, from the coverage start for the certificate's term."""
-    if actor.is_vendor_staff and not actor.has_role(*CARE_ROLES):
-        raise Forbidden("Only Customer Care staff activate certificates for a customer.")
+    require(actor, Capability.ACTIVATE_ECERTIFICATES)
     certificate = (
         visible_ecertificates(actor)
         .select_for_update(of=("self",))
@@ -294,17 +292,14 @@ def offer_after_move(
 def accept_offer(actor: User, offer_id: int) -> ServiceLevelOffer:
     """The customer accepts: the contract takes the offered level, and the unit's hardware
     replacement is no longer best effort (D-2.8)."""
-    from caredesk.accounts.queries import acting_organisation_ids
-
+    require(actor, Capability.ACCEPT_SERVICE_LEVELS)
     offer = (
         ServiceLevelOffer.objects.select_for_update(of=("self",))
         .select_related("contract", "offered_level", "asset")
         .filter(pk=offer_id)
         .first()
     )
-    if offer is None or actor.is_vendor_staff or offer.contract.organisation_id not in acting_organisation_ids(actor):
-        if offer is not None and actor.is_vendor_staff:
-            raise Forbidden("Only the customer accepts a new service level.")
+    if offer is None or not acts_for(actor, offer.contract.organisation_id):
         raise NotFound("No such offer.")
     if offer.status != OfferStatus.PENDING:
         raise Conflict("This offer is answered already.")

@@ -30,12 +30,12 @@ from typing import IO, Any
 import psycopg
 from django.db import DatabaseError, connection, transaction
 
+from caredesk.accounts.access import Capability, require
 from caredesk.accounts.models import User
 from caredesk.core import audit
 from caredesk.core.clock import now
-from caredesk.core.errors import Conflict, Forbidden, ValidationFailed
+from caredesk.core.errors import Conflict, ValidationFailed
 from caredesk.installbase.models import Asset, OrderImport, OrderImportRejection, OrderImportStatus
-from caredesk.installbase.queries import IMPORT_ROLES
 
 COLUMNS = (
     "sales_order",
@@ -441,8 +441,8 @@ def import_orders(
     """Import sales-order lines from a CSV byte stream (D-2.3). One transaction: the units
     and the report of refused rows are written together, or nothing is. A file that cannot
     be read at all is refused with a clear error (and nothing is written)."""
-    if actor is not None and not actor.has_role(*IMPORT_ROLES):
-        raise Forbidden("Only Customer Care staff and administrators import sales orders.")
+    if actor is not None:
+        require(actor, Capability.IMPORT_ORDERS)
     postgres = connection.vendor == "postgresql"
     seekable = _seekable(stream)
     try:

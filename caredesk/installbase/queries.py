@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from caredesk.accounts.access import Capability, may, owner_scope
 from caredesk.accounts.models import Organisation, User
-from caredesk.accounts.queries import acting_organisation_ids
 from caredesk.core.clock import local_date, now
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.paging import Page, keyset_page
@@ -42,13 +42,7 @@ def is_serial(text: str) -> bool:
 
 def visible_assets(user: User) -> QuerySet[Asset]:
     """Assets ``user`` may see, through their owner (D-1.3)."""
-    if not user.is_authenticated or not user.is_active:
-        return Asset.objects.none()
-    if user.is_vendor_staff:
-        if user.gov_cleared:
-            return Asset.objects.all()
-        return Asset.objects.filter(owner__government=False)
-    return Asset.objects.filter(owner_id__in=acting_organisation_ids(user))
+    return owner_scope(user, Asset.objects, "owner")
 
 
 def get_asset(user: User, serial: str) -> Asset:
@@ -136,12 +130,9 @@ def organisation_proved_by_serial(proof: str) -> Organisation | None:
     return asset.owner if asset else None
 
 
-IMPORT_ROLES = ("admin", "care_agent", "care_manager")
-
-
 def visible_order_imports(user: User) -> QuerySet[OrderImport]:
     """Order imports and their reports: for the staff who may import (D-2.3)."""
-    if not user.is_authenticated or not user.is_active or not user.has_role(*IMPORT_ROLES):
+    if not may(user, Capability.IMPORT_ORDERS):
         return OrderImport.objects.none()
     return OrderImport.objects.all()
 

@@ -12,11 +12,13 @@ from typing import Any
 
 from django.db import transaction
 
+from caredesk.accounts.access import Capability, require
 from caredesk.accounts.models import Organisation, OrganisationKind, Site, User
 from caredesk.core import audit
 from caredesk.core.clock import now
-from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from caredesk.core.errors import Conflict, NotFound, ValidationFailed
 from caredesk.core.validation import clean_text
+from caredesk.installbase import orders
 from caredesk.installbase.models import (
     Asset,
     OwnershipTransfer,
@@ -45,8 +47,9 @@ def check_serial(text: str, field: str = "serial") -> str:
 
 
 def _ensure_staff(actor: User | None) -> None:
-    if actor is not None and not actor.is_vendor_staff:
-        raise Forbidden("Only the vendor's staff can change the installed base.")
+    """The installed base is changed by Customer Care (``None``: the system, an import)."""
+    if actor is not None:
+        require(actor, Capability.MANAGE_INSTALLED_BASE)
 
 
 @dataclass
@@ -201,20 +204,12 @@ def _visible_asset_for_update(actor: User, serial: str) -> Asset:
     return asset
 
 
-def _customer_side(actor: User, asset: Asset) -> None:
-    """Requests come from the owner's side (its people, consultants, its partners) or staff."""
-    if actor.is_vendor_staff:
-        return
-    from caredesk.accounts.queries import acting_organisation_ids
-
-    if asset.owner_id not in acting_organisation_ids(actor):
-        raise NotFound("No such unit.")
-
-
 @transaction.atomic
 def request_transfer(actor: User, serial: str, new_owner_account: str, *, reference: str = "") -> OwnershipTransfer:
+    """The owner's side (its people, consultants, its partners) or staff ask for a unit to
+    change hands (D-2.9); the unit is found through the owner scope."""
+    require(actor, Capability.REQUEST_TRANSFERS)
     asset = _visible_asset_for_update(actor, serial)
-    _customer_side(actor, asset)
     account = (new_owner_account or "").strip()
     new_owner = Organisation.objects.filter(account_number=account).exclude(kind=OrganisationKind.VENDOR).first()
     if not account or new_owner is None:
@@ -236,7 +231,7 @@ def request_transfer(actor: User, serial: str, new_owner_account: str, *, refere
 def decide_transfer(actor: User, transfer_id: int, *, approve: bool, note: str = "") -> OwnershipTransfer:
     """Staff decide. Approved, the unit changes owner, needs reinstatement (it is no longer
     with its original purchaser) and leaves the old owner's contracts."""
-    _ensure_care_staff(actor)
+    require(actor, Capability.DECIDE_TRANSFERS)
     transfer = OwnershipTransfer.objects.select_for_update().select_related("asset").filter(pk=transfer_id).first()
     if transfer is None or not _staff_sees(actor, transfer.asset):
         raise NotFound("No such transfer.")
@@ -271,11 +266,6 @@ def decide_transfer(actor: User, transfer_id: int, *, approve: bool, note: str =
     return transfer
 
 
-def _ensure_care_staff(actor: User) -> None:
-    if not actor.has_role("care_agent", "care_manager", "admin", "escalation"):
-        raise Forbidden("Only Customer Care staff decide this.")
-
-
 def _staff_sees(actor: User, asset: Asset) -> bool:
     from caredesk.installbase.queries import visible_assets
 
@@ -284,8 +274,8 @@ def _staff_sees(actor: User, asset: Asset) -> bool:
 
 @transaction.atomic
 def request_reinstatement(actor: User, serial: str, *, reference: str = "") -> Reinstatement:
+    require(actor, Capability.REQUEST_REINSTATEMENTS)
     asset = _visible_asset_for_update(actor, serial)
-    _customer_side(actor, asset)
     if asset.standing == SupportStanding.GOOD:
         raise Conflict("This unit is with its original purchaser: it needs no reinstatement.")
     if asset.reinstatements.filter(status__in=OPEN_REINSTATEMENT).exists():
@@ -314,7 +304,7 @@ def advance_reinstatement(
     """A staff decision in the reinstatement of D-2.9: ``inspect`` (the unit is being
     inspected), ``pass`` with the ``fee`` to pay, or ``fail``; ``paid`` (the fee is
     received: the unit is reinstated); ``refuse`` at any open step."""
-    _ensure_care_staff(actor)
+    require(actor, Capability.DECIDE_REINSTATEMENTS)
     if step not in _STEPS:
         raise ValidationFailed("Unknown step.", fields={"step": ", ".join(_STEPS)})
     item = Reinstatement.objects.select_for_update().select_related("asset").filter(pk=reinstatement_id).first()
@@ -353,8 +343,8 @@ def advance_reinstatement(
     return item
 
 
-def import_orders(*args: Any, **kwargs: Any) -> Any:
-    """See ``installbase.orders.import_orders``."""
-    from caredesk.installbase.orders import import_orders as run
-
-    return run(*args, **kwargs)
+# The sales-order import (D-2.3) is a pipeline of its own module; these are its entry points.
+import_orders = orders.import_orders
+rejection_report = orders.rejection_report
+ImportResult = orders.ImportResult
+ORDER_COLUMNS = orders.COLUMNS

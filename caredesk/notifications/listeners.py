@@ -48,77 +48,75 @@ def _tell(event: str, template: str, case: Case, people: list[User], key: str, *
     return rows
 
 
-def notices(sender: str, case: Case, actor: Any, details: dict[str, Any]) -> list[Message]:
+def notices(event: events.CaseEvent) -> list[Message]:
     """The messages one case event makes (not yet saved)."""
+    case, actor = event.case, event.actor
     cid = case.case_id
-    if sender == events.CASE_OPENED:
-        rows = _tell("case.opened", "case_opened", case, _customers(case), f"opened:{cid}")
-        if case.priority == "P1" and case.opened_off_hours:  # D-4.6: handled at once, round the clock
-            rows += _tell("case.on_call", "case_on_call", case, on_call_team(case), f"on-call:{cid}")
-        return rows
-    if sender == events.CASE_REPLIED:
-        message = details["message"]
-        if message.from_staff:
-            return _tell("case.replied", "case_replied", case, _customers(case), f"reply:{message.pk}", message=message)
-        if case.owner is not None:
-            return _tell("case.customer_replied", "case_customer_replied", case, [case.owner], f"reply:{message.pk}",
-                         message=message)  # fmt: skip
-        return []
-    if sender == events.CASE_ASSIGNED:
-        if case.owner is not None and case.owner_id != getattr(actor, "pk", None):
-            key = f"assigned:{cid}:{case.updated_at.isoformat()}"
-            return _tell("case.assigned", "case_assigned", case, [case.owner], key)
-        return []
-    if sender == events.CASE_STATUS_CHANGED:
-        if case.status == CaseStatus.AWAITING_CUSTOMER:
-            key = f"awaiting:{cid}:{case.updated_at.isoformat()}"
-            return _tell("case.awaiting_customer", "case_awaiting", case, _customers(case), key)
-        return []
-    if sender == events.CASE_RESOLUTION_PROPOSED:
-        message = details["message"]
-        return _tell("case.resolution_proposed", "case_resolution", case, _customers(case), f"resolution:{message.pk}",
-                     message=message, days=settings.CASE_AUTO_CLOSE_DAYS)  # fmt: skip
-    if sender == events.CASE_PRIORITY_CHANGED:
-        # Raised to P1 outside business days: handled at once, like a P1 opened then (D-4.6).
-        if case.priority == "P1" and case.opened_off_hours and case.first_response_at is None:
-            return _tell("case.on_call", "case_on_call", case, on_call_team(case), f"on-call:{cid}")
-        return []
-    if sender == events.CASE_CLOSED:
-        return _tell("case.closed", "case_closed", case, _customers(case), f"closed:{cid}")
-    if sender == events.CASE_RESPONSE_BREACHED:
-        key = f"breach:{cid}:{case.response_breached_at.isoformat() if case.response_breached_at else ''}"
-        return _tell("case.response_breached", "case_breached", case, details.get("recipients", []), key)
-    if sender == events.CASE_MANAGEMENT_ESCALATION:
-        level = details["level"]
-        return _tell("case.management_escalation", "case_management", case, details.get("recipients", []),
-                     f"management:{cid}:{level}", level=LEVELS.get(level, str(level)))  # fmt: skip
-    if sender == events.CASE_ESCALATED:
-        escalation = details["escalation"]
-        team = _tell("case.escalated", "case_escalated_team", case, details.get("recipients", []),
-                     f"escalated:{escalation.pk}:team", escalation=escalation)  # fmt: skip
-        return team + _tell("case.escalated", "case_escalated", case, _customers(case),
-                            f"escalated:{escalation.pk}:customer", escalation=escalation)  # fmt: skip
+    match event:
+        case events.CaseOpened():
+            rows = _tell("case.opened", "case_opened", case, _customers(case), f"opened:{cid}")
+            if case.priority == "P1" and case.opened_off_hours:  # D-4.6: handled at once, round the clock
+                rows += _tell("case.on_call", "case_on_call", case, on_call_team(case), f"on-call:{cid}")
+            return rows
+        case events.CaseReplied(message=message):
+            if message.from_staff:
+                return _tell("case.replied", "case_replied", case, _customers(case), f"reply:{message.pk}",
+                             message=message)  # fmt: skip
+            if case.owner is not None:
+                return _tell("case.customer_replied", "case_customer_replied", case, [case.owner],
+                             f"reply:{message.pk}", message=message)  # fmt: skip
+            return []
+        case events.CaseAssigned():
+            if case.owner is not None and case.owner_id != getattr(actor, "pk", None):
+                key = f"assigned:{cid}:{case.updated_at.isoformat()}"
+                return _tell("case.assigned", "case_assigned", case, [case.owner], key)
+            return []
+        case events.CaseStatusChanged():
+            if case.status == CaseStatus.AWAITING_CUSTOMER:
+                key = f"awaiting:{cid}:{case.updated_at.isoformat()}"
+                return _tell("case.awaiting_customer", "case_awaiting", case, _customers(case), key)
+            return []
+        case events.CaseResolutionProposed(message=message):
+            return _tell("case.resolution_proposed", "case_resolution", case, _customers(case),
+                         f"resolution:{message.pk}", message=message, days=settings.CASE_AUTO_CLOSE_DAYS)  # fmt: skip
+        case events.CasePriorityChanged():
+            # Raised to P1 outside business days: handled at once, like a P1 opened then (D-4.6).
+            if case.priority == "P1" and case.opened_off_hours and case.first_response_at is None:
+                return _tell("case.on_call", "case_on_call", case, on_call_team(case), f"on-call:{cid}")
+            return []
+        case events.CaseClosed():
+            key = f"closed:{cid}:{case.closed_at.isoformat() if case.closed_at else ''}"
+            return _tell("case.closed", "case_closed", case, _customers(case), key, reason=event.reason,
+                         note=event.note)  # fmt: skip
+        case events.CaseReopened():
+            return []
+        case events.CaseResponseBreached(recipients=recipients):
+            key = f"breach:{cid}:{case.response_breached_at.isoformat() if case.response_breached_at else ''}"
+            return _tell("case.response_breached", "case_breached", case, recipients, key)
+        case events.CaseManagementEscalation(level=level, recipients=recipients):
+            return _tell("case.management_escalation", "case_management", case, recipients,
+                         f"management:{cid}:{level}", level=LEVELS.get(level, str(level)))  # fmt: skip
+        case events.CaseEscalated(escalation=escalation, recipients=recipients) if escalation is not None:
+            team = _tell("case.escalated", "case_escalated_team", case, recipients,
+                         f"escalated:{escalation.pk}:team", escalation=escalation)  # fmt: skip
+            return team + _tell("case.escalated", "case_escalated", case, _customers(case),
+                                f"escalated:{escalation.pk}:customer", escalation=escalation)  # fmt: skip
     return []
 
 
-def on_case_event(sender: str, case: Case, actor: Any = None, **details: Any) -> None:
-    if details.get("silent"):
-        return  # imported history tells nobody (the case import)
-    # A new case's notices name the case this transaction made: their keys cannot exist yet.
-    write(notices(sender, case, actor, details), fresh=sender == events.CASE_OPENED)
-    queue_webhooks(sender, [_payload(case, sender, details)])
-
-
-def on_case_events(sender: str, items: list[tuple[Case, dict[str, Any]]], actor: Any = None, **_: Any) -> None:
-    """A sweep's batch: every case's messages in one statement, every webhook delivery in another."""
+def on_case_events(sender: type[events.CaseEvent], batch: list[events.CaseEvent], **_: Any) -> None:
+    """Every case's messages in one statement, every webhook delivery in another, inside
+    the transaction of the change (or of the sweep's batch)."""
     rows: list[Message] = []
-    for case, details in items:
-        rows += notices(sender, case, actor, details)
-    write(rows)
-    queue_webhooks(sender, [_payload(case, sender, details) for case, details in items])
+    for event in batch:
+        rows += notices(event)
+    # A new case's notices name the case this transaction made: their keys cannot exist yet.
+    write(rows, fresh=sender is events.CaseOpened)
+    queue_webhooks(sender.name, [_payload(event) for event in batch])
 
 
-def _payload(case: Case, event: str, details: dict[str, Any]) -> dict[str, Any]:
+def _payload(event: events.CaseEvent) -> dict[str, Any]:
+    case = event.case
     data: dict[str, Any] = {
         "case_id": case.case_id,
         "status": case.status,
@@ -129,8 +127,11 @@ def _payload(case: Case, event: str, details: dict[str, Any]) -> dict[str, Any]:
         "updated_at": case.updated_at.isoformat(),
         "response_due_at": case.response_due_at.isoformat() if case.response_due_at else None,
     }
-    if "level" in details:
-        data["level"] = details["level"]
-    if "escalation" in details:
-        data["escalation"] = {"kind": details["escalation"].kind, "on_call": details["escalation"].on_call}
+    match event:
+        case events.CaseManagementEscalation(level=level):
+            data["level"] = level
+        case events.CaseEscalated(escalation=escalation) if escalation is not None:
+            data["escalation"] = {"kind": escalation.kind, "on_call": escalation.on_call}
+        case events.CaseClosed(reason=reason):
+            data["reason"] = reason
     return data

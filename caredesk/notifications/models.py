@@ -60,7 +60,7 @@ class Message(models.Model):
 def _validate_events(value: object) -> None:
     from caredesk.cases import events
 
-    known = {v for k, v in vars(events).items() if k.startswith("CASE_") and isinstance(v, str)}
+    known = set(events.EVENT_NAMES)
     if not isinstance(value, list) or not all(isinstance(e, str) for e in value):
         raise ValidationError('A list of event names, e.g. ["case.opened", "case.closed"].')
     unknown = sorted(set(value) - known)

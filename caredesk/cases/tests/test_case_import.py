@@ -18,6 +18,7 @@ from django.core.management.base import CommandError
 from caredesk.accounts import services as accounts
 from caredesk.cases import services
 from caredesk.cases.models import Case, CaseMessage
+from caredesk.core import audit
 from caredesk.core.errors import Forbidden, ValidationFailed
 from tests.personas import PASSWORD, World
 
@@ -73,7 +74,7 @@ def test_an_imported_case_keeps_its_past_and_tells_nobody(world: World, admin: A
     kinds = list(CaseMessage.objects.filter(case=case).order_by("created_at").values_list("kind", "from_staff"))
     assert kinds == [("reply", False), ("reply", True), ("note", True)]
     assert not Message.objects.exists()
-    entry = services.audit.history(case, include_internal=True).get(action="imported")
+    entry = audit.history(case, include_internal=True).get(action="imported")
     assert entry.changes["external_id"] == "ZD-4711"
 
 

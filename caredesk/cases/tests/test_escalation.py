@@ -200,16 +200,15 @@ def test_a_reassignment_with_nobody_to_take_it_keeps_the_owner_and_tells_the_man
 
     told: list[list[str]] = []
 
-    def listen(sender: str, recipients: list[Any] | None = None, **_: Any) -> None:
-        if sender == events.CASE_ESCALATED:
-            told.append(sorted(u.email for u in recipients or []))
+    def listen(sender: type[events.CaseEvent], batch: list[events.CaseEvent], **_: Any) -> None:
+        told.extend(sorted(u.email for u in e.recipients) for e in batch if isinstance(e, events.CaseEscalated))
 
-    events.case_event.connect(listen, weak=False, dispatch_uid="test-nobody")
+    events.case_events.connect(listen, weak=False, dispatch_uid="test-nobody")
     try:
         case = worked(world)  # no escalation team at all
         services.escalate(world.alice, case.case_id, "reassignment", "Nobody answers.")
     finally:
-        events.case_event.disconnect(dispatch_uid="test-nobody")
+        events.case_events.disconnect(dispatch_uid="test-nobody")
     case.refresh_from_db()
     assert case.owner == world.agent
     assert told == [["manager@vendor.example"]]

@@ -27,19 +27,17 @@ def heard() -> Iterator[list[tuple[str, str, list[str], Any]]]:
     """Every breach and management-escalation event: (event, case id, recipients, level)."""
     got: list[tuple[str, str, list[str], Any]] = []
 
-    def listen(sender: str, case: Case, recipients: list[Any] | None = None, **details: Any) -> None:
-        if sender in (events.CASE_RESPONSE_BREACHED, events.CASE_MANAGEMENT_ESCALATION):
-            got.append((sender, case.case_id, sorted(u.email for u in recipients or []), details.get("level")))
+    def listen(sender: type[events.CaseEvent], batch: list[events.CaseEvent], **_: Any) -> None:
+        for event in batch:
+            match event:
+                case events.CaseResponseBreached(case=case, recipients=recipients):
+                    got.append((event.name, case.case_id, sorted(u.email for u in recipients), None))
+                case events.CaseManagementEscalation(case=case, recipients=recipients, level=level):
+                    got.append((event.name, case.case_id, sorted(u.email for u in recipients), level))
 
-    def listen_many(sender: str, items: list[tuple[Case, dict[str, Any]]], **_: Any) -> None:
-        for case, details in items:
-            listen(sender, case, **details)
-
-    events.case_event.connect(listen, weak=False, dispatch_uid="test-heard")
-    events.case_events.connect(listen_many, weak=False, dispatch_uid="test-heard-many")
+    events.case_events.connect(listen, weak=False, dispatch_uid="test-heard")
     yield got
-    events.case_event.disconnect(dispatch_uid="test-heard")
-    events.case_events.disconnect(dispatch_uid="test-heard-many")
+    events.case_events.disconnect(dispatch_uid="test-heard")
 
 
 @pytest.fixture
@@ -124,7 +122,7 @@ def test_a_late_case_is_told_to_its_owner_and_their_manager_once(world: World, l
         assert services.sweep_breaches() == 1
         assert services.sweep_breaches() == 0
     assert heard == [
-        (events.CASE_RESPONSE_BREACHED, late.case_id, ["agent@vendor.example", "lee@vendor.example"], None)
+        (events.CaseResponseBreached.name, late.case_id, ["agent@vendor.example", "lee@vendor.example"], None)
     ]
     late.refresh_from_db()
     assert late.response_breached_at == MONDAY_9_PST + timedelta(hours=2, seconds=1)
@@ -135,7 +133,7 @@ def test_a_late_case_without_an_owner_reaches_the_team_leads(world: World, lead:
     case = opened(world, "P2")
     with at(MONDAY_9_PST + timedelta(hours=25)):
         services.sweep_breaches()
-    assert heard == [(events.CASE_RESPONSE_BREACHED, case.case_id, ["lee@vendor.example"], None)]
+    assert heard == [(events.CaseResponseBreached.name, case.case_id, ["lee@vendor.example"], None)]
 
 
 def test_lowering_the_priority_of_a_late_case_ends_the_breach_and_a_new_one_is_told_again(
@@ -152,7 +150,7 @@ def test_lowering_the_priority_of_a_late_case_ends_the_breach_and_a_new_one_is_t
     assert case.response_breached_at is None
     with at(datetime(2026, 3, 4, 17, 1, tzinfo=UTC)):
         services.sweep_breaches()
-    assert [h[0] for h in heard] == [events.CASE_RESPONSE_BREACHED] * 2
+    assert [h[0] for h in heard] == [events.CaseResponseBreached.name] * 2
 
 
 def test_the_escalation_matrix_tells_each_level_once_round_the_clock(world: World, lead: Any, heard: list) -> None:  # type: ignore[type-arg]
@@ -215,16 +213,11 @@ def test_two_sweeps_at_the_same_moment_tell_each_case_once(seeded: None) -> None
     told: list[tuple[str, str, Any]] = []
     lock = threading.Lock()
 
-    def listen(sender: str, case: Case, **details: Any) -> None:
+    def listen(sender: type[events.CaseEvent], batch: list[events.CaseEvent], **_: Any) -> None:
         with lock:
-            told.append((sender, case.case_id, details.get("level")))
+            told.extend((event.name, event.case.case_id, getattr(event, "level", None)) for event in batch)
 
-    def listen_many(sender: str, items: list[tuple[Case, dict[str, Any]]], **_: Any) -> None:
-        for case, details in items:
-            listen(sender, case, **details)
-
-    events.case_event.connect(listen, weak=False, dispatch_uid="test-race")
-    events.case_events.connect(listen_many, weak=False, dispatch_uid="test-race-many")
+    events.case_events.connect(listen, weak=False, dispatch_uid="test-race")
     errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
@@ -246,11 +239,10 @@ def test_two_sweeps_at_the_same_moment_tell_each_case_once(seeded: None) -> None
             for t in pool:
                 t.join()
     finally:
-        events.case_event.disconnect(dispatch_uid="test-race")
-        events.case_events.disconnect(dispatch_uid="test-race-many")
+        events.case_events.disconnect(dispatch_uid="test-race")
     assert not errors, errors
-    breaches = [t for t in told if t[0] == events.CASE_RESPONSE_BREACHED]
-    escalations = [t for t in told if t[0] == events.CASE_MANAGEMENT_ESCALATION]
+    breaches = [t for t in told if t[0] == events.CaseResponseBreached.name]
+    escalations = [t for t in told if t[0] == events.CaseManagementEscalation.name]
     assert len(breaches) == len({t[1] for t in breaches}) == 60
     assert len(escalations) == len(set(escalations)) == 180  # three levels each, once
 
