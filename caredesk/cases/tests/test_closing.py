@@ -32,7 +32,7 @@ def test_staff_close_a_case_resolved_by_phone_and_the_customer_is_told_why_with_
     services.close_case(world.agent, case.case_id, "resolved_by_phone", note="As agreed on the call, the reset works.")
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.closed_reason == "resolved_by_phone" and case.closed_at
-    entry = AuditEntry.objects.filter(object_id=str(case.pk), action="closed").get()
+    entry = AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk), action="closed").get()
     assert entry.changes["reason"] == "resolved_by_phone" and entry.changes["status"][1] == "closed"
     assert not entry.internal  # the customer reads in the history why it closed
     (notice,) = _closed_notices(case.case_id)
@@ -57,7 +57,7 @@ def test_a_duplicate_names_the_other_case_which_the_customer_is_told(world: Worl
     first = admin_case(world.alice)
     second = admin_case(world.bob)
     services.close_case(world.agent, second.case_id, "duplicate", duplicate_of=first.case_id.replace("-", ""))
-    entry = AuditEntry.objects.filter(object_id=str(second.pk), action="closed").get()
+    entry = AuditEntry.objects.filter(object_type="cases.case", object_id=str(second.pk), action="closed").get()
     assert entry.changes["duplicate_of"] == first.case_id
     (notice,) = _closed_notices(second.case_id)
     assert f"same request as case {first.case_id}" in notice.text_body
