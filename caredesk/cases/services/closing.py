@@ -98,14 +98,14 @@ def may_reopen(user: User, case: Case) -> bool:
 
 
 def _check_reopen(user: User, case: Case) -> None:
+    staff = may(user, Capability.WORK_CASES)
+    if not staff and not may_answer_resolution(user, case):
+        raise Forbidden(_("Only the customer or Customer Care reopen a case."))
     deadline = reopen_deadline(case)
     if deadline is None:
         raise Conflict(_("Only a closed case can be reopened."))
-    if not may(user, Capability.WORK_CASES):
-        if not may_answer_resolution(user, case):
-            raise Forbidden(_("Only the customer or Customer Care reopen a case."))
-        if case.closed_reason == CloseReason.SPAM:
-            raise Forbidden(_("This case cannot be reopened. Please open a new case."))
+    if not staff and case.closed_reason == CloseReason.SPAM:
+        raise Forbidden(_("This case cannot be reopened. Please open a new case."))
     if now() > deadline:
         raise Conflict(
             _("This case closed more than %(days)s days ago and cannot be reopened. Please open a new case.")

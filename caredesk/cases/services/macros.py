@@ -162,8 +162,8 @@ def apply_macro(actor: User, case_id: str, macro_id: int) -> CaseMessage:
     """Apply a macro to a case: its text, filled in, as a reply (or internal note), then its
     status and priority changes, each recorded in the case history. One transaction: if
     any part is refused (a closed case, a status the case cannot move to), nothing is done."""
+    case = locked_case(actor, case_id)  # first: a case the actor cannot see is not found (D-1.3)
     require(actor, Capability.WORK_CASES)
-    case = locked_case(actor, case_id)
     macro = visible_macros(actor).filter(pk=macro_id).first() if 0 < macro_id < 2**62 else None
     if macro is None:
         raise NotFound(_("No such macro."))

@@ -96,9 +96,7 @@ def test_saved_views_belong_to_their_agent_and_replace_by_name(world: World) -> 
 
 
 @time_machine.travel(MONDAY, tick=False)
-def test_the_queue_sorts_by_due_time_with_cases_without_a_target_last_and_pages_stably(
-    world: World, settings
-) -> None:
+def test_the_queue_sorts_by_due_time_with_cases_without_a_target_last_and_pages_stably(world: World) -> None:
     made = [admin_case(world.alice, priority=p) for p in ("P3", "P1", "P4", "P2", "P3", "P1", "P4")]
     no_target = made[4:]
     Case.objects.filter(pk__in=[c.pk for c in no_target]).update(response_due_at=None)

@@ -163,9 +163,8 @@ def test_with_no_window_nothing_reopens_and_the_notice_says_to_open_a_new_case(w
     services.close_case(world.agent, case.case_id, "resolved_by_phone")
     (notice,) = _closed_notices(case.case_id)
     assert "open a new case and mention" in notice.text_body
-    with time_machine.travel(timedelta(seconds=1)):
-        with pytest.raises(Conflict):
-            services.reopen_case(world.agent, case.case_id)
+    with time_machine.travel(timedelta(seconds=1)), pytest.raises(Conflict):
+        services.reopen_case(world.agent, case.case_id)
 
 
 @time_machine.travel(MONDAY, tick=False)

@@ -58,8 +58,10 @@ def test_a_value_that_looks_like_a_placeholder_or_template_code_is_inserted_as_i
 def test_unknown_placeholders_bad_status_and_priority_are_refused_when_saving(world: World) -> None:
     with pytest.raises(ValidationFailed) as refused:
         services.create_macro(
-            world.agent, MacroData(name="", body="Hi {{ customer.password }} {{secret}}", set_status="closed",
-                                   set_priority="P9"),  # fmt: skip
+            world.agent,
+            MacroData(
+                name="", body="Hi {{ customer.password }} {{secret}}", set_status="closed", set_priority="P9"
+            ),  # fmt: skip
         )
     fields = refused.value.fields
     assert set(fields) == {"name", "body", "set_status", "set_priority"}
@@ -110,8 +112,10 @@ def test_a_macro_whose_status_change_is_refused_changes_nothing(world: World) ->
     services.assign(world.agent, case.case_id)
     services.propose_resolution(world.agent, case.case_id, "Try this.")
     macro = services.create_macro(
-        world.agent, MacroData(name="Wait", body="Waiting for you", as_note=True, set_status="awaiting_customer",
-                               set_priority="P1"),  # fmt: skip
+        world.agent,
+        MacroData(
+            name="Wait", body="Waiting for you", as_note=True, set_status="awaiting_customer", set_priority="P1"
+        ),  # fmt: skip
     )
     with pytest.raises(Conflict):
         services.apply_macro(world.agent, case.case_id, macro.pk)  # Resolution proposed → Awaiting: not a move
