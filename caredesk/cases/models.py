@@ -54,6 +54,16 @@ class CloseReason(models.TextChoices):
     NO_RESPONSE = "no_response", _("No response from the customer")
 
 
+def close_reason_label(reason: str) -> str:
+    """Why a case closed, in words (``Case.closed_reason``)."""
+    labels = {
+        "accepted": _("The customer agreed it is resolved"),
+        "no_answer": _("No answer to the proposed resolution"),
+        **dict(CloseReason.choices),
+    }
+    return str(labels.get(reason, reason))
+
+
 TEMPLATE_FIELD_TYPES = ("text", "textarea", "choice", "integer", "date", "serials", "country")
 _TEMPLATE_KEYS = {"name", "label", "type", "required", "choices", "max_length", "help"}
 _TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -278,6 +288,10 @@ class Case(models.Model):
     @property
     def response(self) -> ResponseState:
         return self.response_state_at(now())
+
+    @property
+    def closed_reason_label(self) -> str:
+        return close_reason_label(self.closed_reason) if self.closed_reason else ""
 
     @property
     def waiting(self) -> bool:
