@@ -182,7 +182,8 @@ def test_bulk_actions_from_the_queue_go_back_to_the_same_queue(world: World, cli
 def test_saved_views_are_kept_from_the_queue_and_listed_in_its_menu(world: World, client_for) -> None:
     client = client_for("agent")
     response = client.post(
-        "/console/views/", {"name": "My P1s", "q": "", "status": "active", "priority": "P1", "owner": "me", "sort": "due"}
+        "/console/views/",
+        {"name": "My P1s", "q": "", "status": "active", "priority": "P1", "owner": "me", "sort": "due"},
     )
     assert response.status_code == 303
     assert response["Location"] == "/console/?status=active&priority=P1&owner=me&sort=due"
