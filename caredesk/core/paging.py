@@ -66,7 +66,7 @@ def _checked(model: type[models.Model], field: str, value: Any) -> Any:
     another column, or by hand, must answer 400, not fail inside the database."""
     column = model._meta.get_field(field)
     if value is None:
-        if not column.null:
+        if not getattr(column, "null", False):
             raise _bad_cursor()
         return None
     if isinstance(column, models.DateTimeField) != isinstance(value, datetime):
@@ -100,7 +100,7 @@ def keyset_page(
     statement, where the database can order and limit the parts of a UNION.
 
     A nullable ``field`` is paged by ``_nullable_page``."""
-    if queryset.model._meta.get_field(field).null:
+    if getattr(queryset.model._meta.get_field(field), "null", False):
         return _nullable_page(queryset, field=field, descending=descending, cursor=cursor, limit=limit)
     order = [f"-{field}", "-pk"] if descending else [field, "pk"]
     after = None

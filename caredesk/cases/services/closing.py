@@ -55,7 +55,7 @@ def close_case(actor: User, case_id: str, reason: str, note: str = "", duplicate
         errors.update(exc.fields)
     other = ""
     if reason == CloseReason.DUPLICATE:
-        other = normalise_case_id(duplicate_of or "")
+        other = normalise_case_id(duplicate_of or "") or ""
         if not other:
             errors["duplicate_of"] = _("Name the case this one duplicates.")
         elif other == case.case_id:
