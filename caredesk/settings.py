@@ -212,6 +212,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- cases ------------------------------------------------------------------
 CASE_AUTO_CLOSE_DAYS = env_int("CAREDESK_CASE_AUTO_CLOSE_DAYS", 7, minimum=1)  # D-3.5
+# A closed case can be reopened (by staff, or by the customer from the portal) this many
+# days after it closed; after that the customer is asked to open a new case.
+CASE_REOPEN_DAYS = env_int("CAREDESK_CASE_REOPEN_DAYS", 14, minimum=0, maximum=3650)
 
 # --- installed base and entitlement (D-2.x) -------------------------------------------------
 HW_WARRANTY_MONTHS = env_int("CAREDESK_HW_WARRANTY_MONTHS", 12, minimum=0, maximum=120)  # D-2.5, new products

@@ -7,14 +7,20 @@ from ninja import File, Form, Path, Query, Router
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from caredesk.accounts.access import Capability, require
 from caredesk.accounts.models import User
+from caredesk.accounts.queries import visible_sites
 from caredesk.api.schemas import (
     AssignIn,
     AttachmentOut,
+    BulkIn,
+    CaseContactsOut,
     CaseImportIn,
     CaseIn,
     CaseOut,
     CasePageOut,
+    CaseRow,
+    CloseIn,
     DashboardOut,
     ErrorOut,
     EscalationHandledIn,
@@ -22,16 +28,22 @@ from caredesk.api.schemas import (
     EscalationOut,
     HistoryOut,
     ImportedOut,
+    MacroApplyIn,
+    MacroIn,
+    MacroOut,
     MessageIn,
     MessageOut,
     OnCallOut,
     PriorityChangeIn,
     QueryIn,
+    ReopenIn,
     RequestTypeOut,
+    SavedViewIn,
+    SavedViewOut,
     StatusChangeIn,
 )
 from caredesk.cases import queries, services
-from caredesk.cases.models import Attachment, Case, Escalation
+from caredesk.cases.models import Attachment, Case, CaseMessage, Escalation, Macro, SavedView
 from caredesk.sla.queries import response_target
 from caredesk.web.pages import attachment_response
 
@@ -74,6 +86,11 @@ def case_out(case: Case) -> dict[str, Any]:
         "closed_at": case.closed_at,
         "response": response_out(case),
         "escalation_level": case.escalation_level,
+        "opened_off_hours": case.opened_off_hours,
+        "waits_until": case.waits_until,
+        "waiting": case.waiting,
+        "closed_reason": case.closed_reason,
+        "reopen_until": services.reopen_deadline(case),
     }
 
 
@@ -97,7 +114,8 @@ class CaseQuery(QueryIn):
     sort: str = Field(
         "-modified",
         max_length=20,
-        description="status, case_id, site_name, site_id, contact, modified, platform, priority; '-' for descending",
+        description="status, case_id, site_name, site_id, contact, modified, platform, priority, due (response "
+        "due time; cases without a target last); '-' for descending",
     )
     organisation_id: int | None = Field(None, ge=1, le=2**62, description="Only this organisation's cases")
     cursor: str | None = Field(None, max_length=200)
@@ -157,6 +175,16 @@ def case_row(c: Case) -> dict[str, Any]:
 def open_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
     # The new case carries its related rows already; no need to read it back.
     return 201, case_out(services.open_case(_user(request), services.NewCase(**payload.dict())))
+
+
+# Before /cases/{case_id}: Ninja matches paths in the order they are added.
+@router.post(
+    "/cases/bulk",
+    response={200: list[CaseRow], **ERRORS},
+    summary="Staff: assign, change the priority or the status of many cases; all or nothing",
+)
+def bulk_change(request: HttpRequest, payload: BulkIn) -> list[dict[str, Any]]:
+    return [case_row(c) for c in services.bulk_change(_user(request), payload.case_ids, payload.action, payload.value)]
 
 
 @router.post(
@@ -380,3 +408,133 @@ def dashboard(request: HttpRequest, filters: Query[DashboardQuery]):  # type: ig
         ],  # fmt: skip
         "backlog": board.backlog,
     }
+
+
+# --- the console's tools: closing with a reason, reopening, macros, bulk, saved views --------------
+
+
+@router.post("/cases/{case_id}/close", response={200: CaseOut, **ERRORS}, summary="Staff: close a case with a reason")
+def close_case(request: HttpRequest, payload: CloseIn, case_id: str = CaseId) -> dict[str, Any]:
+    services.close_case(_user(request), case_id, payload.reason, payload.note, payload.duplicate_of)
+    return case_out(queries.get_case(_user(request), case_id))
+
+
+@router.post(
+    "/cases/{case_id}/reopen",
+    response={200: CaseOut, **ERRORS},
+    summary="Reopen a closed case within the reopening window (staff, or the customer)",
+)
+def reopen_case(request: HttpRequest, payload: ReopenIn, case_id: str = CaseId) -> dict[str, Any]:
+    services.reopen_case(_user(request), case_id, payload.body)
+    return case_out(queries.get_case(_user(request), case_id))
+
+
+class ContactsQuery(QueryIn):
+    organisation_id: int = Field(..., ge=1, le=2**62)
+
+
+@router.get(
+    "/case-contacts",
+    response={200: CaseContactsOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Staff: who can be the contact of a case opened for this organisation, and its sites",
+)
+def case_contacts(request: HttpRequest, filters: Query[ContactsQuery]) -> dict[str, Any]:
+    user = _user(request)
+    require(user, Capability.OPEN_CASES_FOR_CUSTOMERS)
+    people = queries.case_contacts(user, filters.organisation_id)[:500]
+    sites = visible_sites(user).filter(organisation_id=filters.organisation_id).order_by("name")[:500]
+    return {
+        "contacts": [{"name": u.full_name, "email": u.email} for u in people],
+        "sites": [{"code": s.code, "name": s.name} for s in sites],
+    }
+
+
+def macro_out(m: Macro) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "name": m.name,
+        "body": m.body,
+        "shared": m.shared,
+        "as_note": m.as_note,
+        "set_status": m.set_status,
+        "set_priority": m.set_priority,
+    }
+
+
+@router.get("/macros", response={200: list[MacroOut], 403: ErrorOut}, summary="Staff: the macros you can apply")
+def macros(request: HttpRequest) -> list[dict[str, Any]]:
+    user = _user(request)
+    require(user, Capability.WORK_CASES)
+    return [macro_out(m) for m in services.visible_macros(user)]
+
+
+@router.post("/macros", response={201: MacroOut, **ERRORS}, summary="Staff: a new macro, yours or shared")
+def create_macro(request: HttpRequest, payload: MacroIn) -> tuple[int, dict[str, Any]]:
+    return 201, macro_out(services.create_macro(_user(request), services.MacroData(**payload.dict())))
+
+
+MacroId = Path(..., ge=1, le=2**62)
+
+
+@router.put("/macros/{macro_id}", response={200: MacroOut, **ERRORS}, summary="Staff: change a macro")
+def update_macro(request: HttpRequest, payload: MacroIn, macro_id: int = MacroId) -> dict[str, Any]:
+    return macro_out(services.update_macro(_user(request), macro_id, services.MacroData(**payload.dict())))
+
+
+@router.delete("/macros/{macro_id}", response={204: None, **ERRORS}, summary="Staff: delete a macro")
+def delete_macro(request: HttpRequest, macro_id: int = MacroId) -> tuple[int, None]:
+    services.delete_macro(_user(request), macro_id)
+    return 204, None
+
+
+@router.post(
+    "/cases/{case_id}/macro",
+    response={201: MessageOut, **ERRORS},
+    summary="Staff: apply a macro: its reply or note, status and priority, in one go",
+)
+def apply_macro(request: HttpRequest, payload: MacroApplyIn, case_id: str = CaseId) -> tuple[int, CaseMessage]:
+    return 201, services.apply_macro(_user(request), case_id, payload.macro_id)
+
+
+def view_out(v: SavedView) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "name": v.name,
+        "q": v.query,
+        "status": v.status,
+        "priority": v.priority,
+        "owner": v.owner_filter,
+        "sort": v.sort,
+    }
+
+
+@router.get("/saved-views", response={200: list[SavedViewOut], 403: ErrorOut}, summary="Staff: your saved queue views")
+def saved_views(request: HttpRequest) -> list[dict[str, Any]]:
+    user = _user(request)
+    require(user, Capability.WORK_CASES)
+    return [view_out(v) for v in services.saved_views(user)]
+
+
+@router.post(
+    "/saved-views",
+    response={201: SavedViewOut, **ERRORS},
+    summary="Staff: keep a filter and sort of the queue under a name (the same name replaces it)",
+)
+def save_view(request: HttpRequest, payload: SavedViewIn) -> tuple[int, dict[str, Any]]:
+    data = services.ViewData(
+        name=payload.name,
+        query=payload.q,
+        status=payload.status,
+        priority=payload.priority,
+        owner=payload.owner,
+        sort=payload.sort,
+    )
+    return 201, view_out(services.save_view(_user(request), data))
+
+
+@router.delete(
+    "/saved-views/{view_id}", response={204: None, **ERRORS}, summary="Staff: delete one of your saved views"
+)
+def delete_view(request: HttpRequest, view_id: int = Path(..., ge=1, le=2**62)) -> tuple[int, None]:
+    services.delete_view(_user(request), view_id)
+    return 204, None

@@ -229,6 +229,98 @@ class CaseOut(Out):
     closed_at: datetime | None
     response: ResponseOut
     escalation_level: int = Field(description="Management levels told so far: 1 team lead, 2 care manager, 3 director")
+    opened_off_hours: bool = Field(False, description="Opened outside business days (D-4.6)")
+    waits_until: datetime | None = Field(
+        None, description="Opened outside business days, not P1: the start of the business day it waits for (D-4.6)"
+    )
+    waiting: bool = Field(False, description="It still waits for that business day to start")
+    closed_reason: str = Field(
+        "",
+        description="accepted, no_answer (closed in silence), duplicate, spam, resolved_by_phone or no_response",
+    )
+    reopen_until: datetime | None = Field(None, description="A closed case can be reopened until then")
+
+
+class CloseIn(In):
+    """Staff close a case themselves, with a reason."""
+
+    reason: Literal["duplicate", "spam", "resolved_by_phone", "no_response"]
+    note: str = Field("", max_length=2000, description="Told to the customer with the notice (not for spam)")
+    duplicate_of: str = Field("", max_length=40, description="For a duplicate: the case id it repeats")
+
+
+class ReopenIn(In):
+    body: str = Field(
+        "", max_length=20_000, description="Optional: added as a reply (customer) or an internal note (staff)"
+    )
+
+
+class BulkIn(In):
+    case_ids: list[str] = Field(min_length=1, max_length=100)
+    action: Literal["assign", "priority", "status"]
+    value: str = Field(
+        "",
+        max_length=254,
+        description="assign: the owner's e-mail (empty: yourself); priority: P1-P4; status: open or awaiting_customer",
+    )
+
+
+class ContactChoiceOut(Out):
+    name: str
+    email: str
+
+
+class CaseContactsOut(Out):
+    """Whom a case for this organisation can name as its contact, and its sites."""
+
+    contacts: list[ContactChoiceOut]
+    sites: list[SiteRef]
+
+
+class MacroIn(In):
+    name: str = Field(max_length=100)
+    body: str = Field(
+        max_length=20_000,
+        description="Placeholders: {{customer_name}}, {{case_id}}, {{case_summary}}, {{organisation}}, {{site}}, "
+        "{{agent_name}}",
+    )
+    shared: bool = Field(False, description="For every agent (team leads and managers); otherwise yours")
+    as_note: bool = Field(False, description="Added as an internal note instead of a reply")
+    set_status: Literal["", "open", "awaiting_customer"] = ""
+    set_priority: Literal["", "P1", "P2", "P3", "P4"] = ""
+
+
+class MacroOut(Out):
+    id: int
+    name: str
+    body: str
+    shared: bool
+    as_note: bool
+    set_status: str
+    set_priority: str
+
+
+class MacroApplyIn(In):
+    macro_id: int = Field(ge=1, le=2**62)
+
+
+class SavedViewIn(In):
+    name: str = Field(max_length=60)
+    q: str = Field("", max_length=200)
+    status: str = Field("active", max_length=32)
+    priority: str = Field("", max_length=2)
+    owner: str = Field("", max_length=8)
+    sort: str = Field("-modified", max_length=20)
+
+
+class SavedViewOut(Out):
+    id: int
+    name: str
+    q: str
+    status: str
+    priority: str
+    owner: str
+    sort: str
 
 
 class CaseRow(Out):

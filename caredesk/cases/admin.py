@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from caredesk.cases.models import Case, RequestSubType, RequestType
+from caredesk.cases.models import Case, Macro, RequestSubType, RequestType, SavedView
 from caredesk.cases.queries import visible_cases
 from caredesk.core.admin import AuditedAdmin
 
@@ -43,3 +43,23 @@ class CaseAdmin(admin.ModelAdmin[Case]):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False  # cases are records: they close, they are not deleted
+
+
+@admin.register(Macro)
+class MacroAdmin(AuditedAdmin[Macro]):
+    """Canned replies; agents keep theirs in the console, where placeholders are checked.
+    An administrator can correct or remove one here (audited)."""
+
+    list_display = ["name", "owner", "as_note", "set_status", "set_priority", "updated_at"]
+    list_filter = ["as_note"]
+    search_fields = ["name"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(AuditedAdmin[SavedView]):
+    """Agents' saved queue views: shown so an administrator can remove one (audited)."""
+
+    list_display = ["name", "owner", "status", "priority", "owner_filter", "sort"]
+    search_fields = ["name"]
+    raw_id_fields = ["owner"]

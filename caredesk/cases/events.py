@@ -68,11 +68,15 @@ class CaseClosed(CaseEvent):
     name: ClassVar[str] = "case.closed"
     reason: str = ""
     note: str = ""  # what staff told the customer when closing it themselves
+    duplicate_of: str = ""  # the case id this one duplicates (reason "duplicate")
 
 
 @dataclass(frozen=True)
 class CaseReopened(CaseEvent):
+    """Reopened within the reopening window: by staff, or by the customer."""
+
     name: ClassVar[str] = "case.reopened"
+    message: CaseMessage | None = None  # what the customer said when reopening it
 
 
 @dataclass(frozen=True)

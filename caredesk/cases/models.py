@@ -44,6 +44,26 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class CloseReason(models.TextChoices):
+    """Why staff closed a case themselves (beside the customer's agreement and the silence
+    of D-3.5, stored as "accepted" and "no_answer")."""
+
+    DUPLICATE = "duplicate", _("Duplicate of another case")
+    SPAM = "spam", _("Spam")
+    RESOLVED_BY_PHONE = "resolved_by_phone", _("Resolved with the customer by phone")
+    NO_RESPONSE = "no_response", _("No response from the customer")
+
+
+def close_reason_label(reason: str) -> str:
+    """Why a case closed, in words (``Case.closed_reason``)."""
+    labels = {
+        "accepted": _("The customer agreed it is resolved"),
+        "no_answer": _("No answer to the proposed resolution"),
+        **dict(CloseReason.choices),
+    }
+    return str(labels.get(reason, reason))
+
+
 TEMPLATE_FIELD_TYPES = ("text", "textarea", "choice", "integer", "date", "serials", "country")
 _TEMPLATE_KEYS = {"name", "label", "type", "required", "choices", "max_length", "help"}
 _TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -234,6 +254,9 @@ class Case(models.Model):
             models.Index(fields=["customer_tracking_number"], name="case_tracking_idx"),
             models.Index(fields=["status", "resolution_proposed_at"], name="case_proposed_idx"),
             models.Index(fields=["created_at"], name="case_created_idx"),  # the dashboard's weeks
+            # The queue sorted by response due time (D-4.1); keyset paging reads the rows
+            # with a due time as a range of it and those without one by id (core.paging).
+            models.Index(fields=["response_due_at", "id"], name="case_due_idx"),
             # The sweeps read only the rows they may act on (D-4.3, D-4.4): partial indexes
             # whose predicates the sweeps' queries repeat word for word.
             models.Index(
@@ -265,6 +288,10 @@ class Case(models.Model):
     @property
     def response(self) -> ResponseState:
         return self.response_state_at(now())
+
+    @property
+    def closed_reason_label(self) -> str:
+        return close_reason_label(self.closed_reason) if self.closed_reason else ""
 
     @property
     def waiting(self) -> bool:
@@ -373,3 +400,70 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Macro(models.Model):
+    """A canned reply (or internal note) an agent applies to a case, with placeholders for
+    the customer's name, the case id and the like (``cases.services.macros``), that may also
+    set the case's status and priority. Shared macros (no owner) are kept by team leads and
+    managers; personal ones by their owner."""
+
+    name = models.CharField(max_length=100)
+    body = models.TextField()
+    as_note = models.BooleanField(default=False, help_text="Added as an internal note instead of a reply")
+    set_status = models.CharField(max_length=24, blank=True, choices=CaseStatus.choices)
+    set_priority = models.CharField(max_length=2, blank=True, choices=Priority.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="macros"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(owner__isnull=True), name="macro_shared_name_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "name"], condition=models.Q(owner__isnull=False), name="macro_personal_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def shared(self) -> bool:
+        return self.owner_id is None
+
+
+class SavedView(models.Model):
+    """A named filter and sort of the case queue that an agent keeps for themselves."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=24, blank=True)
+    priority = models.CharField(max_length=2, blank=True)
+    owner_filter = models.CharField(max_length=8, blank=True)  # "me", "none" or ""
+    sort = models.CharField(max_length=20, default="-modified")
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def params(self) -> dict[str, str]:
+        """The queue's query string for this view."""
+        values = {
+            "q": self.query,
+            "status": self.status,
+            "priority": self.priority,
+            "owner": self.owner_filter,
+            "sort": self.sort,
+        }
+        return {k: v for k, v in values.items() if v or k == "status"}

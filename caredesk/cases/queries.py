@@ -18,7 +18,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 
 from caredesk.accounts.access import Capability, acting_organisation_ids, may, owner_scope, require
-from caredesk.accounts.models import User
+from caredesk.accounts.models import Organisation, User
+from caredesk.accounts.queries import visible_organisations
 from caredesk.cases.models import (
     Attachment,
     Case,
@@ -134,6 +135,9 @@ SORTS = {
     "modified": "updated_at",
     "platform": "platform",
     "priority": "priority",
+    # Staff queues: the response due time (D-4.1). Nullable (no target): cases without one
+    # come after the others ascending, before them descending (core.paging).
+    "due": "response_due_at",
 }
 
 
@@ -487,3 +491,36 @@ def _dashboard(user: User, weeks: int, moment: datetime) -> Dashboard:
         oldest_breaches=list(late.select_related("owner").order_by("response_due_at", "id")[:20]),
         backlog=backlog,
     )
+
+
+# --- the console's choosers and queue columns --------------------------------------------------
+
+
+def case_contacts(user: User, organisation_id: int | None) -> QuerySet[User]:
+    """Who can be the contact of a case opened for this organisation on the customer's
+    behalf (D-3.4): its active users and the people associated with it. Nobody for an
+    organisation ``user`` may not see (a government one, for staff who are not cleared)."""
+    if organisation_id is None or not 0 < organisation_id < 2**62:
+        return User.objects.none()
+    if not visible_organisations(user).filter(pk=organisation_id).exists():
+        return User.objects.none()
+    people = User.objects.filter(
+        Q(organisation_id=organisation_id)
+        | Q(pk__in=User.associations.through.objects.filter(organisation_id=organisation_id).values("user_id")),
+        is_active=True,
+    )
+    return people.order_by("full_name", "id")
+
+
+def with_names(cases: list[Case]) -> list[Case]:
+    """Give a page of listed cases (``list_cases``) their organisation's and owner's names
+    (``organisation_name``, ``owner_name``): two queries for the page, whatever its size,
+    instead of a join in every list query."""
+    organisations = {c.organisation_id for c in cases}
+    owners = {c.owner_id for c in cases if c.owner_id is not None}
+    org_names = dict(Organisation.objects.filter(pk__in=organisations).values_list("pk", "name")) if cases else {}
+    owner_names = dict(User.objects.filter(pk__in=owners).values_list("pk", "full_name")) if owners else {}
+    for case in cases:
+        case.organisation_name = org_names.get(case.organisation_id, "")  # type: ignore[attr-defined]
+        case.owner_name = owner_names.get(case.owner_id, "") if case.owner_id else ""  # type: ignore[attr-defined]
+    return cases

@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from caredesk.accounts.queries import staff_members
-from caredesk.cases.models import CaseStatus, Priority
+from caredesk.accounts.models import OrganisationKind, User
+from caredesk.accounts.queries import staff_members, visible_organisations, visible_sites
+from caredesk.cases.models import CaseStatus, CloseReason, FollowUpMethod, Priority, RequestType
+from caredesk.cases.queries import case_contacts, request_types
+from caredesk.cases.services import MacroData, NewCase
+from caredesk.web.forms import template_field
 
 
 def _textarea(label: str, rows: int = 4) -> forms.CharField:
@@ -92,3 +98,232 @@ class OrderImportForm(forms.Form):
         help_text="Columns: sales_order, line, serial, sku, customer_account (required), ship_date, site_id, "
         "channel, partner_account.",
     )
+
+
+# --- opening a case on a customer's behalf (D-3.4) ------------------------------------------------
+
+TEMPLATE_PREFIX = "tpl_"
+
+
+def _text(label: Any, *, max_length: int = 200, required: bool = False, **attrs: Any) -> forms.CharField:
+    widget_attrs: dict[str, Any] = {"maxlength": str(max_length), **attrs}
+    if required:
+        widget_attrs["required"] = True
+    return forms.CharField(label=label, required=False, strip=False, widget=forms.TextInput(attrs=widget_attrs))
+
+
+def _refresh(target: str) -> dict[str, str]:
+    """htmx attributes that post the form to refresh the block ``target`` depends on (the
+    contacts and sites of the chosen organisation, the sub-types of the chosen type).
+    Without JavaScript the page's "Show …" buttons post the same."""
+    return {
+        "hx-post": reverse("console:case_new"),
+        "hx-vals": '{"refresh": "1"}',
+        "hx-trigger": "change",
+        "hx-select": f"#{target}",
+        "hx-target": f"#{target}",
+        "hx-swap": "outerHTML",
+    }
+
+
+class StaffCaseForm(forms.Form):
+    """A case opened by staff for a customer (the phone call that becomes a case): the
+    organisation, its contact and site, then the fields of D-3.4. The choices come from
+    what the agent may see (D-1.3); the service checks every rule again."""
+
+    org_search = _text(_("Find the organisation"), max_length=100, type="search", autocomplete="off")
+    organisation = forms.ChoiceField(label=_("Organisation"), required=False)
+    contact = forms.ChoiceField(label=_("Contact"), required=False)
+    site = forms.ChoiceField(label=_("Site"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind of case"),
+        required=False,
+        choices=[("admin", _("Admin")), ("technical", _("Technical: needs an entitled serial number or SSRN"))],
+        initial="admin",
+        widget=forms.RadioSelect,
+    )
+    request_type = forms.ChoiceField(label=_("Request type"), required=False)
+    request_subtype = forms.ChoiceField(label=_("Sub-type"), required=False)
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        required=False,
+        choices=[("", _("Choose…")), *Priority.choices],
+        initial="P3",
+        widget=forms.Select(attrs={"required": True}),
+    )
+    follow_up_method = forms.ChoiceField(
+        label=_("Follow up by"), required=False, choices=FollowUpMethod.choices, initial="phone"
+    )
+    callback_phone = _text(_("Call-back phone number"), max_length=32, required=True, type="tel")
+    summary = _text(_("Summary"), required=True)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "5", "required": True}),
+    )
+    serial_number = _text(_("Serial number"), max_length=64, spellcheck="false")
+    ssrn = _text(_("Software support reference number (SSRN)"), max_length=64, spellcheck="false")
+    customer_tracking_number = _text(_("Customer's tracking number"), max_length=64)
+
+    SEARCH_LIMIT = 200
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        data = self.data if self.is_bound else self.initial
+        organisations = visible_organisations(user).exclude(kind=OrganisationKind.VENDOR).order_by("name", "id")
+        search = " ".join(str(data.get("org_search") or "").split())[:100]
+        chosen = _int(data.get("organisation"))
+        if search:
+            organisations = organisations.filter(name__icontains=search)
+        listed = list(organisations[: self.SEARCH_LIMIT])
+        if chosen is not None and chosen not in {o.pk for o in listed}:
+            # Keep the chosen one offered while the agent searches for another.
+            listed += list(visible_organisations(user).filter(pk=chosen).exclude(kind=OrganisationKind.VENDOR))
+        self.more_organisations = len(listed) >= self.SEARCH_LIMIT
+        org_field = cast(forms.ChoiceField, self.fields["organisation"])
+        org_field.choices = [("", _("Choose the organisation…"))] + [
+            (str(o.pk), f"{o.name}{' · ' + str(_('government')) if o.government else ''}") for o in listed
+        ]
+        org_field.widget.attrs.update({"required": True, **_refresh("who")})
+        self.fields["org_search"].widget.attrs.update(
+            {**_refresh("who"), "hx-trigger": "input changed delay:400ms, search"}
+        )
+        self.chosen_organisation = next((o for o in listed if o.pk == chosen), None)
+        org_id = self.chosen_organisation.pk if self.chosen_organisation else None
+        people = list(case_contacts(user, org_id)[:500]) if org_id else []
+        cast(forms.ChoiceField, self.fields["contact"]).choices = [
+            ("", _("Choose the contact…") if org_id else _("Choose the organisation first"))
+        ] + [(u.email, f"{u.full_name} <{u.email}>") for u in people]
+        self.fields["contact"].widget.attrs["required"] = True
+        sites = list(visible_sites(user).filter(organisation_id=org_id).order_by("name")[:500]) if org_id else []
+        cast(forms.ChoiceField, self.fields["site"]).choices = [("", _("No particular site"))] + [
+            (s.code, f"{s.name} ({s.code})") for s in sites
+        ]
+        self.types = list(request_types())
+        type_field = cast(forms.ChoiceField, self.fields["request_type"])
+        type_field.choices = [("", _("Choose a request type…"))] + [(t.code, t.name) for t in self.types]
+        type_field.widget.attrs.update(_refresh("type-dependent"))
+        code = data.get("request_type")
+        self.chosen_type: RequestType | None = next((t for t in self.types if t.code == code), None)
+        subtypes = [(s.code, s.name) for s in self.chosen_type.subtypes.all() if s.active] if self.chosen_type else []
+        placeholder = _("Choose a sub-type…") if self.chosen_type else _("Choose a request type first")
+        cast(forms.ChoiceField, self.fields["request_subtype"]).choices = [("", placeholder), *subtypes]
+        if self.chosen_type is not None and self.chosen_type.template_is_valid:
+            for spec in self.chosen_type.template:
+                self.fields[TEMPLATE_PREFIX + spec["name"]] = template_field(spec)
+
+    @property
+    def template_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(TEMPLATE_PREFIX)]
+
+    def new_case(self) -> NewCase:
+        data = self.data
+
+        def get(name: str, default: str = "") -> str:
+            return str(data.get(name, default) or default)
+
+        return NewCase(
+            kind=get("kind", "admin"),
+            request_type=get("request_type"),
+            request_subtype=get("request_subtype"),
+            priority=get("priority"),
+            follow_up_method=get("follow_up_method"),
+            callback_phone=get("callback_phone"),
+            summary=get("summary"),
+            description=get("description"),
+            serial_number=get("serial_number"),
+            ssrn=get("ssrn"),
+            customer_tracking_number=get("customer_tracking_number"),
+            template_data={
+                name.removeprefix(TEMPLATE_PREFIX): get(name).strip()
+                for name in self.fields
+                if name.startswith(TEMPLATE_PREFIX) and get(name).strip()
+            },
+            organisation_id=_int(data.get("organisation")),
+            contact_email=get("contact").strip(),
+            site_code=get("site").strip(),
+        )
+
+    def error_names(self) -> dict[str, str]:
+        """Service field names → this form's field names."""
+        names = {"organisation_id": "organisation", "contact_email": "contact", "site_code": "site"}
+        for name in self.fields:
+            if name.startswith(TEMPLATE_PREFIX):
+                names[f"template_data.{name.removeprefix(TEMPLATE_PREFIX)}"] = name
+        return names
+
+
+def _int(raw: Any) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and len(text) < 18 else None
+
+
+# --- closing, reopening, macros, saved views -------------------------------------------------------
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=CloseReason.choices, initial=CloseReason.RESOLVED_BY_PHONE)
+    duplicate_of = _text(_("Duplicate of case"), max_length=40, spellcheck="false", placeholder="YYYY-MMDD-NNNNN")
+    note = forms.CharField(
+        label=_("Note to the customer"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "2", "maxlength": "2000"}),
+        help_text=_("Sent with the notice that the case is closed. A case closed as spam tells nobody."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "close_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate_of"].help_text = _("For a duplicate: the case it repeats.")
+
+
+class ReopenForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note (optional)"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "2"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "reopen_%s")
+        super().__init__(*args, **kwargs)
+
+
+class MacroForm(forms.Form):
+    name = _text(_("Name"), max_length=100, required=True)
+    body = forms.CharField(
+        label=_("Text"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": "6", "required": True})
+    )
+    as_note = forms.BooleanField(label=_("Add as an internal note instead of a reply"), required=False)
+    set_status = forms.ChoiceField(
+        label=_("Then set the status"),
+        required=False,
+        choices=[
+            ("", _("No change")),
+            (CaseStatus.OPEN.value, CaseStatus.OPEN.label),
+            (CaseStatus.AWAITING_CUSTOMER.value, CaseStatus.AWAITING_CUSTOMER.label),
+        ],
+    )
+    set_priority = forms.ChoiceField(
+        label=_("Then set the priority"), required=False, choices=[("", _("No change")), *Priority.choices]
+    )
+    shared = forms.BooleanField(label=_("Shared with every agent"), required=False)
+
+    def __init__(self, *args: Any, may_share: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_share:
+            del self.fields["shared"]
+
+    def macro_data(self) -> MacroData:
+        data = self.data
+        return MacroData(
+            name=str(data.get("name", "")),
+            body=str(data.get("body", "")),
+            shared=data.get("shared") in ("on", "true", "1") and "shared" in self.fields,
+            as_note=data.get("as_note") in ("on", "true", "1"),
+            set_status=str(data.get("set_status", "")),
+            set_priority=str(data.get("set_priority", "")),
+        )

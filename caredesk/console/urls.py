@@ -1,11 +1,13 @@
 from django.urls import path, re_path
 
-from caredesk.console import installbase, views
+from caredesk.console import casework, installbase, views
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("cases/new/", casework.case_new, name="case_new"),
+    path("cases/bulk/", casework.bulk, name="bulk"),
     path("cases/<str:case_id>/", views.case_detail, name="case"),
     path("cases/<str:case_id>/reply/", views.case_reply, name="case_reply"),
     path("cases/<str:case_id>/note/", views.case_note, name="case_note"),
@@ -22,6 +24,13 @@ urlpatterns = [
         name="attachment",
     ),
     path("cases/<str:case_id>/escalate/", views.case_escalate, name="case_escalate"),
+    path("cases/<str:case_id>/close/", casework.case_close, name="case_close"),
+    path("cases/<str:case_id>/reopen/", casework.case_reopen, name="case_reopen"),
+    path("cases/<str:case_id>/macro/", casework.case_macro, name="case_macro"),
+    path("macros/", casework.macros, name="macros"),
+    re_path(r"^macros/(?P<macro_id>[0-9]{1,18})/$", casework.macro_edit, name="macro"),
+    path("views/", casework.view_save, name="view_save"),
+    re_path(r"^views/(?P<view_id>[0-9]{1,18})/delete/$", casework.view_delete, name="view_delete"),
     path("escalations/", views.escalations, name="escalations"),
     path("on-call/", views.on_call, name="on_call"),
     path("dashboard/", views.dashboard, name="dashboard"),

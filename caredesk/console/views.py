@@ -27,9 +27,11 @@ from caredesk.cases.models import CaseStatus
 from caredesk.console.forms import (
     AssignForm,
     AttachmentForm,
+    CloseForm,
     DecisionForm,
     NoteForm,
     PriorityForm,
+    ReopenForm,
     ReplyForm,
     ResolutionForm,
     StatusForm,
@@ -78,16 +80,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     if "status" not in query:
         query["status"] = "active"  # the queue's default: everything not closed
-    params = list_params(query, allow_owner=True)
+    params = list_params(query, allow_owner=True, staff=True)
     error = ""
     try:
         page = queries.list_cases(user, params.filter, sort=params.sort, cursor=params.cursor, limit=PAGE_SIZE)
-        items, next_cursor = page.items, page.next_cursor
+        items, next_cursor = queries.with_names(page.items), page.next_cursor
     except ValidationFailed as exc:
         items, next_cursor, error = [], None, exc.message
     context = {
         "nav": "queue",
         "cases": items,
+        "saved_views": list(services.saved_views(user)),
+        "may_open": may(user, Capability.OPEN_CASES_FOR_CUSTOMERS),
+        "may_work": may(user, Capability.WORK_CASES),
+        "assign_form": AssignForm(initial={"owner": ""}),
+        "bulk_priority": PriorityForm(),
+        "bulk_status": StatusForm(),
+        "here": request.get_full_path(),
         "next_cursor": next_cursor,
         "params": params,
         "error": error,
@@ -134,6 +143,12 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: A
         "open_escalation": next((e for e in queries.case_escalations(user, case) if e.handled_at is None), None),
         "escalate_form": bound.get("escalate_form") or EscalateForm(),
         "escalate_url": "console:case_escalate",
+        "serial_url": "console:asset",
+        "close_form": bound.get("close_form") or CloseForm(),
+        "reopen_form": bound.get("reopen_form") or ReopenForm(),
+        "may_reopen": services.may_reopen(user, case),
+        "reopen_until": services.reopen_deadline(case),
+        "macros": list(services.visible_macros(user)),
     }
     for name, form_class in FORMS.items():
         context[name] = bound.get(name) or form_class()

@@ -30,7 +30,9 @@ class Page(Generic[M]):
 
 
 def _encode(value: Any, pk: int) -> str:
-    if isinstance(value, datetime):
+    if value is None:
+        payload = ["n", None, pk]  # a nullable column's row without a value
+    elif isinstance(value, datetime):
         payload = ["dt", value.isoformat(), pk]
     else:
         payload = ["v", value, pk]
@@ -43,6 +45,9 @@ def _decode(cursor: str) -> tuple[Any, int]:
         kind, value, pk = json.loads(raw)
         if kind == "dt":
             value = datetime.fromisoformat(value)
+        elif kind == "n":
+            if value is not None:
+                raise ValueError(value)
         elif kind != "v" or not isinstance(value, str | int):
             raise ValueError(kind)
         if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk < 2**62:
@@ -60,6 +65,10 @@ def _checked(model: type[models.Model], field: str, value: Any) -> Any:
     """The cursor's sort value as the column's type. A cursor is client input: one made for
     another column, or by hand, must answer 400, not fail inside the database."""
     column = model._meta.get_field(field)
+    if value is None:
+        if not getattr(column, "null", False):
+            raise _bad_cursor()
+        return None
     if isinstance(column, models.DateTimeField) != isinstance(value, datetime):
         raise _bad_cursor()
     try:
@@ -88,7 +97,11 @@ def keyset_page(
 
     ``branches``, when given, are querysets whose union is ``queryset``: each is paged on
     its own (an index range each) and the page is taken from their union, in one
-    statement, where the database can order and limit the parts of a UNION."""
+    statement, where the database can order and limit the parts of a UNION.
+
+    A nullable ``field`` is paged by ``_nullable_page``."""
+    if getattr(queryset.model._meta.get_field(field), "null", False):
+        return _nullable_page(queryset, field=field, descending=descending, cursor=cursor, limit=limit)
     order = [f"-{field}", "-pk"] if descending else [field, "pk"]
     after = None
     if cursor:
@@ -107,6 +120,45 @@ def keyset_page(
         rows = list(parts[0].union(*parts[1:]).order_by(*order_in_union)[: limit + 1])
     else:
         rows = list(shaped(branches[0] if branches and len(branches) == 1 else queryset)[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode(getattr(last, field), last.pk)
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def _nullable_page(
+    queryset: models.QuerySet[M], *, field: str, descending: bool, cursor: str | None, limit: int
+) -> Page[M]:
+    """Keyset paging over a nullable column, in the order PostgreSQL's index keeps it: rows
+    without a value after all others ascending, before them descending. The list is two
+    segments, the rows with a value (an index range from the cursor's value, then by id)
+    and the rows without (by id: ``IS NULL`` is an index condition too), read one after
+    the other; a page that crosses from one to the other costs a second query. A single
+    condition with ``OR field IS NULL`` would not be an index range."""
+    op = "lt" if descending else "gt"
+    order = [f"-{field}", "-pk"] if descending else [field, "pk"]
+    valued = queryset.filter(**{f"{field}__isnull": False}).order_by(*order)
+    empty = queryset.filter(**{f"{field}__isnull": True}).order_by("-pk" if descending else "pk")
+    segments = [empty, valued] if descending else [valued, empty]
+    if cursor:
+        value, pk = _decode(cursor)
+        value = _checked(queryset.model, field, value)
+        if value is None:
+            empty = empty.filter(**{f"pk__{op}": pk})
+            segments = [empty, valued] if descending else [empty]
+        else:
+            bound = "lte" if descending else "gte"
+            valued = valued.filter(**{f"{field}__{bound}": value}).filter(
+                Q(**{f"{field}__{op}": value}) | Q(**{f"pk__{op}": pk})
+            )
+            segments = [valued] if descending else [valued, empty]
+    rows: list[M] = []
+    for segment in segments:
+        rows += list(segment[: limit + 1 - len(rows)])
+        if len(rows) > limit:
+            break
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

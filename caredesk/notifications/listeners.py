@@ -10,7 +10,7 @@ from django.conf import settings
 
 from caredesk.accounts.models import User
 from caredesk.cases import events
-from caredesk.cases.models import Case, CaseStatus
+from caredesk.cases.models import Case, CaseStatus, CloseReason
 from caredesk.cases.services import on_call_team
 from caredesk.notifications.models import Message
 from caredesk.notifications.services import compose, queue_webhooks, write
@@ -84,11 +84,21 @@ def notices(event: events.CaseEvent) -> list[Message]:
             if case.priority == "P1" and case.opened_off_hours and case.first_response_at is None:
                 return _tell("case.on_call", "case_on_call", case, on_call_team(case), f"on-call:{cid}")
             return []
-        case events.CaseClosed():
+        case events.CaseClosed(reason=reason):
+            if reason == CloseReason.SPAM:
+                # Answering spam confirms a live address to its sender and can start a loop
+                # of automatic replies: a case closed as spam tells nobody.
+                return []
             key = f"closed:{cid}:{case.closed_at.isoformat() if case.closed_at else ''}"
-            return _tell("case.closed", "case_closed", case, _customers(case), key, reason=event.reason,
-                         note=event.note)  # fmt: skip
-        case events.CaseReopened():
+            return _tell("case.closed", "case_closed", case, _customers(case), key, reason=reason, note=event.note,
+                         duplicate_of=event.duplicate_of, reopen_days=settings.CASE_REOPEN_DAYS)  # fmt: skip
+        case events.CaseReopened(message=message):
+            key = f"reopened:{cid}:{case.updated_at.isoformat()}"
+            if actor is not None and actor.is_vendor_staff:
+                return _tell("case.reopened", "case_reopened", case, _customers(case), key)
+            if case.owner is not None:
+                return _tell("case.customer_reopened", "case_customer_reopened", case, [case.owner], key,
+                             message=message, actor_name=actor.full_name if actor else "")  # fmt: skip
             return []
         case events.CaseResponseBreached(recipients=recipients):
             key = f"breach:{cid}:{case.response_breached_at.isoformat() if case.response_breached_at else ''}"
@@ -132,6 +142,8 @@ def _payload(event: events.CaseEvent) -> dict[str, Any]:
             data["level"] = level
         case events.CaseEscalated(escalation=escalation) if escalation is not None:
             data["escalation"] = {"kind": escalation.kind, "on_call": escalation.on_call}
-        case events.CaseClosed(reason=reason):
+        case events.CaseClosed(reason=reason, duplicate_of=duplicate_of):
             data["reason"] = reason
+            if duplicate_of:
+                data["duplicate_of"] = duplicate_of
     return data

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from caredesk.accounts.models import User
 from caredesk.accounts.queries import visible_organisations, visible_sites
@@ -309,6 +310,15 @@ class RejectForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="Add a file", required=False, widget=forms.ClearableFileInput(attrs={"required": True})
+    )
+
+
+class ReopenForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("What is not resolved? (optional)"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "3"}),
     )
 
 

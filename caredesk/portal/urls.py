@@ -29,6 +29,7 @@ urlpatterns = [
     path("cases/<str:case_id>/resolution/reject/", cases.case_reject, name="case_reject"),
     path("cases/<str:case_id>/files/", cases.case_attach, name="case_attach"),
     path("cases/<str:case_id>/escalate/", cases.case_escalate, name="case_escalate"),
+    path("cases/<str:case_id>/reopen/", cases.case_reopen, name="case_reopen"),
     re_path(
         r"^cases/(?P<case_id>[^/]+)/offers/(?P<offer_id>[0-9]{1,18})/accept/$",
         cases.case_offer_accept,

@@ -15,7 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from caredesk.accounts.models import User
-from caredesk.cases.models import Case, CaseStatus, Priority
+from caredesk.cases.models import Case, CaseStatus, Priority, close_reason_label
 from caredesk.cases.queries import SORTS, CaseFilter, case_history, get_attachment
 from caredesk.core.errors import DomainError, NotFound
 
@@ -89,17 +89,29 @@ class ListParams:
     cursor: str | None
     columns: list[Column]
 
+    @property
+    def by_key(self) -> dict[str, Column]:
+        """The columns by key, for tables that lay out their headers themselves."""
+        return {c.key: c for c in self.columns}
 
-def list_params(query: QueryDict, *, default_sort: str = "-modified", allow_owner: bool = False) -> ListParams:
+
+# Staff queues add the response due time (D-4.1), soonest first when clicked.
+STAFF_COLUMNS = [("due", "Due")]
+
+
+def list_params(
+    query: QueryDict, *, default_sort: str = "-modified", allow_owner: bool = False, staff: bool = False
+) -> ListParams:
     """Read the list's filters, sort and cursor from the query string. Unknown values are
     passed on: ``list_cases`` refuses them with a message the page shows."""
     sort = query.get("sort", default_sort)[:20] or default_sort
     key = sort.lstrip("-")
-    if key not in SORTS:
+    known = [k for k, _label in COLUMNS + (STAFF_COLUMNS if staff else [])]
+    if key not in SORTS or key not in known:
         sort, key = default_sort, default_sort.lstrip("-")
     descending = sort.startswith("-")
     columns = []
-    for column_key, label in COLUMNS:
+    for column_key, label in COLUMNS + (STAFF_COLUMNS if staff else []):
         if column_key == key:
             state = "desc" if descending else "asc"
             next_sort = column_key if descending else f"-{column_key}"
@@ -141,6 +153,9 @@ ACTIONS = {
     "file_attached": "attached a file",
     "note_added": "added an internal note",
     "closed_without_answer": "closed the case: no answer to the proposed resolution",
+    "closed": "closed the case",
+    "reopened": "reopened the case",
+    "macro_applied": "applied a macro",
 }
 
 
@@ -169,6 +184,12 @@ def history_rows(user: User, case: Case) -> list[dict[str, Any]]:
                 details.append(f"Priority: {old or '—'} → {new}")
             elif field == "owner":
                 details.append(f"Owner: {names.get(old, '—')} → {names.get(new, '—')}")
+        if entry.action == "closed" and isinstance(entry.changes.get("reason"), str):
+            details.append(f"Reason: {close_reason_label(entry.changes['reason'])}")
+            if entry.changes.get("duplicate_of"):
+                details.append(f"Duplicate of {entry.changes['duplicate_of']}")
+        if entry.action == "macro_applied" and entry.changes.get("macro"):
+            details.append(str(entry.changes["macro"]))
         if entry.action == "file_attached" and entry.changes.get("file"):
             details.append(str(entry.changes["file"]))
         rows.append(

@@ -55,6 +55,9 @@ CASE_ENDPOINTS = [
     ("post", "/cases/{id}/resolution/reject"),
     ("get", "/cases/{id}/escalations"),
     ("post", "/cases/{id}/escalations"),
+    ("post", "/cases/{id}/close"),
+    ("post", "/cases/{id}/reopen"),
+    ("post", "/cases/{id}/macro"),
 ]
 BODIES = {
     "/replies": {"body": "hello"},
@@ -65,6 +68,8 @@ BODIES = {
     "/resolution": {"body": "done"},
     "/resolution/reject": {"body": "not yet"},
     "/escalations": {"kind": "faster_progress", "reason": "Please hurry."},
+    "/close": {"reason": "resolved_by_phone"},
+    "/reopen": {},
 }
 
 
@@ -79,8 +84,12 @@ def _expected(person: str, method: str, path: str) -> int:
         return 403 if person in PARTNERS else 201
     if path.endswith("/notes"):
         return 201 if staff else 403
-    if path.endswith(("/assign", "/priority")):
+    if path.endswith(("/assign", "/priority", "/close")):
         return 200 if staff else 403
+    if path.endswith("/macro"):
+        return 201 if staff else 403
+    if path.endswith("/reopen"):  # the case is not closed; the customer's partner never reopens
+        return 403 if person in PARTNERS else 409
     if path.endswith(("/status", "/resolution")):
         return 409 if staff else 403  # a New case is neither Open nor awaiting (D-3.5)
     # accept / reject: nothing is proposed yet; staff and the customer's partner never decide
@@ -109,6 +118,9 @@ def test_every_case_endpoint_follows_the_access_rule(
         response = client.get(url)
     elif path.endswith("/attachments"):
         response = client.upload(url, {"file": SimpleUploadedFile("more.txt", b"more")})
+    elif path.endswith("/macro"):
+        macro = services.create_macro(world.manager, services.MacroData(name="Hello", body="Hello", shared=True))
+        response = client.post(url, {"macro_id": macro.pk})
     else:
         response = client.post(url, next((b for suffix, b in BODIES.items() if path.endswith(suffix)), {}))
     if sees:

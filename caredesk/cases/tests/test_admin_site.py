@@ -161,3 +161,29 @@ def test_the_catalogue_cache_follows_an_admin_change_at_once(world: World, admin
     assert active_subtype("login-assistance", "password-reset") is None
     response = admin_client.get("/api/v1/request-types")
     assert "login-assistance" not in response.content.decode()
+
+
+def test_an_administrator_changes_a_macro_on_the_admin_site_and_it_is_audited(world: World, admin_client) -> None:  # type: ignore[no-untyped-def]
+    from caredesk.cases import services
+
+    macro = services.create_macro(world.agent, services.MacroData(name="Hello", body="Hello {{customer_name}}"))
+    page = admin_client.get("/admin/cases/macro/")
+    assert page.status_code == 200 and b"Hello" in page.content
+    response = admin_client.post(
+        f"/admin/cases/macro/{macro.pk}/change/",
+        {
+            "name": "Hello again",
+            "body": macro.body,
+            "owner": str(world.agent.pk),
+            "set_status": "",
+            "set_priority": "",
+            "created_at_0": "2026-06-15",
+            "created_at_1": "10:00:00",
+            "updated_at_0": "2026-06-15",
+            "updated_at_1": "10:00:00",
+        },  # fmt: skip
+    )
+    assert response.status_code == 302, response.content
+    entry = AuditEntry.objects.filter(object_type="cases.macro", object_id=str(macro.pk)).order_by("-id").first()
+    assert entry is not None and entry.changes["name"] == ["Hello", "Hello again"]
+    assert admin_client.get("/admin/cases/savedview/").status_code == 200

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caredesk.accounts.models import User
@@ -21,7 +22,7 @@ from caredesk.cases import queries, services
 from caredesk.cases.models import Case, CaseStatus
 from caredesk.core.errors import DomainError, ValidationFailed
 from caredesk.entitlements.queries import offers_of_case, product_identity, technical_case_refusal
-from caredesk.portal.forms import AttachmentForm, CaseForm, RejectForm, ReplyForm
+from caredesk.portal.forms import AttachmentForm, CaseForm, RejectForm, ReopenForm, ReplyForm
 from caredesk.web.forms import EscalateForm
 from caredesk.web.pages import (
     attachment_response,
@@ -148,6 +149,8 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         "auto_close_days": settings.CASE_AUTO_CLOSE_DAYS,
         "open_escalation": next((e for e in queries.case_escalations(user, case) if e.handled_at is None), None),
         "may_escalate": services.may_answer_resolution(user, case),
+        "may_reopen": services.may_reopen(user, case),
+        "reopen_until": services.reopen_deadline(case),
     }
 
 
@@ -160,6 +163,7 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **forms: A
         reject_form=forms.get("reject_form") or RejectForm(),
         attachment_form=forms.get("attachment_form") or AttachmentForm(),
         escalate_form=forms.get("escalate_form") or EscalateForm(),
+        reopen_form=forms.get("reopen_form") or ReopenForm(),
         escalate_url="portal:case_escalate",
         nav="cases",
     )
@@ -230,6 +234,24 @@ def case_reject(request: HttpRequest, case_id: str) -> HttpResponse:
         show_error(form, exc, {"body": "reason"})
         return _case_page(request, case_id, status=exc.status, reject_form=form)
     messages.success(request, "Thank you. The case is open again and your answer is on it.")
+    return _back(case_id)
+
+
+@login_required
+@require_POST
+@domain_errors
+def case_reopen(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The customer reopens a closed case within the reopening window; after it, they are
+    asked to open a new case."""
+    form = ReopenForm(request.POST)
+    try:
+        services.reopen_case(current_user(request), case_id, request.POST.get("note", ""))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        show_error(form, exc, {"body": "note"})
+        return _case_page(request, case_id, status=exc.status, reopen_form=form)
+    messages.success(request, _("The case is open again. Customer Care will get back to you."))
     return _back(case_id)
 
 
