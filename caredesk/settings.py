@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "caredesk.core.context.caredesk",
+                "caredesk.portal.context.portal",
             ],
         },
     },
@@ -253,10 +254,12 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the package when collectsta
 # --- e-mail -----------------------------------------------------------------
 _EMAIL = env_choice("CAREDESK_EMAIL", "console", {"console", "smtp", "memory"})
 EMAIL_BACKEND = {
-    "console": "django.core.mail.backends.console.EmailBackend",
+    # console: nothing is sent; each message is printed and appended to MAIL_LOG.
+    "console": "caredesk.core.maillog.ConsoleAndLogBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "memory": "django.core.mail.backends.locmem.EmailBackend",
 }[_EMAIL]
+MAIL_LOG = Path(env_str("CAREDESK_MAIL_LOG", str(DATA_DIR / "mail.log")))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

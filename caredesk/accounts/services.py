@@ -140,6 +140,8 @@ def _refuse_current_password(user: User, new_password: str) -> None:
 
 @transaction.atomic
 def change_password(user: User, old_password: str, new_password: str) -> None:
+    # A stolen session or token must not become a way to guess the password itself.
+    ratelimit.hit("password-change", str(user.pk), limit=20, window=3600)
     if not user.check_password(old_password):
         text = _("This is not your current password.")
         raise ValidationFailed(text, fields={"old_password": text})
@@ -432,7 +434,7 @@ def decide_registration(registration_id: int, agent: User, *, approve: bool, not
 REMOVAL_SALT = "caredesk.accounts.member-removal"
 
 
-def _require_member_manager(actor: User) -> None:
+def require_member_manager(actor: User) -> None:
     """Staff manage people's accounts with MANAGE_USERS; an organisation administrator
     manages their own organisation's members."""
     if actor.is_vendor_staff:
@@ -452,7 +454,7 @@ def removal_token(member: User) -> str:
 def member_for_removal(actor: User, token: str) -> User:
     """The member a removal link names, if ``actor`` may remove them; NotFound when the
     link is wrong, expired or for an organisation ``actor`` does not manage."""
-    _require_member_manager(actor)
+    require_member_manager(actor)
     try:
         data = signing.loads(token or "", salt=REMOVAL_SALT, max_age=settings.MEMBER_REMOVAL_LINK_DAYS * 86400)
         member_id, organisation_id = int(data["m"]), int(data["o"])
@@ -471,19 +473,16 @@ def _forget_cached_tokens(user_id: int) -> None:
 
 
 @transaction.atomic
-def remove_member(actor: User, member_id: int) -> User:
+def remove_member(actor: User, member_id: int, *, organisation_id: int | None = None) -> User:
     """Take a person out of their organisation: their membership, and with it their
     account, stops working (D-1.4). Nothing is deleted: cases keep their contact and the
     audit trail its names. An administrator removes no one outside their organisation, and
     not themselves."""
-    _require_member_manager(actor)
-    member = (
-        User.objects.select_for_update()
-        .filter(pk=member_id, organisation__in=managed_organisations(actor))
-        .first()
-        if 0 < member_id < 2**62
-        else None
-    )
+    require_member_manager(actor)
+    people = User.objects.select_for_update().filter(organisation__in=managed_organisations(actor))
+    if organisation_id is not None:
+        people = people.filter(organisation_id=organisation_id)
+    member = people.filter(pk=member_id).first() if 0 < member_id < 2**62 else None
     if member is None:
         raise NotFound(_("No such person."))
     if member.pk == actor.pk:
@@ -502,7 +501,7 @@ def remove_association(actor: User, user_id: int, organisation_id: int) -> None:
     """End a person's association with a customer organisation (a consultant, D-1.2): they
     no longer act for it or see its cases (D-1.3). Staff who manage users, or that
     organisation's administrator."""
-    _require_member_manager(actor)
+    require_member_manager(actor)
     organisation = managed_organisation(actor, organisation_id)
     person = User.objects.filter(pk=user_id).first() if 0 < user_id < 2**62 else None
     links = User.associations.through.objects.filter(user_id=user_id, organisation_id=organisation.pk)
@@ -517,7 +516,7 @@ def remove_association(actor: User, user_id: int, organisation_id: int) -> None:
 def set_member_approval(actor: User, organisation_id: int, required: bool) -> Organisation:
     """D-1.4 (setting per organisation): whether people who prove the organisation wait
     for its administrator's approval."""
-    _require_member_manager(actor)
+    require_member_manager(actor)
     organisation = managed_organisation(actor, organisation_id)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = organisation.members_need_approval
@@ -532,7 +531,7 @@ def set_member_approval(actor: User, organisation_id: int, required: bool) -> Or
 def decide_membership(actor: User, registration_id: int, *, approve: bool, note: str = "") -> Registration:
     """An organisation's administrator (or staff who manage users) lets in, or turns away,
     someone who proved the organisation and waits (D-1.4). They hear of it by e-mail."""
-    _require_member_manager(actor)
+    require_member_manager(actor)
     registration = (
         Registration.objects.select_for_update()
         .filter(pk=registration_id, organisation__in=managed_organisations(actor))
