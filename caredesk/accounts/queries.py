@@ -53,7 +53,7 @@ def managed_organisations(user: User) -> QuerySet[Organisation]:
     every customer and partner organisation they may see (D-1.3). Nothing for others."""
     if not getattr(user, "is_authenticated", False):
         return Organisation.objects.none()
-    scope = owner_scope(user, Organisation.objects, "").exclude(kind=OrganisationKind.VENDOR)
+    scope: QuerySet[Organisation] = owner_scope(user, Organisation.objects, "").exclude(kind=OrganisationKind.VENDOR)
     if user.is_vendor_staff:
         return scope if may(user, Capability.MANAGE_USERS) else scope.none()
     if may(user, Capability.MANAGE_ORGANISATION_MEMBERS):

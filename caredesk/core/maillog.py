@@ -22,7 +22,7 @@ RULE = "=" * 72
 
 def mail_log() -> str:
     """Where mail went instead of being sent, for pages to say so; empty when it is sent."""
-    return str(settings.MAIL_LOG) if settings.EMAIL_BACKEND == f"{__name__}.ConsoleAndLogBackend" else ""
+    return str(settings.MAIL_LOG) if f"{__name__}.ConsoleAndLogBackend" == settings.EMAIL_BACKEND else ""
 
 
 def entry(message: EmailMessage) -> str:

@@ -12,9 +12,9 @@ from caredesk.accounts import events as account_events
 from caredesk.accounts.access import organisation_administrators
 from caredesk.accounts.models import User
 from caredesk.cases import events
-from caredesk.core.addresses import base_url, link
 from caredesk.cases.models import Case, CaseStatus
 from caredesk.cases.services import on_call_team
+from caredesk.core.addresses import base_url, link
 from caredesk.notifications.models import Message
 from caredesk.notifications.services import compose, queue_webhooks, write
 

@@ -36,10 +36,11 @@ def visible_outbox(user: User) -> QuerySet[Message]:
     when they may see the case (D-1.3: a government customer's only for cleared staff),
     any other notice when they may see its recipient's organisation."""
     require(user, Capability.USE_CONSOLE)
-    cases = owner_scope(user, Case.objects, "organisation").values("case_id")
-    organisations = owner_scope(user, Organisation.objects, "").values("pk")
+    cases: QuerySet[Case] = owner_scope(user, Case.objects, "organisation")
+    organisations: QuerySet[Organisation] = owner_scope(user, Organisation.objects, "")
     return Message.objects.filter(
-        Q(case_ref__gt="", case_ref__in=cases) | Q(case_ref="", recipient__organisation__in=organisations)
+        Q(case_ref__gt="", case_ref__in=cases.values("case_id"))
+        | Q(case_ref="", recipient__organisation__in=organisations.values("pk"))
     )
 
 

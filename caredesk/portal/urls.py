@@ -61,5 +61,7 @@ urlpatterns = [
         members.membership_decide,
         name="membership_decide",
     ),
-    re_path(r"^members/associates/(?P<user_id>[0-9]{1,18})/remove/$", members.associate_remove, name="associate_remove"),
+    re_path(
+        r"^members/associates/(?P<user_id>[0-9]{1,18})/remove/$", members.associate_remove, name="associate_remove"
+    ),
 ]

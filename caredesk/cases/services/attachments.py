@@ -36,7 +36,9 @@ def attach(actor: User, case_id: str, upload: UploadedFile, *, internal: bool = 
     if extension not in settings.ATTACHMENT_EXTENSIONS:
         raise ValidationFailed(
             "This type of file is not accepted.",
-            fields={"file": f"This type of file is not accepted. Accepted: {', '.join(settings.ATTACHMENT_EXTENSIONS)}."},
+            fields={
+                "file": f"This type of file is not accepted. Accepted: {', '.join(settings.ATTACHMENT_EXTENSIONS)}."
+            },
         )
     if upload.size is None or upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationFailed(
