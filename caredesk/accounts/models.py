@@ -35,7 +35,7 @@ class Organisation(models.Model):
         unique=True,
         null=True,
         blank=True,
-        help_text="The customer's or partner's number in the vendor's order system; sales orders name it (D-2.3)",
+        help_text="The customer's or partner's number in the vendor's order system; sales orders name it",
     )
     customers = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="partners", help_text="For partners: customers they serve"
@@ -148,7 +148,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reports",
-        help_text="Staff: the team lead or manager told of this person's late cases (D-4.3)",
+        help_text="Staff: the team lead or manager told of this person's late cases",
     )
     phone = models.CharField(max_length=20, blank=True, help_text="E.164")
     language = models.CharField(max_length=8, default="en")

@@ -113,7 +113,7 @@ class NoticesIn(In):
     on: list[str] = Field(max_length=50, description="The notices wanted by e-mail; every other is turned off")
 
 
-@router.get("/me/notices", response=list[NoticeOut], summary="Which e-mail notices reach you (D-7.4)")
+@router.get("/me/notices", response=list[NoticeOut], summary="Which e-mail notices reach you")
 def my_notices(request: HttpRequest):  # type: ignore[no-untyped-def]
     user = _user(request)
     muted = notifications.muted_events(user)
@@ -173,7 +173,7 @@ def _message(m: Message) -> dict[str, Any]:
 @router.get(
     "/me/messages",
     response={200: MessagePageOut, 422: ErrorOut},
-    summary="The e-mails sent to you, newest first (D-7.4)",
+    summary="The e-mails sent to you, newest first",
 )
 def my_messages(request: HttpRequest, filters: Query[MessageQuery]) -> dict[str, Any]:
     page = notification_queries.own_messages(_user(request), cursor=filters.cursor, limit=filters.limit)
@@ -188,7 +188,7 @@ class PasswordChangeIn(In):
 @router.post(
     "/me/password",
     response={204: None, 422: ErrorOut, 429: ErrorOut},
-    summary="Change your password (D-1.5); the current one is refused as the new one",
+    summary="Change your password; the current one is refused as the new one",
 )
 def change_my_password(request: HttpRequest, payload: PasswordChangeIn) -> tuple[int, None]:
     services.change_password(_user(request), payload.old_password, payload.new_password)
@@ -266,7 +266,7 @@ def organisation_members(request: HttpRequest, organisation_id: int = Path(..., 
 @router.put(
     "/organisations/{organisation_id}/member-approval",
     response={200: MembersOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    summary="Whether people who join by a serial number or contract id wait for approval (D-1.4)",
+    summary="Whether people who join by a serial number or contract id wait for approval",
 )
 def set_member_approval(
     request: HttpRequest, payload: MemberApprovalIn, organisation_id: int = Path(..., ge=1, le=MAX_ID)
@@ -278,7 +278,7 @@ def set_member_approval(
 @router.delete(
     "/organisations/{organisation_id}/members/{user_id}",
     response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="Remove a member: their account stops working (D-1.4)",
+    summary="Remove a member: their account stops working",
 )
 def remove_member(
     request: HttpRequest,
@@ -292,7 +292,7 @@ def remove_member(
 @router.delete(
     "/organisations/{organisation_id}/associates/{user_id}",
     response={204: None, 403: ErrorOut, 404: ErrorOut},
-    summary="End a person's association with the organisation (D-1.2)",
+    summary="End a person's association with the organisation",
 )
 def remove_association(
     request: HttpRequest,
@@ -306,7 +306,7 @@ def remove_association(
 @router.get(
     "/membership-requests",
     response={200: list[MembershipRequestOut], 403: ErrorOut},
-    summary="People who proved an organisation you manage and wait for approval (D-1.4)",
+    summary="People who proved an organisation you manage and wait for approval",
 )
 def membership_requests(request: HttpRequest) -> list[dict[str, Any]]:
     user = _user(request)
@@ -317,7 +317,7 @@ def membership_requests(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post(
     "/membership-requests/{registration_id}/decision",
     response={200: MembershipRequestOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-    summary="Approve or refuse someone who waits to join your organisation (D-1.4)",
+    summary="Approve or refuse someone who waits to join your organisation",
 )
 def decide_membership(
     request: HttpRequest, payload: MembershipDecisionIn, registration_id: int = Path(..., ge=1, le=MAX_ID)

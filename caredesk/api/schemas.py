@@ -242,7 +242,7 @@ class CaseRow(Out):
     contact_name: str
     platform: str
     updated_at: datetime
-    response_state: str = Field(description="met, missed, due, overdue or none (D-4.1)")
+    response_state: str = Field(description="met, missed, due, overdue or none")
     response_due_at: datetime | None
 
 
@@ -294,7 +294,7 @@ class EscalationOut(Out):
     reason: str
     requested_by: str
     requested_at: datetime
-    on_call: bool = Field(description="Raised outside business days: for the on-call escalation team (D-4.6)")
+    on_call: bool = Field(description="Raised outside business days: for the on-call escalation team")
     new_owner: PersonRef | None = Field(description="The owner a reassignment gave the case")
     handled_at: datetime | None
     outcome: str
@@ -347,8 +347,8 @@ class AssetOut(Out):
     sales_order: str
     order_line: int | None
     channel: str
-    standing: str = Field(description="good, or needs_reinstatement (grey market or transferred, D-2.9)")
-    eol_announced: bool = Field(description="The product's end of life is announced (D-2.1)")
+    standing: str = Field(description="good, or needs_reinstatement (grey market or transferred)")
+    eol_announced: bool = Field(description="The product's end of life is announced")
     hw_best_effort: bool
 
 
@@ -387,7 +387,7 @@ class AssetEntitlementOut(Out):
     warranty: WarrantyOut
     eol_announced: bool
     includes_24x7: bool = Field(description="24x7 phone and web support (an active contract, never PAR)")
-    technical_cases: bool = Field(description="A technical case may be opened for this unit (D-3.2)")
+    technical_cases: bool = Field(description="A technical case may be opened for this unit")
     hardware_replacement: str
     best_effort: bool
     reasons: list[str] = Field(description="Why the unit is not entitled")
