@@ -27,11 +27,7 @@ def _modules() -> list[Path]:
 
 
 def _strings(node: ast.AST) -> list[str]:
-    found = []
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
-            found.append(inner.value)
-    return found
+    return [inner.value for inner in ast.walk(node) if isinstance(inner, ast.Constant) and isinstance(inner.value, str)]
 
 
 def shown_strings(source: str) -> list[tuple[int, str]]:
