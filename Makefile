@@ -25,10 +25,10 @@ $(STAMP)-test: pyproject.toml | $(BIN)/python
 install: $(STAMP)-run ## install the product into .venv
 install-test: $(STAMP)-test ## install the product with test and lint tools
 
-run: $(STAMP)-run ## install, migrate, load demo data and serve on http://127.0.0.1:8000
+run: $(STAMP)-run ## install, migrate, load demo data and serve on http://127.0.0.1:8000 (another port: make run PORT=8080)
 	$(BIN)/caredesk migrate --no-input -v 0
 	$(BIN)/caredesk demo --if-empty
-	$(BIN)/caredesk run
+	$(BIN)/caredesk run $(if $(PORT),--port $(PORT))
 
 test: $(STAMP)-test ## install test needs and run the whole suite
 	$(BIN)/python -m pytest

@@ -1,6 +1,8 @@
 """The ``caredesk`` command: a thin front to Django's management commands.
 
 caredesk run         migrate, then serve the web app with one job worker and the scheduler
+                     (on 127.0.0.1:8000; another port: caredesk run --port 8080, or PORT=8080,
+                     another address: CAREDESK_BIND=0.0.0.0:8080)
 caredesk demo        build the demo world (organisations, users, cases)
 caredesk worker      run background jobs
 caredesk import-orders FILE   register units from a sales-order CSV file
@@ -25,10 +27,36 @@ def _django(argv: list[str]) -> None:
     execute_from_command_line(["caredesk", *argv])
 
 
+def bind_address(environ: Mapping[str, str], args: list[str]) -> tuple[str, list[str]]:
+    """Where to serve, and the arguments left for gunicorn. ``--port N`` (or ``--port=N``)
+    beats ``PORT``; ``CAREDESK_BIND`` (host:port) names the host too, and its port yields to
+    an explicit ``--port``. The default is 127.0.0.1:8000, reachable from this machine only."""
+    rest: list[str] = []
+    port = ""
+    it = iter(args)
+    for arg in it:
+        if arg == "--port":
+            port = next(it, "")
+        elif arg.startswith("--port="):
+            port = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise SystemExit(f"caredesk run: --port must be a number from 1 to 65535, got {port!r}")
+    bind = environ.get("CAREDESK_BIND", "").strip()
+    if bind:
+        host = bind.rpartition(":")[0] or "127.0.0.1"
+        return (f"{host}:{port}" if port else bind), rest
+    return f"127.0.0.1:{port or environ.get('PORT', '').strip() or '8000'}", rest
+
+
 def run(args: list[str]) -> int:
-    """Serve on CAREDESK_BIND (127.0.0.1:8000) with gunicorn, beside a job worker and the scheduler."""
+    """Serve with gunicorn (see ``bind_address``), beside a job worker and the scheduler."""
+    bind, args = bind_address(os.environ, args)
+    # The settings of every process read it: links in e-mails made before the first request
+    # (caredesk/core/addresses.py) point where the server listens.
+    os.environ["CAREDESK_BIND"] = bind
     _django(["migrate", "--no-input", "-v", "0"])
-    bind = os.environ.get("CAREDESK_BIND", "127.0.0.1:8000")
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     me = [sys.executable, "-m", "caredesk.cli"]
     children = [

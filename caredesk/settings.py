@@ -42,7 +42,16 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"], non_empty=True)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 TRUSTED_PROXIES = set(env_list("CAREDESK_TRUSTED_PROXIES", []))  # believe X-Forwarded-For from these
-BASE_URL = env_url("CAREDESK_BASE_URL", "http://127.0.0.1:8000", schemes={"http", "https"}).rstrip("/")
+# Where `caredesk run` listens: CAREDESK_BIND (host:port), else 127.0.0.1 on PORT (8000).
+PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
+BIND = env_str("CAREDESK_BIND", "") or f"127.0.0.1:{PORT}"
+# The public address for links in e-mails. Unset, links follow the address the server is
+# reached on (caredesk/core/addresses.py); SERVED_URL stands in before any request came.
+BASE_URL = (
+    env_url("CAREDESK_BASE_URL", "", schemes={"http", "https"}).rstrip("/") if env_str("CAREDESK_BASE_URL", "") else ""
+)
+_bind_host, _, _bind_port = BIND.rpartition(":")
+SERVED_URL = f"http://{'127.0.0.1' if _bind_host in {'', '0.0.0.0', '[::]'} else _bind_host}:{_bind_port or PORT}"  # noqa: S104
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -73,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "caredesk.core.addresses.RequestAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -95,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "caredesk.core.context.caredesk",
+                "caredesk.portal.context.portal",
             ],
         },
     },
@@ -183,6 +194,8 @@ TOKEN_CACHE_SECONDS = env_int("CAREDESK_TOKEN_CACHE_SECONDS", 5, minimum=0, maxi
 DASHBOARD_CACHE_SECONDS = env_int("CAREDESK_DASHBOARD_CACHE_SECONDS", 60, minimum=0, maximum=3600)
 CATALOGUE_CACHE_SECONDS = env_int("CAREDESK_CATALOGUE_CACHE_SECONDS", 30, minimum=0, maximum=3600)
 REGISTRATION_LINK_SECONDS = env_int("CAREDESK_REGISTRATION_LINK_SECONDS", 48 * 3600, minimum=60)
+# D-1.4: how long the removal link in an administrator's notice of a new member works.
+MEMBER_REMOVAL_LINK_DAYS = env_int("CAREDESK_MEMBER_REMOVAL_LINK_DAYS", 14, minimum=1, maximum=365)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -244,10 +257,12 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the package when collectsta
 # --- e-mail -----------------------------------------------------------------
 _EMAIL = env_choice("CAREDESK_EMAIL", "console", {"console", "smtp", "memory"})
 EMAIL_BACKEND = {
-    "console": "django.core.mail.backends.console.EmailBackend",
+    # console: nothing is sent; each message is printed and appended to MAIL_LOG.
+    "console": "caredesk.core.maillog.ConsoleAndLogBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "memory": "django.core.mail.backends.locmem.EmailBackend",
 }[_EMAIL]
+MAIL_LOG = Path(env_str("CAREDESK_MAIL_LOG", str(DATA_DIR / "mail.log")))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

@@ -65,3 +65,19 @@ def test_the_worker_runs_the_configured_engine() -> None:
         "rqworker", "--job-class", "django_tasks_rq.Job", "--worker-class", "rq.worker.SimpleWorker", "--burst",
         "default",
     ]  # fmt: skip
+
+
+def test_run_serves_on_the_port_asked_for() -> None:
+    """README: `caredesk run --port 8080`, `PORT=8080`, or CAREDESK_BIND for another address too."""
+    from caredesk.cli import bind_address
+
+    assert bind_address({}, []) == ("127.0.0.1:8000", [])
+    assert bind_address({}, ["--port", "8080", "--timeout", "5"]) == ("127.0.0.1:8080", ["--timeout", "5"])
+    assert bind_address({}, ["--port=9000"]) == ("127.0.0.1:9000", [])
+    assert bind_address({"PORT": "8081"}, []) == ("127.0.0.1:8081", [])
+    assert bind_address({"CAREDESK_BIND": "0.0.0.0:9000"}, []) == ("0.0.0.0:9000", [])
+    assert bind_address({"CAREDESK_BIND": "0.0.0.0:9000"}, ["--port", "8082"]) == ("0.0.0.0:8082", [])
+    import pytest
+
+    with pytest.raises(SystemExit, match="--port must be a number"):
+        bind_address({}, ["--port", "http"])

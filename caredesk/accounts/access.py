@@ -27,7 +27,8 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from caredesk.accounts.models import Organisation, OrganisationKind, Role, User
 from caredesk.core.errors import Forbidden
@@ -228,6 +229,16 @@ def holds(user: User, role: Role) -> bool:
 def members_with(role: Role, people: list[User]) -> list[User]:
     """Those of ``people`` (vendor staff) who hold ``role``."""
     return [u for u in people if role in (u.roles or ())]
+
+
+def organisation_administrators(organisation_id: int) -> list[User]:
+    """The active members of an organisation who manage its members: its administrators
+    (``org_admin``, D-1.4), who approve and are told of people who join by proof."""
+    people = User.objects.select_related("organisation").filter(organisation_id=organisation_id, is_active=True)
+    # Roles are a JSON list: its text is searched first (the same on SQLite and PostgreSQL),
+    # so that only the few candidates are loaded, and the table above decides.
+    candidates = people.annotate(_roles=Cast("roles", TextField())).filter(_roles__contains=f'"{Role.ORG_ADMIN}"')
+    return [u for u in candidates if may(u, C.MANAGE_ORGANISATION_MEMBERS)]
 
 
 # --- the owner scope (D-1.3) ----------------------------------------------------------------

@@ -35,10 +35,23 @@ class Organisation(models.Model):
         unique=True,
         null=True,
         blank=True,
-        help_text="The customer's or partner's number in the vendor's order system; sales orders name it (D-2.3)",
+        help_text="The customer's or partner's number in the vendor's order system; sales orders name it",
     )
     customers = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="partners", help_text="For partners: customers they serve"
+    )
+    # D-1.4: whether people who prove membership by a serial or contract id wait for the
+    # organisation's administrator (org_admin) before their account works. ``None`` is
+    # the default: on while the organisation has an active administrator, off while it has
+    # none (nobody could approve). Stored as "default" rather than set when the first
+    # administrator is made, because administrators come and go by several roads (the
+    # admin site edits roles directly, the demo, services) and the default must follow
+    # all of them; an administrator's explicit choice (True/False) is kept as given.
+    members_need_approval = models.BooleanField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text="Empty: on while the organisation has an administrator (org_admin)",
     )
     created_at = models.DateTimeField(default=now)
 
@@ -135,7 +148,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reports",
-        help_text="Staff: the team lead or manager told of this person's late cases (D-4.3)",
+        help_text="Staff: the team lead or manager told of this person's late cases",
     )
     phone = models.CharField(max_length=20, blank=True, help_text="E.164")
     language = models.CharField(max_length=8, default="en")
@@ -180,6 +193,7 @@ class RegistrationStatus(models.TextChoices):
     STARTED = "started", _("Waiting for e-mail verification")
     VERIFIED = "verified", _("E-mail verified")
     AWAITING_APPROVAL = "awaiting_approval", _("Waiting for a care agent to approve the new account")
+    AWAITING_ORG_ADMIN = "awaiting_org_admin", _("Waiting for the organisation's administrator to approve")
     COMPLETED = "completed", _("Completed")
     REJECTED = "rejected", _("Rejected")
 

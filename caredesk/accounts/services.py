@@ -17,12 +17,15 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
+from caredesk.accounts import events
 from caredesk.accounts.access import Capability, require, roles_for_kind
 from caredesk.accounts.models import (
     ApiToken,
@@ -34,9 +37,12 @@ from caredesk.accounts.models import (
     User,
 )
 from caredesk.accounts.policy import PasswordState, password_state
+from caredesk.accounts.queries import managed_organisation, managed_organisations, members_need_approval
 from caredesk.core import audit, ratelimit
+from caredesk.core.addresses import link
 from caredesk.core.clock import now
 from caredesk.core.errors import Conflict, Forbidden, NotFound, Throttled, Unauthenticated, ValidationFailed
+from caredesk.core.geography import is_country
 from caredesk.core.mail import send_after_commit
 from caredesk.core.validation import clean_text
 
@@ -124,12 +130,22 @@ def current_password_state(user: User) -> PasswordState:
     return state
 
 
+def _refuse_current_password(user: User, new_password: str) -> None:
+    """A change must change it: the current password again would restart its six months
+    (D-1.5) without a new secret."""
+    if new_password and user.check_password(new_password):
+        text = _("Please choose a password that is different from your current one.")
+        raise ValidationFailed(text, fields={"new_password": text})
+
+
 @transaction.atomic
 def change_password(user: User, old_password: str, new_password: str) -> None:
+    # A stolen session or token must not become a way to guess the password itself.
+    ratelimit.hit("password-change", str(user.pk), limit=20, window=3600)
     if not user.check_password(old_password):
-        raise ValidationFailed("The current password is not right.", fields={"old_password": "Not right."})
-    if old_password == new_password:
-        raise ValidationFailed("Choose a new password.", fields={"new_password": "Same as the current one."})
+        text = _("This is not your current password.")
+        raise ValidationFailed(text, fields={"old_password": text})
+    _refuse_current_password(user, new_password)
     _check_new_password(new_password, user, "new_password")
     _set_password(user, new_password)
     audit.record(user, "password_changed", user)
@@ -151,7 +167,7 @@ def request_password_reset(email: str, *, client_ip: str) -> None:
         return
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    link = f"{settings.BASE_URL}/reset/{uid}/{token}/"
+    reset_link = link(f"/reset/{uid}/{token}/")
     minutes = settings.PASSWORD_RESET_TIMEOUT // 60
     with transaction.atomic():
         audit.record(user, "password_reset_requested", None)
@@ -159,7 +175,7 @@ def request_password_reset(email: str, *, client_ip: str) -> None:
             user.email,
             f"{settings.SUPPORT_CENTRE_NAME}: reset your password",
             f"Hello {user.full_name},\n\nUse this link within {minutes} minutes to choose a new password:\n\n"
-            f"{link}\n\nThe link works once. If you did not ask for it, ignore this message.\n",
+            f"{reset_link}\n\nThe link works once. If you did not ask for it, ignore this message.\n",
         )
 
 
@@ -179,6 +195,7 @@ def user_for_reset(uidb64: str, token: str) -> User:
 @transaction.atomic
 def complete_password_reset(uidb64: str, token: str, new_password: str) -> User:
     user = user_for_reset(uidb64, token)
+    _refuse_current_password(user, new_password)
     _check_new_password(new_password, user, "new_password")
     _set_password(user, new_password)
     ratelimit.clear_failures(LOGIN_SCOPE, user.email)
@@ -212,7 +229,7 @@ def start_registration(full_name: str, email: str, *, client_ip: str) -> None:
                 address,
                 f"{settings.SUPPORT_CENTRE_NAME}: you already have an account",
                 "Someone (perhaps you) tried to register this address. You already have an account; "
-                f"log in at {settings.BASE_URL}/login/ or reset your password there.\n",
+                f"log in at {link('/login/')} or reset your password there.\n",
             )
             return
         Registration.objects.create(email=address, full_name=name, token_hash=_hash(secret))
@@ -220,7 +237,7 @@ def start_registration(full_name: str, email: str, *, client_ip: str) -> None:
             address,
             f"{settings.SUPPORT_CENTRE_NAME}: confirm your e-mail address",
             f"Hello {name},\n\nConfirm your address to continue your registration:\n\n"
-            f"{settings.BASE_URL}/register/verify/{secret}/\n\nThe link works once.\n",
+            f"{link(f'/register/verify/{secret}/')}\n\nThe link works once.\n",
         )
 
 
@@ -260,30 +277,53 @@ def rotate_registration_secret(registration: Registration) -> str:
 
 @transaction.atomic
 def choose_registration_organisation(
-    secret: str, *, proof: str = "", new_organisation_name: str = "", country: str = ""
+    secret: str,
+    *,
+    proof: str = "",
+    new_organisation_name: str = "",
+    country: str = "",
+    new_account: bool | None = None,
 ) -> Registration:
     """Step 3: a serial or contract id that proves the organisation, or a request for a new
-    customer account."""
+    customer account. ``new_account`` says which the person chose; left out, a proof given
+    means the first. Errors name the field of the chosen way that is wrong."""
     registration = registration_for(secret)
     if registration.status != RegistrationStatus.VERIFIED:
-        raise Conflict("Verify your e-mail address first.")
+        raise Conflict(_("Verify your e-mail address first."))
     proof = (proof or "").strip()
-    if proof:
+    if new_account is None:
+        new_account = not proof
+    if not new_account:
+        if not proof:
+            text = _("Enter the serial number of one of your units, or your contract id.")
+            raise ValidationFailed(text, fields={"proof": text})
+        if len(proof) > 100 or "\x00" in proof:
+            text = _("This is not a serial number or contract id.")
+            raise ValidationFailed(text, fields={"proof": text})
         organisation = next((org for resolve in _proof_resolvers if (org := resolve(proof)) is not None), None)
         if organisation is None:
             raise ValidationFailed(
-                "We found no product or contract with that number. Check it, or ask for a new customer account.",
-                fields={"proof": "No match for this serial number or contract id."},
+                _("We found no product or contract with that number. Check it, or ask for a new customer account."),
+                fields={"proof": _("We found no unit or contract with this number.")},
             )
         registration.organisation = organisation
-        registration.proof = proof[:100]
+        registration.proof = proof
         registration.new_organisation_name = ""
+        registration.new_organisation_country = ""
     else:
-        name = clean_text(new_organisation_name, field="new_organisation_name", max_length=200)
+        errors: dict[str, str] = {}
+        name = (new_organisation_name or "").strip()
+        if not name:
+            errors["new_organisation_name"] = _("Enter your company's name.")
+        elif len(name) > 200 or "\x00" in name:
+            errors["new_organisation_name"] = _("Shorten the company name to at most 200 characters.")
         code = (country or "").strip().upper()
-        if len(code) != 2 or not code.isalpha():
-            raise ValidationFailed("Choose the country.", fields={"country": "Two-letter ISO country code."})
+        if not is_country(code):
+            errors["country"] = _("Choose the country your company is in.")
+        if errors:
+            raise ValidationFailed(" ".join(errors.values()), fields=errors)
         registration.organisation = None
+        registration.proof = ""
         registration.new_organisation_name = name
         registration.new_organisation_country = code
     registration.save()
@@ -292,25 +332,40 @@ def choose_registration_organisation(
 
 @transaction.atomic
 def finish_registration(secret: str, *, password: str, accept_terms: bool) -> Registration:
-    """Step 4: password and terms. With a proved organisation the account is created at
-    once; a new-account request waits for a care agent."""
+    """Step 4: password and terms. With a proved organisation the account is made at once,
+    or, where the organisation's administrator approves new members (D-1.4), it waits for
+    them; either way they are told. A new-account request waits for a care agent."""
     registration = registration_for(secret)
     if registration.status != RegistrationStatus.VERIFIED or (
         registration.organisation_id is None and not registration.new_organisation_name
     ):
-        raise Conflict("Complete the earlier registration steps first.")
+        raise Conflict(_("Complete the earlier registration steps first."))
     if not accept_terms:
-        raise ValidationFailed("Accept the terms of use to continue.", fields={"accept_terms": "Required."})
+        text = _("Please accept the terms of use to continue.")
+        raise ValidationFailed(text, fields={"accept_terms": text})
     probe = User(email=registration.email, full_name=registration.full_name)
     _check_new_password(password, probe)
     registration.password_hash = make_password(password)
     registration.terms_accepted_at = now()
-    if registration.organisation_id is not None:
-        registration.user = _create_registered_user(registration, registration.organisation_id)
+    organisation = registration.organisation
+    if organisation is not None and members_need_approval(organisation):
+        registration.status = RegistrationStatus.AWAITING_ORG_ADMIN
+        registration.save()
+        audit.record(registration, "awaiting_org_admin", None, {"organisation": organisation.pk})
+        events.emit(events.MembershipRequested(organisation=organisation, registration=registration))
+    elif organisation is not None:
+        user = _create_registered_user(registration, organisation.pk)
+        registration.user = user
         registration.status = RegistrationStatus.COMPLETED
+        registration.save()
+        events.emit(
+            events.MemberJoinedByProof(
+                organisation=organisation, member=user, proof=registration.proof, removal_token=removal_token(user)
+            )
+        )
     else:
         registration.status = RegistrationStatus.AWAITING_APPROVAL
-    registration.save()
+        registration.save()
     return registration
 
 
@@ -358,7 +413,7 @@ def decide_registration(registration_id: int, agent: User, *, approve: bool, not
             registration.email,
             f"{settings.SUPPORT_CENTRE_NAME}: your account is ready",
             f"Hello {registration.full_name},\n\nYour account for {organisation.name} was approved. "
-            f"Log in at {settings.BASE_URL}/login/.\n",
+            f"Log in at {link('/login/')}.\n",
         )
     else:
         registration.status = RegistrationStatus.REJECTED
@@ -371,6 +426,153 @@ def decide_registration(registration_id: int, agent: User, *, approve: bool, not
         )
     registration.save()
     audit.record(registration, "approved" if approve else "rejected", agent, {"note": registration.decision_note})
+    return registration
+
+
+# --- an organisation's members (D-1.2, D-1.4) ---------------------------------------------------
+
+REMOVAL_SALT = "caredesk.accounts.member-removal"
+
+
+def require_member_manager(actor: User) -> None:
+    """Staff manage people's accounts with MANAGE_USERS; an organisation administrator
+    manages their own organisation's members."""
+    if actor.is_vendor_staff:
+        require(actor, Capability.MANAGE_USERS)
+    else:
+        require(actor, Capability.MANAGE_ORGANISATION_MEMBERS)
+
+
+def removal_token(member: User) -> str:
+    """The signed part of the one-click removal link that the administrators' notice of a
+    new member carries. It names the member and their organisation and expires after
+    MEMBER_REMOVAL_LINK_DAYS; it removes nobody by itself: the link opens a confirmation
+    page for a logged-in administrator of that organisation."""
+    return signing.dumps({"m": member.pk, "o": member.organisation_id}, salt=REMOVAL_SALT)
+
+
+def member_for_removal(actor: User, token: str) -> User:
+    """The member a removal link names, if ``actor`` may remove them; NotFound when the
+    link is wrong, expired or for an organisation ``actor`` does not manage."""
+    require_member_manager(actor)
+    try:
+        data = signing.loads(token or "", salt=REMOVAL_SALT, max_age=settings.MEMBER_REMOVAL_LINK_DAYS * 86400)
+        member_id, organisation_id = int(data["m"]), int(data["o"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise NotFound(_("This removal link is not valid or has expired.")) from None
+    organisation = managed_organisation(actor, organisation_id)
+    member = User.objects.filter(pk=member_id, organisation=organisation).first()
+    if member is None:
+        raise NotFound(_("This removal link is not valid or has expired."))
+    return member
+
+
+def _forget_cached_tokens(user_id: int) -> None:
+    for key in [k for k, cached in _token_cache.items() if cached.user.pk == user_id]:
+        _token_cache.pop(key, None)
+
+
+@transaction.atomic
+def remove_member(actor: User, member_id: int, *, organisation_id: int | None = None) -> User:
+    """Take a person out of their organisation: their membership, and with it their
+    account, stops working (D-1.4). Nothing is deleted: cases keep their contact and the
+    audit trail its names. An administrator removes no one outside their organisation, and
+    not themselves."""
+    require_member_manager(actor)
+    people = User.objects.select_for_update().filter(organisation__in=managed_organisations(actor))
+    if organisation_id is not None:
+        people = people.filter(organisation_id=organisation_id)
+    member = people.filter(pk=member_id).first() if 0 < member_id < 2**62 else None
+    if member is None:
+        raise NotFound(_("No such person."))
+    if member.pk == actor.pk:
+        raise Conflict(_("You cannot remove yourself. Ask another administrator of your organisation."))
+    if member.is_active:
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+        audit.record(member, "membership_removed", actor, {"organisation": member.organisation_id,
+                                                             "is_active": [True, False]})  # fmt: skip
+        transaction.on_commit(lambda: _forget_cached_tokens(member.pk))
+    return member
+
+
+@transaction.atomic
+def remove_association(actor: User, user_id: int, organisation_id: int) -> None:
+    """End a person's association with a customer organisation (a consultant, D-1.2): they
+    no longer act for it or see its cases (D-1.3). Staff who manage users, or that
+    organisation's administrator."""
+    require_member_manager(actor)
+    organisation = managed_organisation(actor, organisation_id)
+    person = User.objects.filter(pk=user_id).first() if 0 < user_id < 2**62 else None
+    links = User.associations.through.objects.filter(user_id=user_id, organisation_id=organisation.pk)
+    if person is None or not links.exists():
+        raise NotFound(_("This person is not associated with the organisation."))
+    links.delete()
+    audit.record(person, "association_removed", actor, {"organisation": organisation.pk})
+    transaction.on_commit(lambda: _forget_cached_tokens(user_id))
+
+
+@transaction.atomic
+def set_member_approval(actor: User, organisation_id: int, required: bool) -> Organisation:
+    """D-1.4 (setting per organisation): whether people who prove the organisation wait
+    for its administrator's approval."""
+    require_member_manager(actor)
+    organisation = managed_organisation(actor, organisation_id)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = organisation.members_need_approval
+    if before is not required:
+        organisation.members_need_approval = required
+        organisation.save(update_fields=["members_need_approval"])
+        audit.record(organisation, "member_approval_changed", actor, {"members_need_approval": [before, required]})
+    return organisation
+
+
+@transaction.atomic
+def decide_membership(actor: User, registration_id: int, *, approve: bool, note: str = "") -> Registration:
+    """An organisation's administrator (or staff who manage users) lets in, or turns away,
+    someone who proved the organisation and waits (D-1.4). They hear of it by e-mail."""
+    require_member_manager(actor)
+    registration = (
+        Registration.objects.select_for_update()
+        .filter(pk=registration_id, organisation__in=managed_organisations(actor))
+        .first()
+        if 0 < registration_id < 2**62
+        else None
+    )
+    if registration is None or registration.organisation is None:
+        raise NotFound(_("No such request."))
+    if registration.status != RegistrationStatus.AWAITING_ORG_ADMIN:
+        raise Conflict(_("This request is not waiting for a decision."))
+    organisation = registration.organisation
+    registration.decided_by = actor
+    registration.decided_at = now()
+    registration.decision_note = clean_text(note, field="note", max_length=500, required=False)
+    if approve:
+        registration.user = _create_registered_user(registration, organisation.pk)
+        registration.status = RegistrationStatus.COMPLETED
+        words = {"centre": settings.SUPPORT_CENTRE_NAME, "name": registration.full_name,
+                 "organisation": organisation.name, "link": link("/login/")}  # fmt: skip
+        send_after_commit(
+            registration.email,
+            _("%(centre)s: your account is ready") % words,
+            _("Hello %(name)s,\n\nAn administrator of %(organisation)s confirmed your account. Log in at %(link)s.\n")
+            % words,
+        )
+    else:
+        registration.status = RegistrationStatus.REJECTED
+        words = {"centre": settings.SUPPORT_CENTRE_NAME, "name": registration.full_name,
+                 "organisation": organisation.name}  # fmt: skip
+        send_after_commit(
+            registration.email,
+            _("%(centre)s: your registration") % words,
+            _("Hello %(name)s,\n\nAn administrator of %(organisation)s did not confirm that you work there, "
+              "so no account was made.") % words
+            + (f"\n\n{registration.decision_note}" if registration.decision_note else "")
+            + "\n",
+        )  # fmt: skip
+    registration.save()
+    audit.record(registration, "member_approved" if approve else "member_refused", actor,
+                 {"organisation": organisation.pk, "note": registration.decision_note})  # fmt: skip
     return registration
 
 

@@ -337,7 +337,7 @@ def handle_escalation(  # type: ignore[no-untyped-def]
     return escalation_out(services.handle_escalation(_user(request), escalation_id, payload.outcome))
 
 
-@router.get("/on-call", response={200: OnCallOut, 403: ErrorOut}, summary="Staff: the on-call queue (D-4.6)")
+@router.get("/on-call", response={200: OnCallOut, 403: ErrorOut}, summary="Staff: the on-call queue")
 def on_call(request: HttpRequest):  # type: ignore[no-untyped-def]
     user = _user(request)
     return {

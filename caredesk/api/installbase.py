@@ -133,7 +133,7 @@ class EntitlementQuery(QueryIn):
 @router.get(
     "/entitlements",
     response={200: EntitlementOut, 404: ErrorOut, 422: ErrorOut},
-    summary="What a serial number, SSRN or contract is entitled to (D-2.6)",
+    summary="What a serial number, SSRN or contract is entitled to",
 )
 def entitlement(request: HttpRequest, params: Query[EntitlementQuery]):  # type: ignore[no-untyped-def]
     answer = entitlements.entitlement(_user(request), params.q, kind=params.kind)
@@ -176,7 +176,7 @@ def _contract_out(contract: Contract) -> dict[str, Any]:
 @router.post(
     "/ecertificates/{code}/activation",
     response={201: ContractOut, **ERRORS},
-    summary="Activate a support e-certificate for a unit (D-2.7)",
+    summary="Activate a support e-certificate for a unit",
 )
 def activate(request: HttpRequest, payload: ActivationIn, code: str = Path(..., max_length=32)):  # type: ignore[no-untyped-def]
     return 201, _contract_out(entitlement_services.activate_ecertificate(_user(request), code, payload.serial))
@@ -256,7 +256,7 @@ def _offer_out(offer: ServiceLevelOffer) -> dict[str, Any]:
 @router.post(
     "/cases/{case_id}/installed-base-update",
     response={200: list[OfferOut], **ERRORS},
-    summary="Staff: apply the move an Installed Base Update case asks for (D-2.8)",
+    summary="Staff: apply the move an Installed Base Update case asks for",
 )
 def apply_update(request: HttpRequest, case_id: str = Path(..., max_length=40)):  # type: ignore[no-untyped-def]
     return [_offer_out(o) for o in case_services.apply_installed_base_update(_user(request), case_id)]
@@ -265,7 +265,7 @@ def apply_update(request: HttpRequest, case_id: str = Path(..., max_length=40)):
 @router.get(
     "/cases/{case_id}/service-level-offers",
     response={200: list[OfferOut], 404: ErrorOut},
-    summary="Service levels offered after the case's move (D-2.8)",
+    summary="Service levels offered after the case's move",
 )
 def offers(request: HttpRequest, case_id: str = Path(..., max_length=40)):  # type: ignore[no-untyped-def]
     case = case_queries.get_case(_user(request), case_id)
@@ -275,7 +275,7 @@ def offers(request: HttpRequest, case_id: str = Path(..., max_length=40)):  # ty
 @router.post(
     "/cases/{case_id}/service-level-offers/{offer_id}/accept",
     response={200: OfferOut, **ERRORS},
-    summary="The customer accepts an offered service level (D-2.8)",
+    summary="The customer accepts an offered service level",
 )
 def accept(  # type: ignore[no-untyped-def]
     request: HttpRequest, case_id: str = Path(..., max_length=40), offer_id: int = Path(..., ge=1, le=2**62)
@@ -297,9 +297,7 @@ def _transfer_out(user: User, t: OwnershipTransfer) -> dict[str, Any]:
     }
 
 
-@router.post(
-    "/assets/{serial}/transfers", response={201: TransferOut, **ERRORS}, summary="Ask to transfer a unit (D-2.9)"
-)
+@router.post("/assets/{serial}/transfers", response={201: TransferOut, **ERRORS}, summary="Ask to transfer a unit")
 def request_transfer(request: HttpRequest, payload: TransferIn, serial: str = Path(..., max_length=64)):  # type: ignore[no-untyped-def]
     transfer = ib_services.request_transfer(
         _user(request), serial, payload.new_owner_account, reference=payload.reference
@@ -334,7 +332,7 @@ def _reinstatement_out(r: Reinstatement) -> dict[str, Any]:
 @router.post(
     "/assets/{serial}/reinstatements",
     response={201: ReinstatementOut, **ERRORS},
-    summary="Ask for inspection and reinstatement of a unit (D-2.9)",
+    summary="Ask for inspection and reinstatement of a unit",
 )
 def request_reinstatement(  # type: ignore[no-untyped-def]
     request: HttpRequest, payload: ReinstatementIn, serial: str = Path(..., max_length=64)

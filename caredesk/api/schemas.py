@@ -229,9 +229,9 @@ class CaseOut(Out):
     closed_at: datetime | None
     response: ResponseOut
     escalation_level: int = Field(description="Management levels told so far: 1 team lead, 2 care manager, 3 director")
-    opened_off_hours: bool = Field(False, description="Opened outside business days (D-4.6)")
+    opened_off_hours: bool = Field(False, description="Opened outside business days")
     waits_until: datetime | None = Field(
-        None, description="Opened outside business days, not P1: the start of the business day it waits for (D-4.6)"
+        None, description="Opened outside business days, not P1: the start of the business day it waits for"
     )
     waiting: bool = Field(False, description="It still waits for that business day to start")
     closed_reason: str = Field(
@@ -334,7 +334,7 @@ class CaseRow(Out):
     contact_name: str
     platform: str
     updated_at: datetime
-    response_state: str = Field(description="met, missed, due, overdue or none (D-4.1)")
+    response_state: str = Field(description="met, missed, due, overdue or none")
     response_due_at: datetime | None
 
 
@@ -386,7 +386,7 @@ class EscalationOut(Out):
     reason: str
     requested_by: str
     requested_at: datetime
-    on_call: bool = Field(description="Raised outside business days: for the on-call escalation team (D-4.6)")
+    on_call: bool = Field(description="Raised outside business days: for the on-call escalation team")
     new_owner: PersonRef | None = Field(description="The owner a reassignment gave the case")
     handled_at: datetime | None
     outcome: str
@@ -439,8 +439,8 @@ class AssetOut(Out):
     sales_order: str
     order_line: int | None
     channel: str
-    standing: str = Field(description="good, or needs_reinstatement (grey market or transferred, D-2.9)")
-    eol_announced: bool = Field(description="The product's end of life is announced (D-2.1)")
+    standing: str = Field(description="good, or needs_reinstatement (grey market or transferred)")
+    eol_announced: bool = Field(description="The product's end of life is announced")
     hw_best_effort: bool
 
 
@@ -479,7 +479,7 @@ class AssetEntitlementOut(Out):
     warranty: WarrantyOut
     eol_announced: bool
     includes_24x7: bool = Field(description="24x7 phone and web support (an active contract, never PAR)")
-    technical_cases: bool = Field(description="A technical case may be opened for this unit (D-3.2)")
+    technical_cases: bool = Field(description="A technical case may be opened for this unit")
     hardware_replacement: str
     best_effort: bool
     reasons: list[str] = Field(description="Why the unit is not entitled")

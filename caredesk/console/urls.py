@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from caredesk.console import casework, installbase, views
+from caredesk.console import casework, installbase, outbox, views
 
 app_name = "console"
 
@@ -38,6 +38,7 @@ urlpatterns = [
         r"^escalations/(?P<escalation_id>[0-9]{1,18})/handled/$", views.escalation_handled, name="escalation_handled"
     ),
     path("registrations/", views.registrations, name="registrations"),
+    path("outbox/", outbox.outbox, name="outbox"),
     path("assets/", installbase.assets, name="assets"),
     path("assets/<str:serial>/", installbase.asset, name="asset"),
     path("entitlement/", installbase.entitlement_check, name="entitlement"),

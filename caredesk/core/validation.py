@@ -33,7 +33,10 @@ def clean_text(value: str, *, field: str, max_length: int, required: bool = True
     if "\x00" in text:
         raise ValidationFailed("Text may not contain NUL characters.", fields={field: "Contains a NUL character."})
     if required and not text:
-        raise ValidationFailed(f"{field.replace('_', ' ').capitalize()} is required.", fields={field: "Required."})
+        # The field's text is what a page shows next to the field: words, not the field's name.
+        raise ValidationFailed(
+            f"{field.replace('_', ' ').capitalize()} is required.", fields={field: "Please fill this in."}
+        )
     if len(text) > max_length:
         raise ValidationFailed(
             f"{field.replace('_', ' ').capitalize()} is too long.",

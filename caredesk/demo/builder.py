@@ -127,7 +127,13 @@ CUSTOMERS = (
         (
             Person("jana.keller@rheinwerk.example", "Jana Keller", "+49 221 4907 3310", label="customer"),
             Person("lukas.brenner@rheinwerk.example", "Lukas Brenner", "+49 1512 3456789"),
-            Person("selin.aydin@rheinwerk.example", "Selin Aydın", "+49 228 9874 120"),
+            Person(
+                "selin.aydin@rheinwerk.example",
+                "Selin Aydın",
+                "+49 228 9874 120",
+                roles=(Role.ORG_ADMIN,),
+                label="customer, administrator of her organisation (members page)",
+            ),
         ),
         tracking_prefix="RW-INC-",
         weight=4,
@@ -321,6 +327,8 @@ PENDING_REGISTRATIONS = (
     ("Mateo Fernández", "mateo@andes-fibra.example", "Andes Fibra SpA", "CL"),
 )
 APPROVED_REGISTRATION = ("Lea Brunner", "lea.brunner@alpenfaser.example", "Alpenfaser AG", "CH")
+# Joins Rheinwerk by a unit's serial number and waits for its administrator (D-1.4).
+MEMBERSHIP_REQUEST = ("Felix Adler", "felix.adler@rheinwerk.example")
 
 # --- the products the customers' cases talk about -----------------------------------------
 
@@ -424,7 +432,15 @@ class _Plan:
 class DemoBuilder:
     """Builds the demo world; ``build()`` runs it in one transaction."""
 
-    def __init__(self, *, seed: int = DEFAULT_SEED, cases: int = DEFAULT_CASES, now: datetime | None = None):
+    def __init__(
+        self,
+        *,
+        seed: int = DEFAULT_SEED,
+        cases: int = DEFAULT_CASES,
+        now: datetime | None = None,
+        progress: Callable[[str], None] | None = None,
+    ):
+        self.progress = progress or (lambda text: None)
         self.rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
         self.case_count = max(cases, 0)
         self.real_now = (now or timezone.now()).replace(microsecond=0)
@@ -443,9 +459,12 @@ class DemoBuilder:
     def build(self) -> DemoResult:
         with transaction.atomic(), _clock_at(self.real_now) as clock:
             self.clock = clock
+            self.progress("Organisations, sites and people…")
             self._people()
             self._registrations()
+            self.progress(f"Installed base: {DEMO_UNITS} units, contracts and depots…")
             self._installed_base()
+            self._membership_request()
             self._cases()
         self.result.organisations = Organisation.objects.count()
         self.result.users = User.objects.count()
@@ -559,11 +578,27 @@ class DemoBuilder:
         self.units = demo_installbase.build(self.rng, self.real_now.date(), self.staff["admin"], plan)
         self.result.assets = sum(len(u) for u in self.units.by_owner.values())
 
+    def _membership_request(self) -> None:
+        """Someone who proved Rheinwerk by a unit's serial number waits for its administrator
+        (D-1.4), so the members page has a request to decide."""
+        rheinwerk = self.customers["rheinwerk"]
+        serial = self.units.by_owner[rheinwerk.org.pk][0].serial
+        self.clock.moment = self.real_now - timedelta(hours=20)
+        name, email = MEMBERSHIP_REQUEST
+        accounts.start_registration(name, email, client_ip="demo-member")  # its own count of the limit
+        registration = Registration.objects.get(email=email)
+        _registration, secret = accounts.verify_registration(accounts.rotate_registration_secret(registration))
+        accounts.choose_registration_organisation(secret, proof=serial, new_account=False)
+        accounts.finish_registration(secret, password=DEMO_PASSWORD, accept_terms=True)
+
     def _cases(self) -> None:
         self.request_types = {t.code: t for t in RequestType.objects.filter(active=True).prefetch_related("subtypes")}
         plans = self._plan()
-        for plan in plans:
+        step = max(1, len(plans) // 10)
+        for done, plan in enumerate(plans, start=1):
             self._work(plan)
+            if done % step == 0 or done == len(plans):
+                self.progress(f"Cases: {done} of {len(plans)}…")
 
     def _opening_time(self, customer: _Customer) -> datetime:
         """Mostly on the customer's working days and hours; more of them recently."""

@@ -8,10 +8,13 @@ from typing import Any
 
 from django.conf import settings
 
+from caredesk.accounts import events as account_events
+from caredesk.accounts.access import organisation_administrators
 from caredesk.accounts.models import User
 from caredesk.cases import events
 from caredesk.cases.models import Case, CaseStatus, CloseReason
 from caredesk.cases.services import on_call_team
+from caredesk.core.addresses import base_url, link
 from caredesk.notifications.models import Message
 from caredesk.notifications.services import compose, queue_webhooks, write
 
@@ -28,7 +31,7 @@ def _customers(case: Case) -> list[User]:
 
 
 def _link(case: Case, staff: bool) -> str:
-    return f"{settings.BASE_URL}/{'console/' if staff else ''}cases/{case.case_id}/"
+    return f"{base_url()}/{'console/' if staff else ''}cases/{case.case_id}/"
 
 
 def _tell(event: str, template: str, case: Case, people: list[User], key: str, **context: Any) -> list[Message]:
@@ -147,3 +150,31 @@ def _payload(event: events.CaseEvent) -> dict[str, Any]:
             if duplicate_of:
                 data["duplicate_of"] = duplicate_of
     return data
+
+
+# --- accounts (D-1.4) --------------------------------------------------------------------------
+# These notices cannot be turned off (they are not in NOTICES): an organisation's
+# administrators are told of everyone who joins it by proof, whatever they chose. The paths
+# are in e-mails already sent and must not change (see caredesk/portal/urls.py).
+
+
+def account_notices(event: account_events.AccountEvent) -> list[Message]:
+    organisation = event.organisation
+    context: dict[str, Any] = {"organisation": organisation, "centre": settings.SUPPORT_CENTRE_NAME}
+    match event:
+        case account_events.MemberJoinedByProof(member=member, proof=proof, removal_token=token):
+            admins = [u for u in organisation_administrators(organisation.pk) if u.pk != member.pk]
+            context |= {"member": member, "proof": proof, "link": link(f"/members/remove/{token}/"),
+                        "members_link": link("/members/"), "days": settings.MEMBER_REMOVAL_LINK_DAYS}  # fmt: skip
+            return compose("member.joined", "member_joined", admins, context, key=f"member-joined:{member.pk}")
+        case account_events.MembershipRequested(registration=registration):
+            admins = organisation_administrators(organisation.pk)
+            context |= {"registration": registration, "link": link("/members/")}
+            return compose("member.requested", "member_requested", admins, context,
+                           key=f"member-requested:{registration.pk}")  # fmt: skip
+    return []
+
+
+def on_account_event(sender: type[account_events.AccountEvent], event: account_events.AccountEvent, **_: Any) -> None:
+    """Inside the transaction of the change, like the case notices."""
+    write(account_notices(event))

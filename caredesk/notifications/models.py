@@ -51,6 +51,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["next_attempt_at"], name="outbox_pending_idx", condition=models.Q(status="pending")),
             models.Index(fields=["case_ref", "created_at"], name="outbox_case_idx"),
+            # A person's own notices, newest first (GET /api/v1/me/messages, the notices page).
+            models.Index(fields=["recipient", "-created_at", "-id"], name="outbox_recipient_idx"),
         ]
 
     def __str__(self) -> str:

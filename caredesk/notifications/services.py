@@ -125,13 +125,23 @@ def _render(template: str, language: str, context: dict[str, Any]) -> tuple[str,
     return subject, body.strip() + "\n"
 
 
+# What the button of a message's HTML part says, by event; case notices open the case.
+BUTTONS = {
+    "member.joined": {"en": "Review or remove the new member", "de": "Neues Mitglied prüfen oder entfernen"},
+    "member.requested": {"en": "Approve or refuse", "de": "Zulassen oder ablehnen"},
+}
+CASE_BUTTON = {"en": "Open the case", "de": "Fall öffnen"}
+
+
 def html_of(message: Message) -> str:
     """The HTML part of a message: its text in the layout ``notifications/email.html``,
-    escaped there, with a button to the case."""
+    escaped there, with a button to the case (or to what the notice is about)."""
+    button = BUTTONS.get(message.event, CASE_BUTTON)
     return render_to_string(
         "notifications/email.html",
         {"subject": message.subject, "language": message.language, "centre": settings.SUPPORT_CENTRE_NAME,
-         "paragraphs": [p.strip() for p in message.text_body.split("\n\n") if p.strip()], "link": message.link},
+         "paragraphs": [p.strip() for p in message.text_body.split("\n\n") if p.strip()], "link": message.link,
+         "button": button.get(message.language, button["en"])},
     )  # fmt: skip
 
 

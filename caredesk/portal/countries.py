@@ -1,23 +1,12 @@
-"""Country names for the country selects, from the ISO 3166 table that ships with tzdata
-(already a dependency), so no list is copied into the code."""
+"""The country selects: ISO 3166 names (``caredesk.core.geography``) in the page's language."""
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from caredesk.core.geography import countries
 
 
-@cache
-def countries() -> list[tuple[str, str]]:
-    """``[(code, name), …]`` sorted by name."""
-    text = resources.files("tzdata").joinpath("zoneinfo/iso3166.tab").read_text(encoding="utf-8")
-    rows = []
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            code, _, name = line.partition("\t")
-            rows.append((code.strip(), name.strip()))
-    return sorted(rows, key=lambda row: row[1])
-
-
-def country_choices(blank: str = "Choose a country") -> list[tuple[str, str]]:
-    return [("", blank), *countries()]
+def country_choices(blank: str = "") -> list[tuple[str, str]]:
+    return [("", blank or _("Choose a country")), *countries(get_language() or "en")]

@@ -1,10 +1,11 @@
 from django.urls import path, re_path
 
-from caredesk.portal.views import accounts, cases, installbase, notices, registration, tokens
+from caredesk.portal.views import accounts, cases, installbase, members, notices, registration, tokens
 
 app_name = "portal"
 
-# The paths of /login/, /reset/…/ and /register/verify/…/ appear in e-mails already sent:
+# The paths of /login/, /reset/…/, /register/verify/…/, /members/ and /members/remove/…/
+# appear in e-mails already sent:
 # they must not change. /password/change/ and /logout/ are what the expired-password
 # middleware lets through (D-1.5).
 urlpatterns = [
@@ -51,4 +52,17 @@ urlpatterns = [
     path("tokens/", tokens.tokens, name="tokens"),
     path("notices/", notices.notices, name="notices"),
     re_path(r"^tokens/(?P<token_id>[0-9]{1,18})/revoke/$", tokens.token_revoke, name="token_revoke"),
+    # An organisation's administrator keeps its people (D-1.4, D-1.2).
+    path("members/", members.members, name="members"),
+    path("members/approval/", members.member_approval, name="member_approval"),
+    re_path(r"^members/(?P<member_id>[0-9]{1,18})/remove/$", members.member_remove, name="member_remove"),
+    path("members/remove/<str:token>/", members.member_remove_by_link, name="member_remove_by_link"),
+    re_path(
+        r"^members/requests/(?P<registration_id>[0-9]{1,18})/decision/$",
+        members.membership_decide,
+        name="membership_decide",
+    ),
+    re_path(
+        r"^members/associates/(?P<user_id>[0-9]{1,18})/remove/$", members.associate_remove, name="associate_remove"
+    ),
 ]

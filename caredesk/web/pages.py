@@ -27,17 +27,23 @@ def current_user(request: HttpRequest) -> User:
 
 
 def show_error(form: forms.BaseForm, exc: DomainError, rename: Mapping[str, str] | None = None) -> None:
-    """Put a service's error on the form: its message on top, each ``fields`` entry under
-    the form field of that name (after ``rename``); fields the form lacks join the top."""
+    """Put a service's error on the form, each part once: every ``fields`` entry under the
+    form field it names (after ``rename``), and the message on top only where no field of
+    the form shows the error (an error of no field, or of fields the form lacks). The
+    service's field names are never shown: they are the API's words, not the page's."""
     form.is_valid()  # add_error needs cleaned_data
-    form.add_error(None, exc.message)
+    placed = False
+    stray = not exc.fields
     for name, text in exc.fields.items():
         target = (rename or {}).get(name, name)
         if target in form.fields:
-            form.add_error(target, text)
+            if text not in form.errors.get(target, []):
+                form.add_error(target, text)
+            placed = True
         else:
-            label = name.replace("template_data.", "").replace("_", " ")
-            form.add_error(None, f"{label.capitalize()}: {text}")
+            stray = True
+    if stray or not placed:
+        form.add_error(None, exc.message)
 
 
 def domain_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

@@ -36,14 +36,17 @@ def attach(actor: User, case_id: str, upload: UploadedFile, *, internal: bool = 
     if extension not in settings.ATTACHMENT_EXTENSIONS:
         raise ValidationFailed(
             "This type of file is not accepted.",
-            fields={"file": f"Accepted: {', '.join(settings.ATTACHMENT_EXTENSIONS)}."},
+            fields={
+                "file": f"This type of file is not accepted. Accepted: {', '.join(settings.ATTACHMENT_EXTENSIONS)}."
+            },
         )
     if upload.size is None or upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationFailed(
-            "The file is too large.", fields={"file": f"At most {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB."}
+            "The file is too large.",
+            fields={"file": f"The file is too large: at most {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB."},
         )
     if upload.size == 0:
-        raise ValidationFailed("The file is empty.", fields={"file": "Empty file."})
+        raise ValidationFailed("The file is empty.", fields={"file": "The file is empty."})
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     attachment = Attachment(
         case=case,

@@ -76,10 +76,12 @@ def assign(actor: User, case_id: str, owner_email: str | None = None) -> Case:
         )
         if named is None or not may(named, Capability.WORK_CASES):
             raise ValidationFailed(
-                "The owner must be a member of the vendor's staff.", fields={"owner_email": "Not a staff member."}
+                "The owner must be a member of the vendor's staff.",
+                fields={"owner_email": "The owner must be a member of the vendor's staff."},
             )
         if case.organisation.government and not named.gov_cleared:
-            raise ValidationFailed("Government cases go to cleared staff only.", fields={"owner_email": "Not cleared."})
+            text = "Government cases go to cleared staff only."
+            raise ValidationFailed(text, fields={"owner_email": text})
         owner = named
     changes: dict[str, Any] = {"owner": owner}
     if case.status == CaseStatus.NEW:

@@ -42,7 +42,7 @@ def test_a_refused_assignment_shows_the_reason_on_the_owner_field(world: World, 
     response = client_for("cleared").post(f"/console/cases/{gov.case_id}/assign/", {"owner": world.agent.email})
     assert response.status_code == 422
     assert b"Government cases go to cleared staff only." in response.content
-    assert response.context["assign_form"].errors["owner"] == ["Not cleared."]
+    assert response.context["assign_form"].errors["owner"] == ["Government cases go to cleared staff only."]
 
 
 def test_status_moves_between_open_and_awaiting_customer(world: World, client_for) -> None:

@@ -23,7 +23,7 @@ def test_the_customer_escalates_from_the_case_page(world: World, client_for) -> 
     page = client.get(f"/cases/{case.case_id}/").content.decode()
     assert "Escalate the case" in page and 'value="reassignment"' in page
     refused = client.post(f"/cases/{case.case_id}/escalate/", {"kind": "faster_progress", "reason": ""})
-    assert refused.status_code == 422 and "Required." in refused.content.decode()
+    assert refused.status_code == 422 and "Please fill this in." in refused.content.decode()
     assert not Escalation.objects.exists()
     with time_machine.travel(SATURDAY_11_PST, tick=False):
         done = client.post(f"/cases/{case.case_id}/escalate/", {"kind": "faster_progress", "reason": "Site is down."})

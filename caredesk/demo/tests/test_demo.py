@@ -179,3 +179,14 @@ def test_the_same_seed_gives_the_same_cases(db: Any) -> None:
     first = _build_and_forget(7, moment)
     assert first == _build_and_forget(7, moment)
     assert first != _build_and_forget(8, moment)
+
+
+def test_the_demo_shows_its_progress_and_an_organisation_administrator_with_a_request(db: Any) -> None:
+    """Point 9: the build tells what it is doing; D-1.4: the members page has something to show."""
+    out = run_demo("--cases", "10")
+    assert "Installed base" in out and "Cases: 10 of 10" in out
+    selin = User.objects.get(email="selin.aydin@rheinwerk.example")
+    from caredesk.accounts.queries import memberships_awaiting_approval
+
+    assert [r.email for r in memberships_awaiting_approval(selin)] == ["felix.adler@rheinwerk.example"]
+    assert "selin.aydin@rheinwerk.example" in out

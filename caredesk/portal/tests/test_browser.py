@@ -205,3 +205,43 @@ def test_a_customer_escalates_and_the_escalation_team_handles_it(
     team.get_by_role("navigation", name="Main").get_by_role("link", name="Escalations").click()
     team.get_by_text("No escalation waiting").wait_for()
     team.context.close()
+
+
+def test_a_member_joins_by_serial_and_the_administrator_approves_then_removes_them(
+    world: World, live_server: Any, browser: Any, page: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D-1.4: the serial proves the organisation, its administrator lets the person in from
+    the members page, and removes them again after confirming."""
+    from caredesk.accounts import services
+
+    services.create_user("ada@acme.example", "Ada Admin", world.acme, PASSWORD, roles=["org_admin"])
+    monkeypatch.setattr(services, "_proof_resolvers", [lambda proof: world.acme if proof == "SN-ACME-1" else None])
+    base = live_server.url
+    page.goto(f"{base}/register/")
+    page.get_by_label("Your full name").fill("Dora Diaz")
+    page.get_by_label("Work e-mail address").fill("dora@acme.example")
+    page.get_by_role("button", name="Continue").click()
+    link = re.search(r"(/register/verify/[^/\s]+/)", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
+    page.goto(base + link)
+    page.get_by_role("button", name="Confirm and continue").click()
+    page.get_by_role("button", name="Continue").click()  # the serial left empty
+    page.get_by_text("Enter the serial number of one of your units, or your contract id.").wait_for()
+    page.get_by_role("textbox", name="Serial number or contract id").fill("SN-ACME-1")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Choose a password").fill("a long registration passphrase")
+    page.get_by_label("Password again").fill("a long registration passphrase")
+    page.get_by_label("I accept the terms of use").check()
+    page.get_by_role("button", name="Finish registration").click()
+    page.get_by_text("administrator confirms new members").wait_for()
+
+    admin = browser.new_context().new_page()
+    admin.set_default_timeout(10_000)
+    log_in(admin, base, "ada@acme.example")
+    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
+    admin.get_by_role("button", name="Approve Dora Diaz").click()
+    admin.get_by_text("Dora Diaz is a member now.").wait_for()
+    admin.get_by_role("link", name="Remove Dora Diaz").click()
+    admin.get_by_role("button", name="Remove").click()
+    admin.get_by_text("Dora Diaz is removed").wait_for()
+    admin.context.close()
+    assert not User.objects.get(email="dora@acme.example").is_active

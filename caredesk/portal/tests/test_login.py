@@ -67,7 +67,7 @@ def test_an_expired_password_leads_only_to_the_change_password_step(world: World
             "/password/change/",
             {"old_password": PASSWORD, "new_password": "short", "confirm_password": "short"},
         )
-        assert weak.status_code == 422 and b"Choose a stronger password." in weak.content
+        assert weak.status_code == 422 and b"This password is too short." in weak.content
         done = client.post(
             "/password/change/",
             {
@@ -94,7 +94,7 @@ def test_changing_the_password_checks_the_current_one_and_keeps_the_session(worl
         "/password/change/",
         {"old_password": "nope", "new_password": "new passphrase 1", "confirm_password": "new passphrase 1"},
     )
-    assert wrong.status_code == 422 and b"The current password is not right." in wrong.content
+    assert wrong.status_code == 422 and b"This is not your current password." in wrong.content
     mismatch = client.post(
         "/password/change/", {"old_password": PASSWORD, "new_password": "new passphrase 1", "confirm_password": "other"}
     )

@@ -59,3 +59,22 @@ def test_a_mangled_link_is_a_friendly_not_found(world: World) -> None:
     for link in ["/reset/xx/yy/", "/reset/MQ/abc-def/", "/reset/" + "A" * 300 + "/t/"]:
         response = Client().get(link)
         assert response.status_code == 404 and b"Reset my password" in response.content
+
+
+def test_the_current_password_is_refused_as_the_new_one_on_reset_and_on_change(world: World, mails) -> None:  # type: ignore[no-untyped-def]
+    """D-1.5: a locked or expired account is opened only by a new password; the same one
+    again would restart its six months without a new secret."""
+    from tests.personas import PASSWORD
+
+    polite = "Please choose a password that is different from your current one."
+    with mails(execute=True):
+        Client().post("/password/reset/", {"email": world.alice.email})
+    link = _link()
+    same = Client().post(link, {"new_password": PASSWORD, "confirm_password": PASSWORD})
+    assert same.status_code == 422
+    assert same.context["form"].errors["new_password"] == [polite] and not same.context["form"].non_field_errors()
+    client = Client()
+    client.force_login(world.alice)
+    again = client.post("/password/change/", {"old_password": PASSWORD, "new_password": PASSWORD,
+                                              "confirm_password": PASSWORD})  # fmt: skip
+    assert again.status_code == 422 and again.content.decode().count(polite) == 1

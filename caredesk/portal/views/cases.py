@@ -286,7 +286,7 @@ def case_attach(request: HttpRequest, case_id: str) -> HttpResponse:
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise ValidationFailed("Choose a file to attach.", fields={"file": "No file chosen."})
+            raise ValidationFailed("Choose a file to attach.", fields={"file": "Choose a file to attach."})
         attachment = services.attach(current_user(request), case_id, upload)
     except DomainError as exc:
         if exc.status == 404:

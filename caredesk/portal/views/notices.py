@@ -1,4 +1,5 @@
-"""Which e-mail notices reach me (D-7.4): one checkbox per notice, for customers and staff."""
+"""Which e-mail notices reach me (D-7.4): one checkbox per notice, for customers and staff,
+and the e-mails that were sent to me, newest first."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from caredesk.notifications import services
+from caredesk.core.errors import ValidationFailed
+from caredesk.notifications import queries, services
 from caredesk.web.pages import current_user, domain_errors
+
+PAGE_SIZE = 20
 
 
 @login_required
@@ -19,8 +24,14 @@ def notices(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if request.method == "POST":
         services.set_preferences(user, set(request.POST.getlist("on")))
-        messages.success(request, "Your e-mail notices are saved.")
+        messages.success(request, _("Your e-mail notices are saved."))
         return redirect("portal:notices")
     muted = services.muted_events(user)
     rows = [(n.event, n.label, n.event not in muted) for n in services.notices_for(user)]
-    return render(request, "portal/notices.html", {"rows": rows, "nav": "notices"})
+    try:
+        page = queries.own_messages(user, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+    except ValidationFailed:
+        return redirect("portal:notices")  # a spoilt cursor: start from the newest
+    context = {"rows": rows, "nav": "notices", "sent": page.items, "next_cursor": page.next_cursor,
+               "paged": bool(request.GET.get("cursor"))}  # fmt: skip
+    return render(request, "portal/notices.html", context)

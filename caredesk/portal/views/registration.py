@@ -21,6 +21,7 @@ from caredesk.accounts import services
 from caredesk.accounts.auth import client_ip
 from caredesk.accounts.models import Registration, RegistrationStatus
 from caredesk.core.errors import DomainError, NotFound, Throttled
+from caredesk.core.maillog import mail_log
 from caredesk.portal.forms import RegisterOrganisationForm, RegisterPasswordForm, RegisterStartForm
 from caredesk.web.pages import show_error
 
@@ -69,9 +70,8 @@ def start(request: HttpRequest) -> HttpResponse:
             status = 422
         else:
             # Same page whether or not the address has an account (the e-mail tells its owner).
-            return render(
-                request, "portal/register_sent.html", {"email": form.cleaned_data["email"], "steps": _steps(2)}
-            )
+            context = {"email": form.cleaned_data["email"], "steps": _steps(2), "mail_log": mail_log()}
+            return render(request, "portal/register_sent.html", context)
     return render(request, "portal/register_start.html", {"form": form, "steps": _steps(1)}, status=status)
 
 
@@ -119,6 +119,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
                 proof="" if new_account else form.cleaned_data["proof"],
                 new_organisation_name=form.cleaned_data["new_organisation_name"] if new_account else "",
                 country=form.cleaned_data["country"] if new_account else "",
+                new_account=new_account,
             )
         except NotFound:
             return _restart(request)
@@ -162,4 +163,8 @@ def done(request: HttpRequest) -> HttpResponse:
     outcome = request.session.get(SESSION_OUTCOME)
     if outcome is None:
         return redirect("portal:register")
-    return render(request, "portal/register_done.html", {"ready": outcome == RegistrationStatus.COMPLETED})
+    context = {
+        "ready": outcome == RegistrationStatus.COMPLETED,
+        "waits_for_organisation": outcome == RegistrationStatus.AWAITING_ORG_ADMIN,
+    }
+    return render(request, "portal/register_done.html", context)

@@ -6,7 +6,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caredesk.accounts.models import Organisation
-from caredesk.demo.builder import DEFAULT_CASES, DEFAULT_SEED, DEMO_PASSWORD, DemoBuilder, Login, demo_logins
+from caredesk.core.maillog import mail_log
+from caredesk.demo.builder import (
+    DEFAULT_CASES,
+    DEFAULT_SEED,
+    DEMO_PASSWORD,
+    HISTORY_DAYS,
+    DemoBuilder,
+    Login,
+    demo_logins,
+)
 
 
 class Command(BaseCommand):
@@ -38,7 +47,14 @@ class Command(BaseCommand):
             self._print_logins(demo_logins())
             return
         started = time.monotonic()
-        result = DemoBuilder(seed=seed, cases=cases).build()
+
+        def progress(text: str) -> None:
+            self.stdout.write(f"[{time.monotonic() - started:5.1f} s] {text}")
+            self.stdout.flush()
+
+        progress(f"Building the demo: {cases} cases over {HISTORY_DAYS} days of history…")
+        result = DemoBuilder(seed=seed, cases=cases, progress=progress).build()
+        progress("Catching up the sweeps…")
         _forget_history_notices()
         statuses = ", ".join(f"{status} {count}" for status, count in sorted(result.statuses.items()))
         self.stdout.write(
@@ -54,7 +70,14 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (every one uses the password {DEMO_PASSWORD!r}):")
         for login in logins:
             self.stdout.write(f"  {login.email:<{width}}  {login.role}, {login.organisation}")
-        self.stdout.write("The administrator may also use the admin site at /admin/.\n")
+        self.stdout.write("The administrator may also use the admin site at /admin/.")
+        if mail_log():
+            self.stdout.write(
+                f"This installation sends no e-mail: messages are written to {mail_log()}; "
+                "staff read the notices in the console's outbox (/console/outbox/).\n"
+            )
+        else:
+            self.stdout.write("")
 
 
 def _forget_history_notices() -> None:
