@@ -8,8 +8,9 @@ from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
-from caredesk.core.validation import holds_nul
+from caredesk.core.validation import NUL_FIELD, holds_nul
 
 
 class QueryIn(Schema):
@@ -19,10 +20,11 @@ class QueryIn(Schema):
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         # No text anywhere in a request may hold a NUL: PostgreSQL cannot store or even
-        # compare it, and no field of ours has a use for it. Refused here, once, as a 422
-        # on the field that holds it.
+        # compare it, and no field of ours has a use for it. Refused here, as a 422 on the
+        # field that holds it, in the words the edge uses for paths, queries and forms
+        # (caredesk.web.middleware.EdgeMiddleware).
         if holds_nul(value):
-            raise ValueError("Text may not contain NUL characters.")
+            raise PydanticCustomError("nul", NUL_FIELD)
         return value
 
 
