@@ -44,7 +44,8 @@ def _refusal(request: HttpRequest) -> DomainError | None:
         try:
             field = _nul_field(request.POST, "form")
             if field is None:
-                field = next((key for key, f in request.FILES.items() if holds_nul(f.name)), None)
+                names = ((key, upload.name) for key, uploads in request.FILES.lists() for upload in uploads)
+                field = next((key for key, name in names if holds_nul(name)), None)
         except MultiPartParserError:  # e.g. multipart/form-data without a boundary
             return DomainError(_("The request body cannot be read as a form."), code="bad_request")
         except RequestDataTooBig:
