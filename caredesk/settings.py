@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its static Swagger UI: the API docs load nothing from the internet
     "caredesk.core",
     "caredesk.accounts",
     "caredesk.installbase",
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "caredesk.web.middleware.ContentSecurityPolicyMiddleware",
     "caredesk.api.errors.ApiErrorShapeMiddleware",
     "caredesk.web.middleware.EdgeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -193,6 +195,7 @@ SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
 SECURE_SSL_REDIRECT = _HTTPS and env_bool("CAREDESK_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("CAREDESK_HSTS_SECONDS", 31536000, minimum=0) if _HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CAREDESK_HSTS_INCLUDE_SUBDOMAINS", True)  # sent only with HTTPS on
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _HTTPS else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
