@@ -179,8 +179,13 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_MAX_AGE_MONTHS = env_int("CAREDESK_PASSWORD_MAX_AGE_MONTHS", 6, minimum=1)
 PASSWORD_GRACE_DAYS = env_int("CAREDESK_PASSWORD_GRACE_DAYS", 30, minimum=0)
 PASSWORD_RESET_TIMEOUT = env_int("CAREDESK_PASSWORD_RESET_SECONDS", 2 * 3600, minimum=60)
+# D-1.5 throttles: wrong passwords per address and client, per client over all addresses,
+# and per address over all clients (then e-mailed sign-in links instead of passwords).
 LOGIN_FAILURE_LIMIT = env_int("CAREDESK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_CLIENT_FAILURE_LIMIT = env_int("CAREDESK_LOGIN_CLIENT_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CAREDESK_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("CAREDESK_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+LOGIN_LINK_SECONDS = env_int("CAREDESK_LOGIN_LINK_SECONDS", 15 * 60, minimum=60)
 LOGIN_RATE_PER_IP = env_int("CAREDESK_LOGIN_RATE_PER_IP", 30, minimum=1)  # attempts per minute
 TOKEN_CACHE_SECONDS = env_int("CAREDESK_TOKEN_CACHE_SECONDS", 5, minimum=0, maximum=300)
 DASHBOARD_CACHE_SECONDS = env_int("CAREDESK_DASHBOARD_CACHE_SECONDS", 60, minimum=0, maximum=3600)
