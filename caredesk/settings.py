@@ -302,6 +302,7 @@ BREACH_SWEEP_SECONDS = env_int("CAREDESK_BREACH_SWEEP_SECONDS", 60, minimum=1, m
 
 # --- API --------------------------------------------------------------------
 API_PAGE_MAX = 100
+IDEMPOTENCY_KEY_HOURS = env_int("CAREDESK_IDEMPOTENCY_KEY_HOURS", 24, minimum=1, maximum=24 * 30)  # retries' answers
 NINJA_PAGINATION_MAX_LIMIT = API_PAGE_MAX
 
 LOGGING = {

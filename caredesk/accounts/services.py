@@ -540,11 +540,16 @@ def issue_api_token(user: User, name: str) -> IssuedToken:
 
 def issue_api_token_with_password(email: str, password: str, name: str, *, client_ip: str) -> IssuedToken:
     """For programs: exchange the user's credentials for a token, under the login throttles."""
+    return issue_api_token(authenticate_for_token(email, password, client_ip=client_ip), name)
+
+
+def authenticate_for_token(email: str, password: str, *, client_ip: str) -> User:
+    """The user whose credentials a program sent for a token, under the login throttles."""
     ratelimit.hit("token-ip", client_ip, limit=settings.LOGIN_RATE_PER_IP, window=60)
     result = log_in(email, password, client_ip=client_ip)
     if result.must_change_password:
         raise Forbidden("Your password has expired. Change it in the portal first.", code="password_expired")
-    return issue_api_token(result.user, name)
+    return result.user
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Path, Router, Schema
 from pydantic import Field
 
@@ -10,6 +10,7 @@ from caredesk.accounts import queries, services
 from caredesk.accounts.auth import client_ip
 from caredesk.accounts.models import ApiToken, Organisation, Registration, User
 from caredesk.accounts.policy import expires_at
+from caredesk.api.idempotency import claim_for, idempotent
 from caredesk.api.schemas import (
     DecisionIn,
     ErrorOut,
@@ -70,16 +71,22 @@ def _token(token: ApiToken, secret: str | None = None) -> dict[str, Any]:
     response={201: IssuedTokenOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Exchange e-mail and password for a personal API token",
 )
-def create_token(request: HttpRequest, payload: TokenRequestIn) -> tuple[int, dict[str, Any]]:
-    issued = services.issue_api_token_with_password(
-        payload.email, payload.password, payload.name, client_ip=client_ip(request)
-    )
+@idempotent
+def create_token(request: HttpRequest, payload: TokenRequestIn) -> tuple[int, dict[str, Any]] | HttpResponse:
+    user = services.authenticate_for_token(payload.email, payload.password, client_ip=client_ip(request))
+    # The key is claimed only now that the credentials are proven: a replay hands out the
+    # first answer's token, so it must never be had without the password.
+    replay = claim_for(request, user.pk)
+    if replay is not None:
+        return replay
+    issued = services.issue_api_token(user, payload.name)
     return 201, _token(issued.token, issued.secret)
 
 
 @router.post(
     "/me/tokens", response={201: IssuedTokenOut, 409: ErrorOut, 422: ErrorOut}, summary="Make a token for yourself"
 )
+@idempotent
 def create_own_token(request: HttpRequest, payload: TokenNameIn) -> tuple[int, dict[str, Any]]:
     issued = services.issue_api_token(_user(request), payload.name)
     return 201, _token(issued.token, issued.secret)

@@ -8,6 +8,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from caredesk.accounts.models import User
+from caredesk.api.idempotency import idempotent
 from caredesk.api.schemas import (
     AssignIn,
     AttachmentOut,
@@ -154,6 +155,7 @@ def case_row(c: Case) -> dict[str, Any]:
 
 
 @router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case")
+@idempotent
 def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
     # The new case carries its related rows already; no need to read it back.
     return 201, case_out(services.open_case(_user(request), services.NewCase(**payload.dict())))
@@ -164,6 +166,7 @@ def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any
     response={201: list[ImportedOut], **ERRORS},
     summary="Administrators: import cases with their past from another system (no one is notified)",
 )
+@idempotent
 def import_cases(request: HttpRequest, payload: CaseImportIn) -> tuple[int, list[dict[str, Any]]]:
     items = [services.imported_case(c.model_dump()) for c in payload.cases]
     made = services.import_cases(_user(request), items)
@@ -189,11 +192,13 @@ def messages(request: HttpRequest, case_id: str = CaseId) -> list[CaseMessage]:
 
 
 @router.post("/cases/{case_id}/replies", response={201: MessageOut, **ERRORS})
+@idempotent
 def add_reply(request: HttpRequest, payload: MessageIn, case_id: str = CaseId) -> tuple[int, CaseMessage]:
     return 201, services.reply(_user(request), case_id, payload.body)
 
 
 @router.post("/cases/{case_id}/notes", response={201: MessageOut, **ERRORS}, summary="Staff: an internal note")
+@idempotent
 def add_note(request: HttpRequest, payload: MessageIn, case_id: str = CaseId) -> tuple[int, CaseMessage]:
     return 201, services.add_note(_user(request), case_id, payload.body)
 
@@ -217,6 +222,7 @@ def set_priority(request: HttpRequest, payload: PriorityChangeIn, case_id: str =
 
 
 @router.post("/cases/{case_id}/resolution", response={201: MessageOut, **ERRORS}, summary="Staff: propose a resolution")
+@idempotent
 def propose_resolution(request: HttpRequest, payload: MessageIn, case_id: str = CaseId) -> tuple[int, CaseMessage]:
     return 201, services.propose_resolution(_user(request), case_id, payload.body)
 
@@ -240,6 +246,7 @@ class RejectIn(MessageIn):
     response={201: MessageOut, **ERRORS},
     summary="Customer: the problem is not resolved",
 )
+@idempotent
 def reject_resolution(request: HttpRequest, payload: RejectIn, case_id: str = CaseId) -> tuple[int, CaseMessage]:
     return 201, services.reject_resolution(_user(request), case_id, payload.body)
 
@@ -274,6 +281,7 @@ def escalation_out(e: Escalation, *, staff: bool = True) -> dict[str, Any]:
     response={201: EscalationOut, **ERRORS},
     summary="Escalate a case: faster progress or reassignment, with a reason",
 )
+@idempotent
 def escalate(request: HttpRequest, payload: EscalationIn, case_id: str = CaseId) -> tuple[int, dict[str, Any]]:
     return 201, escalation_out(services.escalate(_user(request), case_id, payload.kind, payload.reason))
 
@@ -338,6 +346,7 @@ def attachments(request: HttpRequest, case_id: str = CaseId) -> list[dict[str, A
 
 
 @router.post("/cases/{case_id}/attachments", response={201: AttachmentOut, **ERRORS}, summary="Add a file (multipart)")
+@idempotent
 def add_attachment(
     request: HttpRequest, file: File[UploadedFile], internal: Form[bool] = False, case_id: str = CaseId
 ) -> tuple[int, dict[str, Any]]:

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from caredesk.accounts.models import User
 from caredesk.accounts.queries import visible_organisations
+from caredesk.api.idempotency import idempotent
 from caredesk.api.schemas import (
     ActivationIn,
     AssetOut,
@@ -178,6 +179,7 @@ def _contract_out(contract: Contract) -> dict[str, Any]:
     response={201: ContractOut, **ERRORS},
     summary="Activate a support e-certificate for a unit (D-2.7)",
 )
+@idempotent
 def activate(
     request: HttpRequest, payload: ActivationIn, code: str = Path(..., max_length=32)
 ) -> tuple[int, dict[str, Any]]:
@@ -215,6 +217,7 @@ def _visible_import(user: User, import_id: int) -> OrderImport:
     response={201: OrderImportOut, **ERRORS},
     summary="Import sales-order lines from a CSV file (multipart field 'file')",
 )
+@idempotent
 def import_orders(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
     if file.size is not None and file.size > settings.ORDER_IMPORT_MAX_BYTES:
         raise ValidationFailed(
@@ -302,6 +305,7 @@ def _transfer_out(user: User, t: OwnershipTransfer) -> dict[str, Any]:
 @router.post(
     "/assets/{serial}/transfers", response={201: TransferOut, **ERRORS}, summary="Ask to transfer a unit (D-2.9)"
 )
+@idempotent
 def request_transfer(
     request: HttpRequest, payload: TransferIn, serial: str = Path(..., max_length=64)
 ) -> tuple[int, dict[str, Any]]:
@@ -340,6 +344,7 @@ def _reinstatement_out(r: Reinstatement) -> dict[str, Any]:
     response={201: ReinstatementOut, **ERRORS},
     summary="Ask for inspection and reinstatement of a unit (D-2.9)",
 )
+@idempotent
 def request_reinstatement(
     request: HttpRequest, payload: ReinstatementIn, serial: str = Path(..., max_length=64)
 ) -> tuple[int, dict[str, Any]]:
