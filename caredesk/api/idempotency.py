@@ -33,7 +33,7 @@ _PARAMETER = {
     "name": idempotency.HEADER,
     "required": False,
     "description": "Any unique value (a UUID): a retry with the same key and body gets the first answer again "
-    "and makes nothing twice; the same key with another request is refused (422). Kept 24 hours.",
+    "and makes nothing twice; the same key with another request is refused (422). Kept a day by default.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
 }
 
