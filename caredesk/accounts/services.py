@@ -93,11 +93,14 @@ def log_in(email: str, password: str, *, client_ip: str) -> LoginResult:
     address = (email or "").strip().lower()
     # A new password (a reset) starts a new generation: guesses at the old one no longer count.
     pair = f"{address}|{client_ip}|{ratelimit.generation(LOGIN_SCOPE, address)}"
-    wait = max(ratelimit.blocked_for(LOGIN_SCOPE, pair), ratelimit.blocked_for(LOGIN_CLIENT_SCOPE, client_ip))
+    wait = ratelimit.blocked_for(LOGIN_SCOPE, pair)
     if wait:
         raise Throttled(
             "Too many failed attempts for this address. Try again later or reset your password.", retry_after=wait
         )
+    wait = ratelimit.blocked_for(LOGIN_CLIENT_SCOPE, client_ip)
+    if wait:
+        raise Throttled(_("Too many failed attempts from your network address. Try again later."), retry_after=wait)
     user = User.objects.select_related("organisation").filter(email=address).first()
     link_only = ratelimit.blocked_for(LOGIN_ADDRESS_SCOPE, address)
     right = user is not None and user.is_active and user.check_password(password)
