@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its static Swagger UI: the API docs load nothing from the internet
     "caredesk.core",
     "caredesk.accounts",
     "caredesk.installbase",
@@ -77,7 +78,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "caredesk.web.middleware.ContentSecurityPolicyMiddleware",
     "caredesk.api.errors.ApiErrorShapeMiddleware",
+    "caredesk.web.middleware.EdgeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -187,8 +190,13 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_MAX_AGE_MONTHS = env_int("CAREDESK_PASSWORD_MAX_AGE_MONTHS", 6, minimum=1)
 PASSWORD_GRACE_DAYS = env_int("CAREDESK_PASSWORD_GRACE_DAYS", 30, minimum=0)
 PASSWORD_RESET_TIMEOUT = env_int("CAREDESK_PASSWORD_RESET_SECONDS", 2 * 3600, minimum=60)
+# D-1.5 throttles: wrong passwords per address and client, per client over all addresses,
+# and per address over all clients (then e-mailed sign-in links instead of passwords).
 LOGIN_FAILURE_LIMIT = env_int("CAREDESK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_CLIENT_FAILURE_LIMIT = env_int("CAREDESK_LOGIN_CLIENT_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CAREDESK_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("CAREDESK_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+LOGIN_LINK_SECONDS = env_int("CAREDESK_LOGIN_LINK_SECONDS", 15 * 60, minimum=60)
 LOGIN_RATE_PER_IP = env_int("CAREDESK_LOGIN_RATE_PER_IP", 30, minimum=1)  # attempts per minute
 TOKEN_CACHE_SECONDS = env_int("CAREDESK_TOKEN_CACHE_SECONDS", 5, minimum=0, maximum=300)
 DASHBOARD_CACHE_SECONDS = env_int("CAREDESK_DASHBOARD_CACHE_SECONDS", 60, minimum=0, maximum=3600)
@@ -205,6 +213,7 @@ SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
 SECURE_SSL_REDIRECT = _HTTPS and env_bool("CAREDESK_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("CAREDESK_HSTS_SECONDS", 31536000, minimum=0) if _HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CAREDESK_HSTS_INCLUDE_SUBDOMAINS", True)  # sent only with HTTPS on
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _HTTPS else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -311,6 +320,7 @@ BREACH_SWEEP_SECONDS = env_int("CAREDESK_BREACH_SWEEP_SECONDS", 60, minimum=1, m
 
 # --- API --------------------------------------------------------------------
 API_PAGE_MAX = 100
+IDEMPOTENCY_KEY_HOURS = env_int("CAREDESK_IDEMPOTENCY_KEY_HOURS", 24, minimum=1, maximum=24 * 30)  # retries' answers
 NINJA_PAGINATION_MAX_LIMIT = API_PAGE_MAX
 
 LOGGING = {

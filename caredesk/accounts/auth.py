@@ -22,7 +22,7 @@ class EmailBackend(ModelBackend):
             return user
         return None
 
-    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: int) -> User | None:
         user = User.objects.select_related("organisation").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 

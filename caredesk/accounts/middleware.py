@@ -30,7 +30,7 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            state = services.current_password_state(user)  # type: ignore[arg-type]
+            state = services.current_password_state(user)
             if state is PasswordState.LOCKED:
                 logout(request)
                 text = "This account is locked because its password was not changed in time. Use “Reset my password”."

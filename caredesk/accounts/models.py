@@ -162,7 +162,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     password_changed_at = models.DateTimeField(default=now)
     locked_at = models.DateTimeField(null=True, blank=True, help_text="Set when the password grace period ran out")
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

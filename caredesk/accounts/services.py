@@ -15,15 +15,18 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caredesk.accounts import events
 from caredesk.accounts.access import Capability, require, roles_for_kind
@@ -80,32 +83,44 @@ class LoginResult:
 
 
 def log_in(email: str, password: str, *, client_ip: str) -> LoginResult:
-    """Check credentials under the throttles and the password policy.
+    """Check credentials under the throttles and the password policy (D-1.5).
 
-    Failed attempts are counted per address; at the limit the address is locked out for
-    a while whatever password is tried next (D-1.5). A per-client limit slows down
-    guessing across many addresses. An expired password logs in only to change it; a
-    locked account is refused and told to use the reset link.
+    Failures are counted per address *and client*: at the limit that client waits for a
+    while, even with the right password, but the owner elsewhere still logs in, so an
+    attacker cannot lock anyone out. Failures are also counted per client over every
+    address (guessing across many accounts), and per address over every client: an
+    address attacked from many clients stops taking passwords for a while and its owner
+    is e-mailed a one-time sign-in link instead of being locked out. The owner is told
+    by e-mail when someone keeps trying wrong passwords. An expired password logs in only
+    to change it; a locked account is refused and told to use the reset link.
     """
     ratelimit.hit("login-ip", client_ip, limit=settings.LOGIN_RATE_PER_IP, window=60)
     address = (email or "").strip().lower()
-    wait = ratelimit.blocked_for(LOGIN_SCOPE, address)
+    # A new password (a reset) starts a new generation: guesses at the old one no longer count.
+    pair = f"{address}|{client_ip}|{ratelimit.generation(LOGIN_SCOPE, address)}"
+    wait = ratelimit.blocked_for(LOGIN_SCOPE, pair)
     if wait:
         raise Throttled(
             "Too many failed attempts for this address. Try again later or reset your password.", retry_after=wait
         )
+    wait = ratelimit.blocked_for(LOGIN_CLIENT_SCOPE, client_ip)
+    if wait:
+        raise Throttled(_("Too many failed attempts from your network address. Try again later."), retry_after=wait)
     user = User.objects.select_related("organisation").filter(email=address).first()
-    if user is None or not user.is_active or not user.check_password(password):
-        if user is None:
-            make_password(password)  # spend the same time as a real check
-        ratelimit.count_failure(
-            LOGIN_SCOPE,
-            address,
-            limit=settings.LOGIN_FAILURE_LIMIT,
-            window=settings.LOGIN_LOCKOUT_SECONDS,
-            lockout=settings.LOGIN_LOCKOUT_SECONDS,
-        )
+    link_only = ratelimit.blocked_for(LOGIN_ADDRESS_SCOPE, address)
+    right = user is not None and user.is_active and user.check_password(password)
+    if user is None:
+        make_password(password)  # spend the same time as a real check
+    if link_only:
+        # Under attack from many clients: no password signs in, right or wrong, and the
+        # answer is the same either way. The owner who typed the right one gets a new link.
+        if right and user is not None and ratelimit.take_once(LOGIN_LINK_SCOPE, address, window=60):
+            _send_sign_in_link(user, attacked=False)
+        raise Throttled(str(_LINK_ONLY), retry_after=link_only)
+    if not right:
+        _count_login_failure(address, pair, client_ip, user)
         raise Unauthenticated(_INVALID_LOGIN, code="invalid_credentials")
+    assert user is not None
     state = current_password_state(user)
     if state is PasswordState.LOCKED:
         raise Forbidden(
@@ -113,7 +128,135 @@ def log_in(email: str, password: str, *, client_ip: str) -> LoginResult:
             "Use “Reset my password” to receive a link by e-mail.",
             code="account_locked",
         )
-    ratelimit.clear_failures(LOGIN_SCOPE, address)
+    ratelimit.clear_failures(LOGIN_SCOPE, pair)
+    return LoginResult(user=user, must_change_password=state is PasswordState.EXPIRED)
+
+
+LOGIN_CLIENT_SCOPE = "login-client"
+LOGIN_ADDRESS_SCOPE = "login-address"
+LOGIN_LINK_SCOPE = "login-link"
+_LINK_ONLY = gettext_lazy(
+    "For your protection, this address cannot sign in with a password for a while. "
+    "If it has an account, we have e-mailed it a link to sign in."
+)
+
+
+def _count_login_failure(address: str, pair: str, client_ip: str, user: User | None) -> None:
+    window = lockout = settings.LOGIN_LOCKOUT_SECONDS
+    pair_locked = ratelimit.count_failure(
+        LOGIN_SCOPE, pair, limit=settings.LOGIN_FAILURE_LIMIT, window=window, lockout=lockout
+    )
+    ratelimit.count_failure(
+        LOGIN_CLIENT_SCOPE, client_ip, limit=settings.LOGIN_CLIENT_FAILURE_LIMIT, window=window, lockout=lockout
+    )
+    attacked = ratelimit.count_failure(
+        LOGIN_ADDRESS_SCOPE, address, limit=settings.LOGIN_ADDRESS_FAILURE_LIMIT, window=window, lockout=lockout
+    )
+    if user is None or not user.is_active:
+        return
+    if attacked:
+        _send_sign_in_link(user, attacked=True)
+    elif pair_locked and ratelimit.take_once("login-warned", address, window=lockout):
+        _warn_owner(user)
+
+
+def _warn_owner(user: User) -> None:
+    audit.record(user, "login_throttled", None, {"reason": "repeated wrong passwords from one client"})
+    values = {
+        "name": user.full_name,
+        "times": settings.LOGIN_FAILURE_LIMIT,
+        "minutes": settings.LOGIN_LOCKOUT_SECONDS // 60,
+        "reset": link("/password/reset/"),
+    }
+    send_after_commit(
+        user.email,
+        _("%(centre)s: someone is trying your password") % {"centre": settings.SUPPORT_CENTRE_NAME},
+        _(
+            "Hello %(name)s,\n\nSomeone tried to sign in to your account with a wrong password %(times)s times. "
+            "We stopped them for %(minutes)s minutes; you can still sign in as usual.\n\n"
+            "If it was you, there is nothing to do. If not, consider choosing a new password (%(reset)s).\n"
+        )
+        % values,
+    )
+
+
+class _SignInLinkTokens(PasswordResetTokenGenerator):
+    """One-time sign-in links: like reset links, the token hashes the password and the
+    last login, so it stops working once used (logging in sets a new last login)."""
+
+    key_salt = "caredesk.accounts.sign-in-link"
+
+    def check_token(self, user: AbstractBaseUser | None, token: str | None) -> bool:
+        if not isinstance(user, User) or not token or "-" not in token:
+            return False
+        try:
+            made = base36_to_int(token.split("-", 1)[0])
+        except ValueError:
+            return False
+        if self._num_seconds(self._now()) - made > settings.LOGIN_LINK_SECONDS:
+            return False
+        return constant_time_compare(self._make_token_with_timestamp(user, made, self.secret), token)
+
+
+sign_in_links = _SignInLinkTokens()
+
+
+def _send_sign_in_link(user: User, *, attacked: bool) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    values = {
+        "name": user.full_name,
+        "link": link(f"/login/link/{uid}/{sign_in_links.make_token(user)}/"),
+        "minutes": settings.LOGIN_LINK_SECONDS // 60,
+        "paused": settings.LOGIN_LOCKOUT_SECONDS // 60,
+        "reset": link("/password/reset/"),
+    }
+    if attacked:
+        audit.record(user, "login_link_only", None, {"reason": "wrong passwords from many clients"})
+        opening = _(
+            "Many attempts from different places tried wrong passwords for your account. For your "
+            "protection, your password alone does not sign you in for the next %(paused)s minutes."
+        )
+    else:
+        opening = _("You tried to sign in while signing in with a password is paused for your account.")
+    send_after_commit(
+        user.email,
+        _("%(centre)s: your sign-in link") % {"centre": settings.SUPPORT_CENTRE_NAME},
+        _("Hello %(name)s,") % values
+        + "\n\n"
+        + opening % values
+        + "\n\n"
+        + _(
+            "Use this link within %(minutes)s minutes to sign in:\n\n%(link)s\n\n"
+            "The link works once. If the attempts were not yours, consider choosing a new password (%(reset)s).\n"
+        )
+        % values,
+    )
+
+
+def user_for_sign_in_link(uidb64: str, token: str) -> User:
+    """The user a sign-in link is for, or NotFound when it is wrong, used or expired."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (ValueError, TypeError, OverflowError):
+        raise NotFound(_("This sign-in link is not valid or has expired.")) from None
+    user = User.objects.select_related("organisation").filter(pk=pk, is_active=True).first()
+    if user is None or not sign_in_links.check_token(user, token):
+        raise NotFound(_("This sign-in link is not valid or has expired."))
+    return user
+
+
+def log_in_with_link(uidb64: str, token: str) -> LoginResult:
+    """Sign in with an e-mailed one-time link (the caller logs the session in, which makes
+    the link stale). The password policy still holds: a locked account needs the reset."""
+    user = user_for_sign_in_link(uidb64, token)
+    state = current_password_state(user)
+    if state is PasswordState.LOCKED:
+        raise Forbidden(
+            "This account is locked because its password was not changed in time. "
+            "Use “Reset my password” to receive a link by e-mail.",
+            code="account_locked",
+        )
+    audit.record(user, "logged_in_with_link", user)
     return LoginResult(user=user, must_change_password=state is PasswordState.EXPIRED)
 
 
@@ -198,7 +341,8 @@ def complete_password_reset(uidb64: str, token: str, new_password: str) -> User:
     _refuse_current_password(user, new_password)
     _check_new_password(new_password, user, "new_password")
     _set_password(user, new_password)
-    ratelimit.clear_failures(LOGIN_SCOPE, user.email)
+    ratelimit.clear_failures(LOGIN_ADDRESS_SCOPE, user.email)
+    ratelimit.next_generation(LOGIN_SCOPE, user.email, keep=2 * settings.LOGIN_LOCKOUT_SECONDS)
     audit.record(user, "password_reset", user)
     return user
 
@@ -600,11 +744,16 @@ def issue_api_token(user: User, name: str) -> IssuedToken:
 
 def issue_api_token_with_password(email: str, password: str, name: str, *, client_ip: str) -> IssuedToken:
     """For programs: exchange the user's credentials for a token, under the login throttles."""
+    return issue_api_token(authenticate_for_token(email, password, client_ip=client_ip), name)
+
+
+def authenticate_for_token(email: str, password: str, *, client_ip: str) -> User:
+    """The user whose credentials a program sent for a token, under the login throttles."""
     ratelimit.hit("token-ip", client_ip, limit=settings.LOGIN_RATE_PER_IP, window=60)
     result = log_in(email, password, client_ip=client_ip)
     if result.must_change_password:
         raise Forbidden("Your password has expired. Change it in the portal first.", code="password_expired")
-    return issue_api_token(result.user, name)
+    return result.user
 
 
 @transaction.atomic

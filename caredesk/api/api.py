@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from caredesk.api import accounts, cases, errors, installbase
 from caredesk.api.auth import AUTH
+from caredesk.api.openapi import document_errors
 
-api = NinjaAPI(
+
+class CaredeskAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+
+api = CaredeskAPI(
     title="caredesk API",
     version="1",
     description=(

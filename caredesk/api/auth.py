@@ -21,6 +21,14 @@ class BearerToken(HttpBearer):
 class Session(SessionAuth):
     """The portal's session; CSRF-checked on unsafe methods like every form."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a logged-in session there is nothing to forge a request with: skip the
+        # CSRF check so the caller hears 401 "unauthenticated" (a missing or revoked
+        # token), not 403 "CSRF check failed". A logged-in session is still checked.
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is not None and request.session.get("must_change_password"):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Path, Query, Router
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -10,6 +10,7 @@ from pydantic import Field
 from caredesk.accounts.access import Capability, require
 from caredesk.accounts.models import User
 from caredesk.accounts.queries import visible_sites
+from caredesk.api.idempotency import idempotent
 from caredesk.api.schemas import (
     AssignIn,
     AttachmentOut,
@@ -123,7 +124,7 @@ class CaseQuery(QueryIn):
 
 
 @router.get("/request-types", response=list[RequestTypeOut], summary="The admin request-type catalogue")
-def request_types(request: HttpRequest):  # type: ignore[no-untyped-def]
+def request_types(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
             "code": t.code,
@@ -137,7 +138,7 @@ def request_types(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/cases", response={200: CasePageOut, 422: ErrorOut}, summary="List and search the cases you can see")
-def list_cases(request: HttpRequest, filters: Query[CaseQuery]):  # type: ignore[no-untyped-def]
+def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> dict[str, Any]:
     page = queries.list_cases(
         _user(request),
         queries.CaseFilter(
@@ -172,7 +173,8 @@ def case_row(c: Case) -> dict[str, Any]:
 
 
 @router.post("/cases", response={201: CaseOut, **ERRORS}, summary="Open a case")
-def open_case(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
+@idempotent
+def open_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
     # The new case carries its related rows already; no need to read it back.
     return 201, case_out(services.open_case(_user(request), services.NewCase(**payload.dict())))
 
@@ -192,7 +194,8 @@ def bulk_change(request: HttpRequest, payload: BulkIn) -> list[dict[str, Any]]:
     response={201: list[ImportedOut], **ERRORS},
     summary="Administrators: import cases with their past from another system (no one is notified)",
 )
-def import_cases(request: HttpRequest, payload: CaseImportIn):  # type: ignore[no-untyped-def]
+@idempotent
+def import_cases(request: HttpRequest, payload: CaseImportIn) -> tuple[int, list[dict[str, Any]]]:
     items = [services.imported_case(c.model_dump()) for c in payload.cases]
     made = services.import_cases(_user(request), items)
     return 201, [
@@ -202,7 +205,7 @@ def import_cases(request: HttpRequest, payload: CaseImportIn):  # type: ignore[n
 
 
 @router.get("/cases/{case_id}", response={200: CaseOut, 404: ErrorOut})
-def get_case(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+def get_case(request: HttpRequest, case_id: str = CaseId) -> dict[str, Any]:
     return case_out(queries.get_case(_user(request), case_id))
 
 
@@ -211,41 +214,44 @@ def get_case(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-un
     response={200: list[MessageOut], 404: ErrorOut},
     summary="Replies (and, for staff, internal notes)",
 )
-def messages(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+def messages(request: HttpRequest, case_id: str = CaseId) -> list[CaseMessage]:
     user = _user(request)
     return list(queries.case_messages(user, queries.get_case(user, case_id)))
 
 
 @router.post("/cases/{case_id}/replies", response={201: MessageOut, **ERRORS})
-def add_reply(request: HttpRequest, payload: MessageIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+@idempotent
+def add_reply(request: HttpRequest, payload: MessageIn, case_id: str = CaseId) -> tuple[int, CaseMessage]:
     return 201, services.reply(_user(request), case_id, payload.body)
 
 
 @router.post("/cases/{case_id}/notes", response={201: MessageOut, **ERRORS}, summary="Staff: an internal note")
-def add_note(request: HttpRequest, payload: MessageIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+@idempotent
+def add_note(request: HttpRequest, payload: MessageIn, case_id: str = CaseId) -> tuple[int, CaseMessage]:
     return 201, services.add_note(_user(request), case_id, payload.body)
 
 
 @router.post("/cases/{case_id}/assign", response={200: CaseOut, **ERRORS}, summary="Staff: give the case an owner")
-def assign(request: HttpRequest, payload: AssignIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+def assign(request: HttpRequest, payload: AssignIn, case_id: str = CaseId) -> dict[str, Any]:
     services.assign(_user(request), case_id, payload.owner_email)
     return case_out(queries.get_case(_user(request), case_id))
 
 
 @router.post("/cases/{case_id}/status", response={200: CaseOut, **ERRORS}, summary="Staff: Open ⇄ Awaiting customer")
-def set_status(request: HttpRequest, payload: StatusChangeIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+def set_status(request: HttpRequest, payload: StatusChangeIn, case_id: str = CaseId) -> dict[str, Any]:
     services.set_status(_user(request), case_id, payload.status)
     return case_out(queries.get_case(_user(request), case_id))
 
 
 @router.post("/cases/{case_id}/priority", response={200: CaseOut, **ERRORS}, summary="Staff: change the priority")
-def set_priority(request: HttpRequest, payload: PriorityChangeIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+def set_priority(request: HttpRequest, payload: PriorityChangeIn, case_id: str = CaseId) -> dict[str, Any]:
     services.change_priority(_user(request), case_id, payload.priority)
     return case_out(queries.get_case(_user(request), case_id))
 
 
 @router.post("/cases/{case_id}/resolution", response={201: MessageOut, **ERRORS}, summary="Staff: propose a resolution")
-def propose_resolution(request: HttpRequest, payload: MessageIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+@idempotent
+def propose_resolution(request: HttpRequest, payload: MessageIn, case_id: str = CaseId) -> tuple[int, CaseMessage]:
     return 201, services.propose_resolution(_user(request), case_id, payload.body)
 
 
@@ -254,7 +260,7 @@ def propose_resolution(request: HttpRequest, payload: MessageIn, case_id: str = 
     response={200: CaseOut, **ERRORS},
     summary="Customer: agree the case is resolved",
 )
-def accept_resolution(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+def accept_resolution(request: HttpRequest, case_id: str = CaseId) -> dict[str, Any]:
     services.accept_resolution(_user(request), case_id)
     return case_out(queries.get_case(_user(request), case_id))
 
@@ -268,12 +274,13 @@ class RejectIn(MessageIn):
     response={201: MessageOut, **ERRORS},
     summary="Customer: the problem is not resolved",
 )
-def reject_resolution(request: HttpRequest, payload: RejectIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+@idempotent
+def reject_resolution(request: HttpRequest, payload: RejectIn, case_id: str = CaseId) -> tuple[int, CaseMessage]:
     return 201, services.reject_resolution(_user(request), case_id, payload.body)
 
 
 @router.get("/cases/{case_id}/history", response={200: list[HistoryOut], 404: ErrorOut})
-def history(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+def history(request: HttpRequest, case_id: str = CaseId) -> list[dict[str, Any]]:
     user = _user(request)
     entries = queries.case_history(user, queries.get_case(user, case_id))
     return [{"at": e.at, "actor": e.actor_label or "system", "action": e.action, "changes": e.changes} for e in entries]
@@ -302,12 +309,13 @@ def escalation_out(e: Escalation, *, staff: bool = True) -> dict[str, Any]:
     response={201: EscalationOut, **ERRORS},
     summary="Escalate a case: faster progress or reassignment, with a reason",
 )
-def escalate(request: HttpRequest, payload: EscalationIn, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+@idempotent
+def escalate(request: HttpRequest, payload: EscalationIn, case_id: str = CaseId) -> tuple[int, dict[str, Any]]:
     return 201, escalation_out(services.escalate(_user(request), case_id, payload.kind, payload.reason))
 
 
 @router.get("/cases/{case_id}/escalations", response={200: list[EscalationOut], 404: ErrorOut})
-def case_escalations(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+def case_escalations(request: HttpRequest, case_id: str = CaseId) -> list[dict[str, Any]]:
     user = _user(request)
     case = queries.get_case(user, case_id)
     return [escalation_out(e, staff=user.is_vendor_staff) for e in queries.case_escalations(user, case)]
@@ -322,7 +330,7 @@ class EscalationQuery(QueryIn):
     response={200: list[EscalationOut], 403: ErrorOut, 422: ErrorOut},
     summary="Staff: the escalation team's queue, oldest first",
 )
-def escalation_queue(request: HttpRequest, filters: Query[EscalationQuery]):  # type: ignore[no-untyped-def]
+def escalation_queue(request: HttpRequest, filters: Query[EscalationQuery]) -> list[dict[str, Any]]:
     return [escalation_out(e) for e in queries.escalation_queue(_user(request), on_call=filters.on_call)]
 
 
@@ -331,14 +339,14 @@ def escalation_queue(request: HttpRequest, filters: Query[EscalationQuery]):  # 
     response={200: EscalationOut, **ERRORS},
     summary="Escalation team: the escalation is dealt with",
 )
-def handle_escalation(  # type: ignore[no-untyped-def]
+def handle_escalation(
     request: HttpRequest, payload: EscalationHandledIn, escalation_id: int = Path(..., ge=1, le=2**62)
-):
+) -> dict[str, Any]:
     return escalation_out(services.handle_escalation(_user(request), escalation_id, payload.outcome))
 
 
 @router.get("/on-call", response={200: OnCallOut, 403: ErrorOut}, summary="Staff: the on-call queue")
-def on_call(request: HttpRequest):  # type: ignore[no-untyped-def]
+def on_call(request: HttpRequest) -> dict[str, Any]:
     user = _user(request)
     return {
         "escalations": [escalation_out(e) for e in queries.escalation_queue(user, on_call=True)],
@@ -359,16 +367,17 @@ def _attachment_out(case: Case, a: Attachment) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}/attachments", response={200: list[AttachmentOut], 404: ErrorOut})
-def attachments(request: HttpRequest, case_id: str = CaseId):  # type: ignore[no-untyped-def]
+def attachments(request: HttpRequest, case_id: str = CaseId) -> list[dict[str, Any]]:
     user = _user(request)
     case = queries.get_case(user, case_id)
     return [_attachment_out(case, a) for a in queries.case_attachments(user, case)]
 
 
 @router.post("/cases/{case_id}/attachments", response={201: AttachmentOut, **ERRORS}, summary="Add a file (multipart)")
-def add_attachment(  # type: ignore[no-untyped-def]
+@idempotent
+def add_attachment(
     request: HttpRequest, file: File[UploadedFile], internal: Form[bool] = False, case_id: str = CaseId
-):
+) -> tuple[int, dict[str, Any]]:
     attachment = services.attach(_user(request), case_id, file, internal=internal)
     return 201, _attachment_out(attachment.case, attachment)
 
@@ -376,9 +385,9 @@ def add_attachment(  # type: ignore[no-untyped-def]
 @router.get(
     "/cases/{case_id}/attachments/{attachment_id}", response={200: None, 404: ErrorOut}, summary="Download a file"
 )
-def download(  # type: ignore[no-untyped-def]
+def download(
     request: HttpRequest, case_id: str = CaseId, attachment_id: int = Path(..., ge=1, le=2**62)
-):
+) -> FileResponse:
     return attachment_response(_user(request), case_id, attachment_id)
 
 
@@ -391,7 +400,7 @@ class DashboardQuery(QueryIn):
     response={200: DashboardOut, 403: ErrorOut, 422: ErrorOut},
     summary="Managers: response-target compliance by week and priority, open breaches, backlog by age",
 )
-def dashboard(request: HttpRequest, filters: Query[DashboardQuery]):  # type: ignore[no-untyped-def]
+def dashboard(request: HttpRequest, filters: Query[DashboardQuery]) -> dict[str, Any]:
     board = queries.dashboard(_user(request), weeks=filters.weeks)
     return {
         "compliance": board.compliance,
@@ -469,6 +478,7 @@ def macros(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/macros", response={201: MacroOut, **ERRORS}, summary="Staff: a new macro, yours or shared")
+@idempotent
 def create_macro(request: HttpRequest, payload: MacroIn) -> tuple[int, dict[str, Any]]:
     return 201, macro_out(services.create_macro(_user(request), services.MacroData(**payload.dict())))
 

@@ -8,10 +8,12 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from caredesk.core.errors import DomainError, Throttled
+from caredesk.web.middleware import Refused
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,12 @@ def install(api: NinjaAPI) -> None:
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(exc.status_code, "bad_request" if exc.status_code < 500 else "error", str(exc))
 
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # The edge refuses most of these first (caredesk.web.middleware); a multipart body
+        # that only the endpoint reads lands here.
+        return error_response(400, "bad_request", "The request body cannot be read as a form.")
+
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         if isinstance(exc, RequestDataTooBig):
@@ -85,6 +93,10 @@ class ApiErrorShapeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if isinstance(response, Refused) and request.path.startswith("/api/"):
+            # Refused at the edge for every interface; here in the API's shape and status.
+            error = response.error
+            return error_response(error.status, error.code, error.message, error.fields)
         if (
             response.status_code >= 400
             and request.path.startswith("/api/")

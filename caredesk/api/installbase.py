@@ -13,6 +13,7 @@ from pydantic import Field
 
 from caredesk.accounts.models import User
 from caredesk.accounts.queries import visible_organisations
+from caredesk.api.idempotency import idempotent
 from caredesk.api.schemas import (
     ActivationIn,
     AssetOut,
@@ -106,7 +107,7 @@ class AssetQuery(QueryIn):
 
 
 @router.get("/assets", response={200: AssetPageOut, 422: ErrorOut}, summary="The units you can see")
-def list_assets(request: HttpRequest, filters: Query[AssetQuery]):  # type: ignore[no-untyped-def]
+def list_assets(request: HttpRequest, filters: Query[AssetQuery]) -> dict[str, Any]:
     page = installbase.list_assets(
         _user(request),
         query=filters.q,
@@ -121,7 +122,7 @@ def list_assets(request: HttpRequest, filters: Query[AssetQuery]):  # type: igno
 
 
 @router.get("/assets/{serial}", response={200: AssetOut, 404: ErrorOut}, summary="One unit by serial number")
-def get_asset(request: HttpRequest, serial: str = Path(..., max_length=64)):  # type: ignore[no-untyped-def]
+def get_asset(request: HttpRequest, serial: str = Path(..., max_length=64)) -> dict[str, Any]:
     return asset_out(installbase.get_asset(_user(request), serial))
 
 
@@ -135,7 +136,7 @@ class EntitlementQuery(QueryIn):
     response={200: EntitlementOut, 404: ErrorOut, 422: ErrorOut},
     summary="What a serial number, SSRN or contract is entitled to",
 )
-def entitlement(request: HttpRequest, params: Query[EntitlementQuery]):  # type: ignore[no-untyped-def]
+def entitlement(request: HttpRequest, params: Query[EntitlementQuery]) -> dict[str, Any]:
     answer = entitlements.entitlement(_user(request), params.q, kind=params.kind)
     return {
         "query": answer.query,
@@ -178,7 +179,10 @@ def _contract_out(contract: Contract) -> dict[str, Any]:
     response={201: ContractOut, **ERRORS},
     summary="Activate a support e-certificate for a unit",
 )
-def activate(request: HttpRequest, payload: ActivationIn, code: str = Path(..., max_length=32)):  # type: ignore[no-untyped-def]
+@idempotent
+def activate(
+    request: HttpRequest, payload: ActivationIn, code: str = Path(..., max_length=32)
+) -> tuple[int, dict[str, Any]]:
     return 201, _contract_out(entitlement_services.activate_ecertificate(_user(request), code, payload.serial))
 
 
@@ -213,7 +217,8 @@ def _visible_import(user: User, import_id: int) -> OrderImport:
     response={201: OrderImportOut, **ERRORS},
     summary="Import sales-order lines from a CSV file (multipart field 'file')",
 )
-def import_orders(request: HttpRequest, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+@idempotent
+def import_orders(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
     if file.size is not None and file.size > settings.ORDER_IMPORT_MAX_BYTES:
         raise ValidationFailed(
             "The file is too large.", fields={"file": f"At most {settings.ORDER_IMPORT_MAX_BYTES // 2**20} MB."}
@@ -223,7 +228,7 @@ def import_orders(request: HttpRequest, file: File[UploadedFile]):  # type: igno
 
 
 @router.get("/order-imports/{import_id}", response={200: OrderImportOut, 404: ErrorOut})
-def get_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62)):  # type: ignore[no-untyped-def]
+def get_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62)) -> dict[str, Any]:
     return _import_out(_visible_import(_user(request), import_id))
 
 
@@ -232,7 +237,7 @@ def get_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62))
     response={200: None, 404: ErrorOut},
     summary="The refused rows and their reasons, as CSV",
 )
-def rejections(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62)):  # type: ignore[no-untyped-def]
+def rejections(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62)) -> StreamingHttpResponse:
     order_import = _visible_import(_user(request), import_id)
     response = StreamingHttpResponse(ib_services.rejection_report(order_import), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="order-import-{order_import.pk}-rejected.csv"'
@@ -258,7 +263,7 @@ def _offer_out(offer: ServiceLevelOffer) -> dict[str, Any]:
     response={200: list[OfferOut], **ERRORS},
     summary="Staff: apply the move an Installed Base Update case asks for",
 )
-def apply_update(request: HttpRequest, case_id: str = Path(..., max_length=40)):  # type: ignore[no-untyped-def]
+def apply_update(request: HttpRequest, case_id: str = Path(..., max_length=40)) -> list[dict[str, Any]]:
     return [_offer_out(o) for o in case_services.apply_installed_base_update(_user(request), case_id)]
 
 
@@ -267,7 +272,7 @@ def apply_update(request: HttpRequest, case_id: str = Path(..., max_length=40)):
     response={200: list[OfferOut], 404: ErrorOut},
     summary="Service levels offered after the case's move",
 )
-def offers(request: HttpRequest, case_id: str = Path(..., max_length=40)):  # type: ignore[no-untyped-def]
+def offers(request: HttpRequest, case_id: str = Path(..., max_length=40)) -> list[dict[str, Any]]:
     case = case_queries.get_case(_user(request), case_id)
     return [_offer_out(o) for o in entitlements.offers_of_case(case.case_id)]
 
@@ -277,9 +282,9 @@ def offers(request: HttpRequest, case_id: str = Path(..., max_length=40)):  # ty
     response={200: OfferOut, **ERRORS},
     summary="The customer accepts an offered service level",
 )
-def accept(  # type: ignore[no-untyped-def]
+def accept(
     request: HttpRequest, case_id: str = Path(..., max_length=40), offer_id: int = Path(..., ge=1, le=2**62)
-):
+) -> dict[str, Any]:
     return _offer_out(case_services.accept_service_level_offer(_user(request), case_id, offer_id))
 
 
@@ -298,7 +303,10 @@ def _transfer_out(user: User, t: OwnershipTransfer) -> dict[str, Any]:
 
 
 @router.post("/assets/{serial}/transfers", response={201: TransferOut, **ERRORS}, summary="Ask to transfer a unit")
-def request_transfer(request: HttpRequest, payload: TransferIn, serial: str = Path(..., max_length=64)):  # type: ignore[no-untyped-def]
+@idempotent
+def request_transfer(
+    request: HttpRequest, payload: TransferIn, serial: str = Path(..., max_length=64)
+) -> tuple[int, dict[str, Any]]:
     transfer = ib_services.request_transfer(
         _user(request), serial, payload.new_owner_account, reference=payload.reference
     )
@@ -308,9 +316,9 @@ def request_transfer(request: HttpRequest, payload: TransferIn, serial: str = Pa
 @router.post(
     "/transfers/{transfer_id}/decision", response={200: TransferOut, **ERRORS}, summary="Staff: decide a transfer"
 )
-def decide_transfer(  # type: ignore[no-untyped-def]
+def decide_transfer(
     request: HttpRequest, payload: TransferDecisionIn, transfer_id: int = Path(..., ge=1, le=2**62)
-):
+) -> dict[str, Any]:
     user = _user(request)
     return _transfer_out(
         user, ib_services.decide_transfer(user, transfer_id, approve=payload.approve, note=payload.note)
@@ -334,9 +342,10 @@ def _reinstatement_out(r: Reinstatement) -> dict[str, Any]:
     response={201: ReinstatementOut, **ERRORS},
     summary="Ask for inspection and reinstatement of a unit",
 )
-def request_reinstatement(  # type: ignore[no-untyped-def]
+@idempotent
+def request_reinstatement(
     request: HttpRequest, payload: ReinstatementIn, serial: str = Path(..., max_length=64)
-):
+) -> tuple[int, dict[str, Any]]:
     return 201, _reinstatement_out(
         ib_services.request_reinstatement(_user(request), serial, reference=payload.reference)
     )
@@ -347,9 +356,9 @@ def request_reinstatement(  # type: ignore[no-untyped-def]
     response={200: ReinstatementOut, **ERRORS},
     summary="Staff: inspect, pass (with the fee), fail, record the fee paid, or refuse",
 )
-def reinstatement_step(  # type: ignore[no-untyped-def]
+def reinstatement_step(
     request: HttpRequest, payload: ReinstatementStepIn, reinstatement_id: int = Path(..., ge=1, le=2**62)
-):
+) -> dict[str, Any]:
     item = ib_services.advance_reinstatement(
         _user(request), reinstatement_id, payload.step, note=payload.note, fee=payload.fee
     )

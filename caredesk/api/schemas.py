@@ -7,9 +7,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic_core import PydanticCustomError
 
-from caredesk.core.validation import holds_nul
+from caredesk.core.validation import NUL_FIELD, holds_nul
 
 
 class QueryIn(Schema):
@@ -19,15 +20,18 @@ class QueryIn(Schema):
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         # No text anywhere in a request may hold a NUL: PostgreSQL cannot store or even
-        # compare it, and no field of ours has a use for it. Refused here, once, as a 422
-        # on the field that holds it.
+        # compare it, and no field of ours has a use for it. Refused here, as a 422 on the
+        # field that holds it, in the words the edge uses for paths, queries and forms
+        # (caredesk.web.middleware.EdgeMiddleware).
         if holds_nul(value):
-            raise ValueError("Text may not contain NUL characters.")
+            raise PydanticCustomError("nul", NUL_FIELD)
         return value
 
 
 class In(QueryIn):
-    """Request bodies: unknown fields are refused, so a typo is an error."""
+    """Request bodies: unknown fields are refused, so a typo is an error. Booleans are
+    ``StrictBool``: ``0`` or ``"yes"`` is not a decision. Text the services refuse empty
+    has ``min_length=1``, so the published description says so too."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -54,13 +58,13 @@ class ErrorOut(Out):
 
 
 class TokenRequestIn(In):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=256)
-    name: str = Field(max_length=100, description="What the token is for, e.g. 'monitoring script'")
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+    name: str = Field(min_length=1, max_length=100, description="What the token is for, e.g. 'monitoring script'")
 
 
 class TokenNameIn(In):
-    name: str = Field(max_length=100)
+    name: str = Field(min_length=1, max_length=100)
 
 
 class TokenOut(Out):
@@ -104,7 +108,7 @@ class RegistrationOut(Out):
 
 
 class DecisionIn(In):
-    approve: bool
+    approve: StrictBool
     note: str = Field("", max_length=500)
 
 
@@ -134,9 +138,9 @@ class CaseIn(In):
     request_subtype: str = Field("", max_length=64)
     priority: PriorityIn
     follow_up_method: FollowUpIn
-    callback_phone: str = Field(max_length=40, description="International format, e.g. +1 408 555 0100")
-    summary: str = Field(max_length=200)
-    description: str = Field(max_length=20_000)
+    callback_phone: str = Field(min_length=1, max_length=40, description="International format, e.g. +1 408 555 0100")
+    summary: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=20_000)
     serial_number: str = Field("", max_length=64)
     ssrn: str = Field("", max_length=64)
     customer_tracking_number: str = Field("", max_length=64)
@@ -147,12 +151,12 @@ class CaseIn(In):
 
 
 class ImportedMessageIn(In):
-    body: str = Field(max_length=20_000)
+    body: str = Field(min_length=1, max_length=20_000)
     at: datetime = Field(description="When it was written, with its offset")
     author_email: str = Field("", max_length=254, description="A user here, if the author has one")
     author_name: str = Field("", max_length=200, description="For authors without a user here")
-    from_staff: bool = Field(False, description="For authors without a user here")
-    internal: bool = Field(False, description="A staff member's internal note")
+    from_staff: StrictBool = Field(False, description="For authors without a user here")
+    internal: StrictBool = Field(False, description="A staff member's internal note")
 
 
 class ImportedCaseIn(CaseIn):
@@ -344,7 +348,7 @@ class CasePageOut(Out):
 
 
 class MessageIn(In):
-    body: str = Field(max_length=20_000)
+    body: str = Field(min_length=1, max_length=20_000)
 
 
 class MessageOut(Out):
@@ -372,7 +376,7 @@ class EscalationIn(In):
     """D-4.5: what the customer asks for, and why."""
 
     kind: Literal["faster_progress", "reassignment"]
-    reason: str = Field(max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class EscalationHandledIn(In):
@@ -509,7 +513,7 @@ class OrderImportOut(Out):
 
 
 class ActivationIn(In):
-    serial: str = Field(max_length=64)
+    serial: str = Field(min_length=1, max_length=64)
 
 
 class ContractOut(Out):
@@ -532,7 +536,7 @@ class OfferOut(Out):
 
 
 class TransferIn(In):
-    new_owner_account: str = Field(max_length=32, description="The new owner's account number")
+    new_owner_account: str = Field(min_length=1, max_length=32, description="The new owner's account number")
     reference: str = Field("", max_length=40, description="A case id, if the request came with one")
 
 
@@ -546,7 +550,7 @@ class TransferOut(Out):
 
 
 class TransferDecisionIn(In):
-    approve: bool
+    approve: StrictBool
     note: str = Field("", max_length=500)
 
 

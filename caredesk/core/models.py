@@ -41,3 +41,25 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_id} {self.action} by {self.actor_label or 'system'}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` for one creating request, and the answer it got: a
+    retry with the same key (after a dropped connection) gets that answer again instead
+    of making a second object. Keys are per user and kept for
+    ``IDEMPOTENCY_KEY_HOURS``; ``fingerprint`` tells a retry from a different request
+    that reuses the key. The row commits with the request's own write, or not at all."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

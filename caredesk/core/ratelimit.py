@@ -58,3 +58,21 @@ def count_failure(scope: str, subject: str, *, limit: int, window: int, lockout:
 def clear_failures(scope: str, subject: str) -> None:
     digest = _digest(subject)
     cache.delete_many([f"rl-fail:{scope}:{digest}", f"rl-block:{scope}:{digest}"])
+
+
+def take_once(scope: str, subject: str, *, window: int) -> bool:
+    """True the first time in ``window`` seconds for ``subject``, False after that (one
+    e-mail per lockout, not one per attempt)."""
+    return bool(cache.add(f"rl-once:{scope}:{_digest(subject)}", 1, timeout=window))
+
+
+def generation(scope: str, subject: str) -> int:
+    """A number that ``next_generation`` changes: put into a subject, it drops every
+    counter made with the old one at once (all clients' failures for an address)."""
+    return int(cache.get(f"rl-gen:{scope}:{_digest(subject)}", 0))
+
+
+def next_generation(scope: str, subject: str, *, keep: int) -> None:
+    """Start a new generation, remembered for ``keep`` seconds: at least as long as the
+    counters made with it live, so forgetting it cannot bring an old counter back."""
+    cache.set(f"rl-gen:{scope}:{_digest(subject)}", generation(scope, subject) + 1, timeout=keep)

@@ -14,3 +14,10 @@ def deliver_email(to: str, subject: str, body: str) -> None:
 def ping(token: str) -> str:
     """The job engine's health check (``caredesk check-jobs``): a worker answers with the token."""
     return token
+
+
+@task()
+def forget_expired_idempotency_keys() -> int:
+    from caredesk.core.idempotency import forget_expired
+
+    return forget_expired()

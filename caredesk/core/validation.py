@@ -28,10 +28,14 @@ def e164(raw: str, *, field: str = "phone") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+NUL_REFUSED = "Text may not contain NUL characters."
+NUL_FIELD = "Contains a NUL character."
+
+
 def clean_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
     text = (value or "").strip()
     if "\x00" in text:
-        raise ValidationFailed("Text may not contain NUL characters.", fields={field: "Contains a NUL character."})
+        raise ValidationFailed(NUL_REFUSED, fields={field: NUL_FIELD})
     if required and not text:
         # The field's text is what a page shows next to the field: words, not the field's name.
         raise ValidationFailed(

@@ -450,6 +450,7 @@ class DemoBuilder:
         self.request_types: dict[str, RequestType] = {}
         self.clock: _DemoClock
         self.units = demo_installbase.DemoUnits({})
+        self.escalations = 0  # the demo shows at least one customer escalation, whatever the draw
 
     # Each service call runs at ``self.clock.moment``.
     def _at(self, moment: datetime, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -879,8 +880,14 @@ class DemoBuilder:
         # The TSE is not cleared for government customers' cases (D-1.3).
         if story.request_type == "software-download" and not customer.org.government and rng.random() < 0.5:
             add((1, 24), cases.add_note, self.staff["tse"], rng.choice(stories.TSE_NOTES))
-        if priority in (Priority.P1, Priority.P2) and not customer.org.government and rng.random() < 0.4:
+        if (
+            priority in (Priority.P1, Priority.P2)
+            and not customer.org.government
+            and plan.status != CaseStatus.NEW
+            and (rng.random() < 0.4 or not self.escalations)
+        ):
             # The customer escalates (D-4.5): a reassignment gives the case to the escalation team.
+            self.escalations += 1
             add((2, 24), cases.escalate, contact, "reassignment", rng.choice(stories.ESCALATION_REASONS))
             add((0.2, 4), cases.add_note, self.staff["escalation"], rng.choice(stories.ESCALATION_NOTES))
             owner = self.staff["escalation"]

@@ -11,6 +11,7 @@ app_name = "portal"
 urlpatterns = [
     path("", cases.home, name="home"),
     path("login/", accounts.login_page, name="login"),
+    path("login/link/<str:uidb64>/<str:token>/", accounts.sign_in_link, name="sign_in_link"),
     path("logout/", accounts.logout_page, name="logout"),
     path("password/change/", accounts.password_change, name="password_change"),
     path("password/reset/", accounts.password_reset, name="password_reset"),

@@ -71,9 +71,8 @@ def test_malformed_bodies_are_a_4xx(api, world: World, body: bytes) -> None:  # 
     assert not Case.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "case_id", ["nonsense", "2026-0101-0001", "9999-9999-99999", "%00", "1" * 40, "2026-13-01-00001"]
-)
+# A NUL in the path is refused at the edge: caredesk/web/tests/test_edge.py.
+@pytest.mark.parametrize("case_id", ["nonsense", "2026-0101-0001", "9999-9999-99999", "1" * 40, "2026-13-01-00001"])
 def test_malformed_or_unknown_case_ids_are_404(api, world: World, case_id: str) -> None:  # type: ignore[no-untyped-def]
     response = api("alice").get(f"/cases/{case_id}")
     assert response.status_code == 404

@@ -257,5 +257,5 @@ def imported_case(data: Any) -> ImportedCase:
         errors["status"] = "status, owner_email and external_id are text."
     if errors:
         raise ValidationFailed("The case cannot be read.", fields=errors)
-    new = NewCase(**strings, template_data=template, organisation_id=organisation_id)  # type: ignore[arg-type]
+    new = NewCase(**strings, template_data=template, organisation_id=organisation_id)
     return ImportedCase(new, opened, status, owner, closed, messages, str(external)[:100])

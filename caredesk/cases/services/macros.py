@@ -119,7 +119,7 @@ def create_macro(actor: User, data: MacroData) -> Macro:
     """A new macro: personal (the actor's), or shared with every agent (team leads and
     managers, ``MANAGE_SHARED_MACROS``)."""
     _require_keeper(actor, data.shared)
-    macro = Macro(owner=None if data.shared else actor, **_checked(data))  # type: ignore[arg-type]
+    macro = Macro(owner=None if data.shared else actor, **_checked(data))
     _saved(macro)
     audit.record(macro, "macro_created", actor, {"name": [None, macro.name], "shared": [None, data.shared]},
                  internal=True)  # fmt: skip

@@ -164,12 +164,11 @@ def test_typing_a_serial_fills_in_its_product(world: World, live_server: Any, pa
     page.get_by_label("Technical: a fault of a unit", exact=False).check()
     page.get_by_role("textbox", name="Serial number").fill("kr1000003")
     found = page.locator("#product-found")
-    page.wait_for_function("document.querySelector('#product-found').innerText.includes('KR Series')")
+    # Locators, not wait_for_function: the page's policy forbids evaluating strings as script.
+    page.locator("#product-found", has_text="KR Series").wait_for()
     assert "KR-480" in found.inner_text() and "a technical case can be opened" in found.inner_text()
     page.get_by_role("textbox", name="Serial number").fill("KR9999999")
-    page.wait_for_function(
-        "document.querySelector('#product-found').innerText.includes('No unit with serial number KR9999999')"
-    )
+    page.locator("#product-found", has_text="No unit with serial number KR9999999").wait_for()
 
 
 def test_a_customer_escalates_and_the_escalation_team_handles_it(

@@ -58,16 +58,34 @@ def login_page(request: HttpRequest) -> HttpResponse:
             show_error(form, exc)
             status = 401 if exc.status == 401 else exc.status
         else:
-            login(request, result.user)
-            if result.must_change_password:
-                # D-1.5: an expired password logs in only to change it; the middleware
-                # keeps every other page away until it is changed.
-                request.session[MUST_CHANGE_PASSWORD] = True
-                messages.warning(request, "Your password has expired. Choose a new one to continue.")
-                return redirect("portal:password_change")
-            return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
+            return _start_session(request, result)
     context = {"form": form, "next": _safe_next(request), "locked": locked}
     return render(request, "portal/login.html", context, status=status)
+
+
+def _start_session(request: HttpRequest, result: services.LoginResult) -> HttpResponse:
+    login(request, result.user)
+    if result.must_change_password:
+        # D-1.5: an expired password logs in only to change it; the middleware
+        # keeps every other page away until it is changed.
+        request.session[MUST_CHANGE_PASSWORD] = True
+        messages.warning(request, "Your password has expired. Choose a new one to continue.")
+        return redirect("portal:password_change")
+    return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in_link(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The one-time link e-mailed to an address under attack (D-1.5). Opening it shows a
+    button; only the POST signs in, so a mail scanner that follows links uses nothing up."""
+    try:
+        person = services.user_for_sign_in_link(uidb64, token)
+        if request.method == "POST":
+            return _start_session(request, services.log_in_with_link(uidb64, token))
+    except (NotFound, Forbidden) as exc:
+        return render(request, "portal/sign_in_link.html", {"message": exc.message}, status=exc.status)
+    return render(request, "portal/sign_in_link.html", {"person": person})
 
 
 @require_POST
