@@ -43,15 +43,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Q
 
 from caredesk.accounts.access import Capability as C
 from caredesk.accounts.access import may
 from caredesk.accounts.models import User
-from caredesk.accounts.queries import visible_organisations
+from caredesk.accounts.queries import get_contact
 from caredesk.cases.models import Case
 from caredesk.cases.queries import case_attachments, visible_cases
 from caredesk.cases.services import may_answer_resolution
+from caredesk.core.errors import NotFound
 from caredesk.entitlements.queries import visible_ecertificates
 from caredesk.installbase.queries import visible_assets
 
@@ -123,6 +123,14 @@ NO_ID = 987654321  # no object has this id
 NO_CASE = "2020-0101-99999"
 
 
+def _found(lookup: Callable[..., Any], *args: Any) -> bool:
+    try:
+        lookup(*args)
+    except NotFound:
+        return False
+    return True
+
+
 def _case_of(obj: Any) -> Case:
     return Case.objects.get(case_id=obj.reference) if hasattr(obj, "reference") else obj.case
 
@@ -184,9 +192,7 @@ REINSTATEMENT = Scope(
 )  # fmt: skip
 CONTACT = Scope(
     "contact", "contacts",  # a person's card: the people of organisations one sees, and oneself
-    visible=lambda user, person: User.objects.filter(
-        Q(pk=person.pk) & (Q(organisation__in=visible_organisations(user)) | Q(pk=user.pk))
-    ).exists(),
+    visible=lambda user, person: _found(get_contact, user, person.pk),
     params=lambda person: {"contact_id": person.pk},
     missing={"contact_id": NO_ID},
     tells=lambda person: [person.email],

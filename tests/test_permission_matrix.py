@@ -207,6 +207,7 @@ def _build() -> Matrix:
             code=f"EC-{key.upper()}", service_level=ib.premium, organisation=unit.owner,
             sales_region=SalesRegion.objects.get(code="emea"), received_on=date(2026, 6, 1),
         )  # fmt: skip
+        # The unit of the same customer the certificate is activated for (ECERTIFICATE's {serial}).
         certificate.serial_to_activate = (ib.in_warranty if key == "acme" else unit).serial  # type: ignore[attr-defined]
         certificates.append(certificate)
     Asset.objects.filter(pk=ib.agency_unit.pk).update(standing="needs_reinstatement")
