@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from caredesk.accounts.access import Capability, may, organisation_administrators, owner_scope
+from caredesk.accounts.access import Capability, may, organisation_administrators, owner_scope, require
 from caredesk.accounts.models import Organisation, OrganisationKind, Registration, RegistrationStatus, Site, User
 from caredesk.core.errors import NotFound
 
@@ -23,8 +23,8 @@ def staff_members() -> QuerySet[User]:
 
 
 def registrations_awaiting_approval(user: User) -> QuerySet[Registration]:
-    if not may(user, Capability.APPROVE_REGISTRATIONS):
-        return Registration.objects.none()
+    """New-account requests for those who approve them (D-1.4); anyone else is refused."""
+    require(user, Capability.APPROVE_REGISTRATIONS)
     return Registration.objects.filter(status=RegistrationStatus.AWAITING_APPROVAL).order_by("created_at")
 
 

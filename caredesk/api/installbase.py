@@ -33,7 +33,7 @@ from caredesk.api.schemas import (
 )
 from caredesk.cases import queries as case_queries
 from caredesk.cases import services as case_services
-from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.core.errors import ValidationFailed
 from caredesk.entitlements import queries as entitlements
 from caredesk.entitlements import services as entitlement_services
 from caredesk.entitlements.models import Contract, ServiceLevel, ServiceLevelOffer
@@ -205,13 +205,6 @@ def _import_out(order_import: OrderImport) -> dict[str, Any]:
     }
 
 
-def _visible_import(user: User, import_id: int) -> OrderImport:
-    found = installbase.visible_order_imports(user).filter(pk=import_id).first()
-    if found is None:
-        raise NotFound("No such import.")
-    return found
-
-
 @router.post(
     "/order-imports",
     response={201: OrderImportOut, **ERRORS},
@@ -229,7 +222,7 @@ def import_orders(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, 
 
 @router.get("/order-imports/{import_id}", response={200: OrderImportOut, 404: ErrorOut})
 def get_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62)) -> dict[str, Any]:
-    return _import_out(_visible_import(_user(request), import_id))
+    return _import_out(installbase.get_order_import(_user(request), import_id))
 
 
 @router.get(
@@ -238,7 +231,7 @@ def get_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62))
     summary="The refused rows and their reasons, as CSV",
 )
 def rejections(request: HttpRequest, import_id: int = Path(..., ge=1, le=2**62)) -> StreamingHttpResponse:
-    order_import = _visible_import(_user(request), import_id)
+    order_import = installbase.get_order_import(_user(request), import_id)
     response = StreamingHttpResponse(ib_services.rejection_report(order_import), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="order-import-{order_import.pk}-rejected.csv"'
     return response

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from caredesk.accounts.access import Capability, may
 from caredesk.console.forms import OrderImportForm
 from caredesk.console.views import staff_page
-from caredesk.core.errors import DomainError, ValidationFailed
+from caredesk.core.errors import DomainError, Forbidden, ValidationFailed
 from caredesk.installbase import services as ib_services
-from caredesk.installbase.queries import open_requests, visible_order_imports
+from caredesk.installbase.queries import get_order_import, open_requests, visible_order_imports
 from caredesk.installbase.services import import_orders, rejection_report
 from caredesk.web.installbase import assets_page, entitlement_context
 from caredesk.web.pages import current_user, show_error
@@ -80,9 +80,7 @@ def order_imports(request: HttpRequest) -> HttpResponse:
 @staff_page
 @require_GET
 def order_import_report(request: HttpRequest, import_id: str) -> HttpResponse | StreamingHttpResponse:
-    order_import = visible_order_imports(current_user(request)).filter(pk=int(import_id)).first()
-    if order_import is None:
-        raise Http404("No such import.")
+    order_import = get_order_import(current_user(request), int(import_id))
     response = StreamingHttpResponse(rejection_report(order_import), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="order-import-{order_import.pk}-rejected.csv"'
     return response
@@ -107,6 +105,8 @@ def requests(request: HttpRequest) -> HttpResponse:
                     fee=request.POST.get("fee") or None,
                 )  # fmt: skip
         except (DomainError, ValueError) as exc:
+            if isinstance(exc, Forbidden):
+                raise  # staff_page: what one may not decide is "not found"
             messages.error(request, exc.message if isinstance(exc, DomainError) else "Not a valid request.")
             status = exc.status if isinstance(exc, DomainError) else 400
         else:

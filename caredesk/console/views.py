@@ -37,7 +37,7 @@ from caredesk.console.forms import (
     StatusForm,
 )
 from caredesk.core.clock import now
-from caredesk.core.errors import DomainError, ValidationFailed
+from caredesk.core.errors import DomainError, Forbidden, ValidationFailed
 from caredesk.entitlements.queries import offers_of_case
 from caredesk.sla.queries import is_business_time
 from caredesk.web.forms import EscalateForm
@@ -57,7 +57,17 @@ PAGE_SIZE = 50
 
 
 def staff_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    guarded = domain_errors(view)
+    @wraps(view)
+    def hiding_refusals(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except Forbidden as exc:
+            # What a member of staff may not do is not there for them, as the console is
+            # not there for anyone else: a page or action they lack the capability for
+            # is "not found" (D-1.2), never a page saying it exists.
+            raise Http404(exc.message) from exc
+
+    guarded = domain_errors(hiding_refusals)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -174,7 +184,7 @@ def case_apply_update(request: HttpRequest, case_id: str) -> HttpResponse:
     try:
         offers = services.apply_installed_base_update(current_user(request), case_id)
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # staff_page: both are "not found"
             raise
         detail = " ".join(exc.fields.values())
         return _case_page(request, case_id, status=exc.status, action_error=f"{exc.message} {detail}".strip())
@@ -198,7 +208,7 @@ def _text_action(
     try:
         action(request.POST.get("body", ""))
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # staff_page: both are "not found"
             raise
         show_error(form, exc)
         return _case_page(request, case_id, status=exc.status, **{form_name: form})
@@ -245,7 +255,7 @@ def _field_action(
     try:
         action()
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # staff_page: both are "not found"
             raise
         show_error(form, exc, RENAMES)
         return _case_page(request, case_id, status=exc.status, **{form_name: form})
@@ -370,7 +380,7 @@ def escalation_handled(request: HttpRequest, escalation_id: str) -> HttpResponse
             current_user(request), int(escalation_id), request.POST.get("outcome", "")
         )
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # staff_page: both are "not found"
             raise
         messages.error(request, " ".join([exc.message, *exc.fields.values()]))
         return redirect("console:escalations")
@@ -424,7 +434,7 @@ def registration_decide(request: HttpRequest, registration_id: str) -> HttpRespo
             int(registration_id), current_user(request), approve=approve, note=request.POST.get("note", "")
         )
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # staff_page: both are "not found"
             raise
         messages.error(request, exc.message)
     else:

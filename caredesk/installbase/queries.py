@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from caredesk.accounts.access import Capability, may, owner_scope
+from caredesk.accounts.access import Capability, may, owner_scope, require
 from caredesk.accounts.models import Organisation, User
 from caredesk.core.clock import local_date, now
 from caredesk.core.errors import NotFound, ValidationFailed
@@ -135,6 +135,16 @@ def visible_order_imports(user: User) -> QuerySet[OrderImport]:
     if not may(user, Capability.IMPORT_ORDERS):
         return OrderImport.objects.none()
     return OrderImport.objects.all()
+
+
+def get_order_import(user: User, import_id: int) -> OrderImport:
+    """One import, for the staff who may import (D-2.3): anyone else is refused whichever
+    import they name, so the refusal does not tell which ones exist; NotFound otherwise."""
+    require(user, Capability.IMPORT_ORDERS)
+    found = OrderImport.objects.filter(pk=import_id).first() if 0 < import_id < 2**62 else None
+    if found is None:
+        raise NotFound("No such import.")
+    return found
 
 
 def open_requests(user: User) -> tuple[QuerySet[OwnershipTransfer], QuerySet[Reinstatement]]:

@@ -102,7 +102,7 @@ def test_staff_import_orders_and_download_the_refusals(api, world: World, ib: In
     assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
     assert b"No product has this SKU." in b"".join(report.streaming_content)
     assert client.get(f"/order-imports/{body['id']}").json()["created"] == 1
-    assert api("alice").get(f"/order-imports/{body['id']}").status_code == 404
+    assert api("alice").get(f"/order-imports/{body['id']}").status_code == 403
 
 
 def test_customers_cannot_import_orders(api, world: World, ib: InstalledBase) -> None:  # type: ignore[no-untyped-def]

@@ -27,9 +27,9 @@ from caredesk.core.validation import clean_text
 def attach(actor: User, case_id: str, upload: UploadedFile, *, internal: bool = False) -> Attachment:
     """Store a file on the case, refusing sizes and types outside the settings."""
     case = locked_case(actor, case_id)
-    not_closed(case)
-    if internal:
+    if internal or actor.is_vendor_staff:  # a file from the vendor is work on the case (D-1.2)
         require(actor, Capability.WORK_CASES)
+    not_closed(case)
     name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     name = clean_text(name, field="file", max_length=200)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""

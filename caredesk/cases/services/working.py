@@ -36,6 +36,8 @@ def reply(actor: User, case_id: str, body: str) -> CaseMessage:
     """A public reply. A customer's reply brings an awaiting or proposed case back to Open;
     staff replying to a new case take it."""
     case = locked_case(actor, case_id)
+    if actor.is_vendor_staff:  # answering for the vendor is working the case (D-1.2)
+        require(actor, Capability.WORK_CASES)
     not_closed(case)
     message = new_message(case, actor, CaseMessage.Kind.REPLY, body)
     changes: dict[str, Any] = first_response_change(case, actor, message)

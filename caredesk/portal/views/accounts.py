@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caredesk.accounts import queries, services
 from caredesk.accounts.auth import client_ip
@@ -160,6 +160,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
     return render(request, "portal/password_reset_confirm.html", {"form": form}, status=422 if form.errors else 200)
 
 
+@require_GET
 def terms(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/terms.html")
 

@@ -213,7 +213,7 @@ def case_accept(request: HttpRequest, case_id: str) -> HttpResponse:
     try:
         services.accept_resolution(current_user(request), case_id)
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # a refusal is its own page, not a message after a redirect
             raise
         messages.error(request, exc.message)
         return _back(case_id)
@@ -331,7 +331,7 @@ def case_offer_accept(request: HttpRequest, case_id: str, offer_id: str) -> Http
     try:
         offer = services.accept_service_level_offer(current_user(request), case_id, int(offer_id))
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # a refusal is its own page, not a message after a redirect
             raise
         messages.error(request, exc.message)
         return _back(case_id)

@@ -77,7 +77,7 @@ def asset_reinstatement(request: HttpRequest, serial: str) -> HttpResponse:
     try:
         ib_services.request_reinstatement(current_user(request), serial)
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # a refusal is its own page, not a message after a redirect
             raise
         messages.error(request, exc.message)
     else:
@@ -93,7 +93,7 @@ def asset_transfer(request: HttpRequest, serial: str) -> HttpResponse:
     try:
         ib_services.request_transfer(current_user(request), serial, request.POST.get("new_owner", ""))
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # a refusal is its own page, not a message after a redirect
             raise
         messages.error(request, " ".join([exc.message, *exc.fields.values()]))
     else:

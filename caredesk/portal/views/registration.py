@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from caredesk.accounts import services
 from caredesk.accounts.auth import client_ip
@@ -159,6 +159,7 @@ def password(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/register_password.html", context, status=422 if form.errors else 200)
 
 
+@require_GET
 def done(request: HttpRequest) -> HttpResponse:
     outcome = request.session.get(SESSION_OUTCOME)
     if outcome is None:

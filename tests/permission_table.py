@@ -1,0 +1,458 @@
+"""The permission matrix's table (D-1.2, D-1.3): what every route of the API, the console
+and the portal needs, and which owner-scoped object its path names.
+
+``tests/test_permission_matrix.py`` walks every route and holds each against every
+persona; what a persona should get is computed from the entry here with
+``accounts.access.may()`` and the product's own scope functions, never from a list of who
+may. A route without an entry fails that test, naming the route.
+
+An entry is one line (two where a body needs it)::
+
+    api("POST", "/cases/{case_id}/notes", C.WORK_CASES, CASE, body={"body": "A note."}),
+    page("console:case_note", "POST", C.WORK_CASES, CASE, body={"body": "A note."}),
+
+- the route: the API's method and path as the router declares it (below ``/api/v1``), or
+  a page's ``namespace:name`` and the method it answers (one entry per method);
+- what it needs: a ``Capability``; ``any_of(...)``; ``staff(C.X)`` (vendor staff need the
+  capability, the customer's side only the scope); ``SIGNED_IN``; or ``PUBLIC``;
+- the object its path (or ``query``/``body``) names, one of the scopes below, or nothing;
+- ``also=``: a rule about the person and that object beyond the capability (D-3.5: only
+  the customer answers a resolution), taken from the service that enforces it;
+- ``body=``/``query=``: what to send, a dict or a function of the ``Call``, with
+  ``{serial}``-style placeholders filled from the object. Writes send a valid body, so
+  that a refusal cannot hide behind a 422 the framework gives before the view runs.
+
+The expected answers (the test computes them; nothing here lists them):
+
+- nobody signed in: the API 401 ``unauthenticated``, pages a redirect to the login page;
+- lacking what the route needs: the API 403, console pages 404, portal pages 403;
+- an object outside the person's scope: 404 that does not show the object (never 403
+  for someone who may do the thing; for someone who may not, 403 or 404, but the same
+  as for an object that does not exist);
+- otherwise: not 401/403/404 (2xx, 3xx, or 409/422 from the rules of the service).
+
+A scope lists the objects of its kind the test world holds (``things``), most telling
+first; for each persona the first one ``visible`` is the object in scope and the first
+one not visible the object outside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from caredesk.accounts.access import Capability as C
+from caredesk.accounts.access import may
+from caredesk.accounts.models import User
+from caredesk.accounts.queries import get_contact
+from caredesk.cases.models import Case
+from caredesk.cases.queries import case_attachments, visible_cases
+from caredesk.cases.services import may_answer_resolution
+from caredesk.core.errors import NotFound
+from caredesk.entitlements.queries import visible_ecertificates
+from caredesk.installbase.queries import visible_assets
+
+# --- what a route needs ------------------------------------------------------------------
+
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed in"  # anyone signed in; what they see is the scope's business
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    capabilities: tuple[C, ...]
+
+    def __str__(self) -> str:
+        return " or ".join(self.capabilities)
+
+
+@dataclass(frozen=True)
+class StaffNeed:
+    """Vendor staff need ``capability``; the customer's side needs only the object's scope
+    (a reply or a file on a case they see)."""
+
+    capability: C
+
+    def __str__(self) -> str:
+        return f"{self.capability} (staff)"
+
+
+Need = C | AnyOf | StaffNeed | str
+
+
+def any_of(*capabilities: C) -> AnyOf:
+    return AnyOf(capabilities)
+
+
+def staff(capability: C) -> StaffNeed:
+    return StaffNeed(capability)
+
+
+def grants(user: User, need: Need) -> bool:
+    """Whether a signed-in ``user`` has what ``need`` asks, by the capability table."""
+    if need in (PUBLIC, SIGNED_IN):
+        return True
+    if isinstance(need, AnyOf):
+        return any(may(user, c) for c in need.capabilities)
+    if isinstance(need, StaffNeed):
+        return not user.is_vendor_staff or may(user, need.capability)
+    return may(user, need)
+
+
+# --- the owner-scoped objects a route names ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    name: str
+    things: str  # the key of the test world's objects of this kind
+    visible: Callable[[User, Any], bool] | None  # None: not owner-scoped, anyone may name it
+    params: Callable[[Any], dict[str, Any]]  # the path parameters that name an object
+    missing: dict[str, Any]  # ... and ones that name nothing
+    tells: Callable[[Any], list[str]] = lambda obj: []  # what a "not found" must not show
+    fresh: bool = False  # a request uses the object up: the world makes one for each request
+
+    def __str__(self) -> str:
+        return self.name
+
+
+NO_ID = 987654321  # no object has this id
+NO_CASE = "2020-0101-99999"
+
+
+def _found(lookup: Callable[..., Any], *args: Any) -> bool:
+    try:
+        lookup(*args)
+    except NotFound:
+        return False
+    return True
+
+
+def _case_of(obj: Any) -> Case:
+    return Case.objects.get(case_id=obj.reference) if hasattr(obj, "reference") else obj.case
+
+
+CASE = Scope(
+    "case", "cases",
+    visible=lambda user, case: visible_cases(user).filter(pk=case.pk).exists(),
+    params=lambda case: {"case_id": case.case_id},
+    missing={"case_id": NO_CASE},
+    tells=lambda case: [case.summary],
+)  # fmt: skip
+ATTACHMENT = Scope(
+    "attachment", "attachments",  # internal files first: customers must not find them (D-1.3)
+    visible=lambda user, a: CASE.visible(user, a.case) and case_attachments(user, a.case).filter(pk=a.pk).exists(),  # type: ignore[misc]
+    params=lambda a: {"case_id": a.case.case_id, "attachment_id": a.pk},
+    missing={"case_id": NO_CASE, "attachment_id": NO_ID},
+    tells=lambda a: [a.filename],
+)  # fmt: skip
+ESCALATION = Scope(
+    "escalation", "escalations",
+    visible=lambda user, e: CASE.visible(user, e.case),  # type: ignore[misc]
+    params=lambda e: {"escalation_id": e.pk, "case_id": e.case.case_id},
+    missing={"escalation_id": NO_ID},
+    tells=lambda e: [e.reason],
+)  # fmt: skip
+OFFER = Scope(
+    "offer", "offers",  # a service level offered after a move (D-2.8), on the case of the move
+    visible=lambda user, o: CASE.visible(user, _case_of(o)),  # type: ignore[misc]
+    params=lambda o: {"case_id": o.reference, "offer_id": o.pk},
+    missing={"case_id": NO_CASE, "offer_id": NO_ID},
+)  # fmt: skip
+ASSET = Scope(
+    "asset", "assets",
+    visible=lambda user, a: visible_assets(user).filter(pk=a.pk).exists(),
+    params=lambda a: {"serial": a.serial},
+    missing={"serial": "ZZ0000000"},
+    tells=lambda a: [a.owner.name, a.product.platform],
+)  # fmt: skip
+ECERTIFICATE = Scope(
+    "e-certificate", "ecertificates",
+    visible=lambda user, e: visible_ecertificates(user).filter(pk=e.pk).exists(),
+    params=lambda e: {"code": e.code, "serial": e.serial_to_activate},
+    missing={"code": "EC-NONE", "serial": "ZZ0000000"},
+    tells=lambda e: [e.organisation.name],
+)  # fmt: skip
+TRANSFER = Scope(
+    "transfer", "transfers",
+    visible=lambda user, t: ASSET.visible(user, t.asset),  # type: ignore[misc]
+    params=lambda t: {"transfer_id": t.pk, "id": t.pk},
+    missing={"transfer_id": NO_ID, "id": NO_ID},
+    tells=lambda t: [t.asset.serial],
+)  # fmt: skip
+REINSTATEMENT = Scope(
+    "reinstatement", "reinstatements",
+    visible=lambda user, r: ASSET.visible(user, r.asset),  # type: ignore[misc]
+    params=lambda r: {"reinstatement_id": r.pk, "id": r.pk},
+    missing={"reinstatement_id": NO_ID, "id": NO_ID},
+    tells=lambda r: [r.asset.serial],
+)  # fmt: skip
+CONTACT = Scope(
+    "contact", "contacts",  # a person's card: the people of organisations one sees, and oneself
+    visible=lambda user, person: _found(get_contact, user, person.pk),
+    params=lambda person: {"contact_id": person.pk},
+    missing={"contact_id": NO_ID},
+    tells=lambda person: [person.email],
+)  # fmt: skip
+TOKEN = Scope(
+    "token", "tokens",  # each persona's own spare token
+    visible=lambda user, token: token.user_id == user.pk,
+    params=lambda token: {"token_id": token.pk},
+    missing={"token_id": NO_ID},
+    tells=lambda token: [token.name],
+)  # fmt: skip
+# Not owner-scoped: whoever may decide them may name any of them.
+REGISTRATION = Scope("registration", "registrations", None, lambda r: {"registration_id": r.pk},
+                     {"registration_id": NO_ID}, tells=lambda r: [r.email])  # fmt: skip
+ORDER_IMPORT = Scope("order import", "order_imports", None, lambda i: {"import_id": i.pk}, {"import_id": NO_ID})
+RESET_LINK = Scope("reset link", "reset_links", None, lambda link: link, {"uidb64": "MTIzNDU2Nzg5", "token": "x-y"})
+SIGNUP_LINK = Scope("sign-up link", "signup_links", None, lambda secret: {"secret": secret},
+                    {"secret": "no-such-secret"}, fresh=True)  # fmt: skip
+
+
+# --- relations beyond the capability, from the services that enforce them ---------------------
+
+
+def customer_of(user: User, case: Case) -> bool:
+    """D-3.5: the customer answers a resolution (not their partner, never staff)."""
+    return may_answer_resolution(user, case)
+
+
+def escalates(user: User, case: Case) -> bool:
+    """D-4.5: the customer escalates, or Customer Care for them."""
+    return may(user, C.ESCALATE_FOR_CUSTOMERS) or may_answer_resolution(user, case)
+
+
+def customer_of_offer(user: User, offer: Any) -> bool:
+    return may_answer_resolution(user, _case_of(offer))
+
+
+# --- the entries --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a body or query function gets: who calls, about which object."""
+
+    user: User | None
+    obj: Any
+    things: Mapping[str, Any]
+
+
+Body = Mapping[str, Any] | Callable[[Call], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # "api" or "page"
+    route: str  # "GET /cases/{case_id}" or "console:case GET"
+    needs: Need
+    obj: Scope | None = None
+    also: Callable[[User, Any], bool] | None = None
+    body: Body | None = None
+    query: Body | None = None
+    multipart: bool = False  # the API's uploads
+    lookup: bool = False  # an htmx look-up: "no such object" is said in a 200 answer, not a 404
+
+    @property
+    def method(self) -> str:
+        return self.route.split()[0] if self.kind == "api" else self.route.split()[1]
+
+    @property
+    def path(self) -> str:
+        """The API path, or the page's ``namespace:name``."""
+        return self.route.split()[1] if self.kind == "api" else self.route.split()[0]
+
+    @property
+    def namespace(self) -> str:
+        return "api" if self.kind == "api" else self.path.split(":")[0]
+
+
+def api(method: str, path: str, needs: Need, obj: Scope | None = None, **extra: Any) -> Entry:
+    return Entry("api", f"{method} {path}", needs, obj, **extra)
+
+
+def page(name: str, method: str, needs: Need, obj: Scope | None = None, **extra: Any) -> Entry:
+    return Entry("page", f"{name} {method}", needs, obj, **extra)
+
+
+def _upload(name: str = "log.txt", content: bytes = b"log lines\n") -> Callable[[Call], dict[str, Any]]:
+    return lambda call: {"file": SimpleUploadedFile(name, content)}
+
+
+def _login(call: Call) -> dict[str, Any]:
+    from tests.personas import PASSWORD
+
+    email = call.user.email if call.user is not None else call.things["people"]["alice"].email
+    return {"email": email, "password": PASSWORD, "name": "matrix"}
+
+
+def _transfer(call: Call) -> dict[str, Any]:
+    """To a customer other than the unit's owner, by account number."""
+    acme, globex = call.things["accounts"]
+    owned_by_acme = call.obj is not None and call.obj.owner_id == call.things["acme"].pk
+    return {"new_owner_account": globex if owned_by_acme else acme}
+
+
+CASE_BODY = {
+    "request_type": "login-assistance", "request_subtype": "password-reset", "priority": "P3",
+    "follow_up_method": "email", "callback_phone": "+49 69 1234 5678", "summary": "Matrix: cannot log in",
+    "description": "Opened by the permission matrix.",
+}  # fmt: skip
+ORDERS_CSV = b"sales_order,line,serial,sku,customer_account,ship_date,site_id,channel,partner_account\n"
+ESCALATION_BODY = {"kind": "faster_progress", "reason": "Please hurry."}
+REPLY = {"body": "A reply from the matrix."}
+
+
+def _imported_case(call: Call) -> dict[str, Any]:
+    case = {**CASE_BODY, "opened_at": "2025-01-13T18:30:00+00:00", "organisation_id": call.things["acme"].pk,
+            "contact_email": "alice@acme.example"}  # fmt: skip
+    return {"cases": [case]}
+
+
+# fmt: off
+ENTRIES: list[Entry] = [
+    # accounts and tokens (D-1.4, D-1.5)
+    api("GET", "/me", SIGNED_IN),
+    api("POST", "/auth/tokens", PUBLIC, body=_login),
+    api("POST", "/me/tokens", SIGNED_IN, body={"name": "matrix"}),
+    api("GET", "/me/tokens", SIGNED_IN),
+    api("DELETE", "/me/tokens/{token_id}", SIGNED_IN, TOKEN),
+    api("GET", "/me/notices", SIGNED_IN),
+    api("PUT", "/me/notices", SIGNED_IN, body={"on": []}),
+    api("GET", "/registrations", C.APPROVE_REGISTRATIONS),
+    api("POST", "/registrations/{registration_id}/decision", C.APPROVE_REGISTRATIONS, REGISTRATION,
+        body={"approve": False, "note": "Not a customer."}),
+    # cases (D-3.x)
+    api("GET", "/request-types", SIGNED_IN),
+    api("GET", "/cases", SIGNED_IN),
+    api("POST", "/cases", C.OPEN_CASES, body=CASE_BODY),
+    api("POST", "/case-imports", C.IMPORT_CASES, body=_imported_case),
+    api("GET", "/cases/{case_id}", SIGNED_IN, CASE),
+    api("GET", "/cases/{case_id}/messages", SIGNED_IN, CASE),
+    api("GET", "/cases/{case_id}/history", SIGNED_IN, CASE),
+    api("POST", "/cases/{case_id}/replies", staff(C.WORK_CASES), CASE, body=REPLY),
+    api("POST", "/cases/{case_id}/notes", C.WORK_CASES, CASE, body={"body": "An internal note."}),
+    api("POST", "/cases/{case_id}/assign", C.WORK_CASES, CASE, body={}),
+    api("POST", "/cases/{case_id}/status", C.WORK_CASES, CASE, body={"status": "awaiting_customer"}),
+    api("POST", "/cases/{case_id}/priority", C.WORK_CASES, CASE, body={"priority": "P2"}),
+    api("POST", "/cases/{case_id}/resolution", C.WORK_CASES, CASE, body={"body": "Fixed."}),
+    api("POST", "/cases/{case_id}/resolution/accept", C.ANSWER_RESOLUTIONS, CASE, also=customer_of),
+    api("POST", "/cases/{case_id}/resolution/reject", C.ANSWER_RESOLUTIONS, CASE, also=customer_of,
+        body={"body": "Not yet."}),
+    api("GET", "/cases/{case_id}/attachments", SIGNED_IN, CASE),
+    api("POST", "/cases/{case_id}/attachments", staff(C.WORK_CASES), CASE, body=_upload(), multipart=True),
+    api("GET", "/cases/{case_id}/attachments/{attachment_id}", SIGNED_IN, ATTACHMENT),
+    # escalation (D-4.5, D-4.6) and the dashboard
+    api("GET", "/cases/{case_id}/escalations", SIGNED_IN, CASE),
+    api("POST", "/cases/{case_id}/escalations", any_of(C.ESCALATE_CASES, C.ESCALATE_FOR_CUSTOMERS), CASE,
+        also=escalates, body=ESCALATION_BODY),
+    api("GET", "/escalations", C.WORK_CASES),
+    api("POST", "/escalations/{escalation_id}/handled", C.HANDLE_ESCALATIONS, ESCALATION, body={"outcome": "Called."}),
+    api("GET", "/on-call", C.WORK_CASES),
+    api("GET", "/dashboard", C.VIEW_DASHBOARD),
+    # installed base and entitlement (D-2.x)
+    api("GET", "/assets", SIGNED_IN),
+    api("GET", "/assets/{serial}", SIGNED_IN, ASSET),
+    api("GET", "/entitlements", SIGNED_IN, ASSET, query={"q": "{serial}"}),
+    api("POST", "/ecertificates/{code}/activation", C.ACTIVATE_ECERTIFICATES, ECERTIFICATE,
+        body={"serial": "{serial}"}),
+    api("POST", "/order-imports", C.IMPORT_ORDERS, body=_upload("orders.csv", ORDERS_CSV), multipart=True),
+    api("GET", "/order-imports/{import_id}", C.IMPORT_ORDERS, ORDER_IMPORT),
+    api("GET", "/order-imports/{import_id}/rejections", C.IMPORT_ORDERS, ORDER_IMPORT),
+    api("POST", "/cases/{case_id}/installed-base-update", C.WORK_CASES, CASE),
+    api("GET", "/cases/{case_id}/service-level-offers", SIGNED_IN, CASE),
+    api("POST", "/cases/{case_id}/service-level-offers/{offer_id}/accept", C.ACCEPT_SERVICE_LEVELS, OFFER,
+        also=customer_of_offer),
+    api("POST", "/assets/{serial}/transfers", C.REQUEST_TRANSFERS, ASSET, body=_transfer),
+    api("POST", "/transfers/{transfer_id}/decision", C.DECIDE_TRANSFERS, TRANSFER, body={"approve": False}),
+    api("POST", "/assets/{serial}/reinstatements", C.REQUEST_REINSTATEMENTS, ASSET, body={}),
+    api("POST", "/reinstatements/{reinstatement_id}/steps", C.DECIDE_REINSTATEMENTS, REINSTATEMENT,
+        body={"step": "inspect"}),
+
+    # --- the console: vendor staff only (USE_CONSOLE is asked of every console page) ---
+    page("console:queue", "GET", C.USE_CONSOLE),
+    page("console:case", "GET", C.USE_CONSOLE, CASE),
+    page("console:case_reply", "POST", C.WORK_CASES, CASE, body=REPLY),
+    page("console:case_note", "POST", C.WORK_CASES, CASE, body={"body": "An internal note."}),
+    page("console:case_assign", "POST", C.WORK_CASES, CASE, body={"owner": ""}),
+    page("console:case_status", "POST", C.WORK_CASES, CASE, body={"status": "awaiting_customer"}),
+    page("console:case_priority", "POST", C.WORK_CASES, CASE, body={"priority": "P2"}),
+    page("console:case_resolution", "POST", C.WORK_CASES, CASE, body={"body": "Fixed."}),
+    page("console:case_attach", "POST", C.WORK_CASES, CASE, body=_upload()),
+    page("console:case_apply_update", "POST", C.WORK_CASES, CASE),
+    page("console:attachment", "GET", C.USE_CONSOLE, ATTACHMENT),
+    page("console:case_escalate", "POST", C.ESCALATE_FOR_CUSTOMERS, CASE, body=ESCALATION_BODY),
+    page("console:escalations", "GET", C.WORK_CASES),
+    page("console:on_call", "GET", C.WORK_CASES),
+    page("console:dashboard", "GET", C.VIEW_DASHBOARD),
+    page("console:escalation_handled", "POST", C.HANDLE_ESCALATIONS, ESCALATION, body={"outcome": "Called."}),
+    page("console:registrations", "GET", C.APPROVE_REGISTRATIONS),
+    page("console:registration_decide", "POST", C.APPROVE_REGISTRATIONS, REGISTRATION, body={"decision": "reject"}),
+    page("console:assets", "GET", C.USE_CONSOLE),
+    page("console:asset", "GET", C.USE_CONSOLE, ASSET),
+    page("console:entitlement", "GET", C.USE_CONSOLE, ASSET, query={"q": "{serial}"}),
+    page("console:order_imports", "GET", C.IMPORT_ORDERS),
+    page("console:order_imports", "POST", C.IMPORT_ORDERS, body=_upload("orders.csv", ORDERS_CSV)),
+    page("console:order_import_report", "GET", C.IMPORT_ORDERS, ORDER_IMPORT),
+    page("console:requests", "GET", C.USE_CONSOLE),
+    page("console:requests", "POST", C.DECIDE_TRANSFERS, TRANSFER,
+         body={"kind": "transfer", "id": "{id}", "decision": "refuse"}),
+    page("console:requests", "POST", C.DECIDE_REINSTATEMENTS, REINSTATEMENT,
+         body={"kind": "reinstatement", "id": "{id}", "step": "inspect"}),
+
+    # --- the portal ---
+    page("portal:home", "GET", SIGNED_IN),  # staff are sent on to the console
+    page("portal:login", "GET", PUBLIC),
+    page("portal:login", "POST", PUBLIC, body=_login),
+    page("portal:logout", "POST", PUBLIC),
+    page("portal:password_change", "GET", SIGNED_IN),
+    page("portal:password_change", "POST", SIGNED_IN, body={"old_password": "wrong"}),
+    page("portal:password_reset", "GET", PUBLIC),
+    page("portal:password_reset", "POST", PUBLIC, body={"email": "nobody@example.com"}),
+    page("portal:password_reset_confirm", "GET", PUBLIC, RESET_LINK),
+    page("portal:password_reset_confirm", "POST", PUBLIC, RESET_LINK, body={"new_password": "x"}),
+    page("portal:terms", "GET", PUBLIC),
+    page("portal:register", "GET", PUBLIC),
+    page("portal:register", "POST", PUBLIC, body={"full_name": "New Person", "email": "new@newco.example"}),
+    page("portal:register_verify", "GET", PUBLIC, SIGNUP_LINK),
+    page("portal:register_verify", "POST", PUBLIC, SIGNUP_LINK),
+    page("portal:register_organisation", "GET", PUBLIC),  # without a registration in the session:
+    page("portal:register_organisation", "POST", PUBLIC),  # back to the first step
+    page("portal:register_password", "GET", PUBLIC),
+    page("portal:register_password", "POST", PUBLIC),
+    page("portal:register_done", "GET", PUBLIC),
+    page("portal:case_new", "GET", SIGNED_IN),  # staff are sent to the console
+    page("portal:case_new", "POST", SIGNED_IN, body=CASE_BODY),
+    page("portal:case_type_fields", "GET", SIGNED_IN, query={"request_type": "login-assistance"}),
+    page("portal:case_product", "GET", SIGNED_IN, ASSET, query={"serial_number": "{serial}", "kind": "technical"},
+         lookup=True),
+    page("portal:case", "GET", SIGNED_IN, CASE),  # staff are sent to the console's page of the case
+    page("portal:case_reply", "POST", staff(C.WORK_CASES), CASE, body=REPLY),
+    page("portal:case_accept", "POST", C.ANSWER_RESOLUTIONS, CASE, also=customer_of),
+    page("portal:case_reject", "POST", C.ANSWER_RESOLUTIONS, CASE, also=customer_of, body={"reason": "Not yet."}),
+    page("portal:case_attach", "POST", staff(C.WORK_CASES), CASE, body=_upload()),
+    page("portal:case_escalate", "POST", any_of(C.ESCALATE_CASES, C.ESCALATE_FOR_CUSTOMERS), CASE,
+         also=escalates, body=ESCALATION_BODY),
+    page("portal:case_offer_accept", "POST", C.ACCEPT_SERVICE_LEVELS, OFFER, also=customer_of_offer),
+    page("portal:attachment", "GET", SIGNED_IN, ATTACHMENT),
+    page("portal:contact", "GET", SIGNED_IN, CONTACT),
+    page("portal:assets", "GET", SIGNED_IN),
+    page("portal:asset", "GET", SIGNED_IN, ASSET),
+    page("portal:asset_reinstatement", "POST", C.REQUEST_REINSTATEMENTS, ASSET),
+    page("portal:asset_transfer", "POST", C.REQUEST_TRANSFERS, ASSET,
+         body=lambda call: {"new_owner": _transfer(call)["new_owner_account"]}),
+    page("portal:entitlement", "GET", SIGNED_IN, ASSET, query={"q": "{serial}"}),
+    page("portal:ecertificate", "GET", SIGNED_IN),
+    page("portal:ecertificate", "POST", C.ACTIVATE_ECERTIFICATES, ECERTIFICATE,
+         body={"code": "{code}", "serial": "{serial}"}),
+    page("portal:tokens", "GET", SIGNED_IN),
+    page("portal:tokens", "POST", SIGNED_IN, body={"name": "matrix"}),
+    page("portal:token_revoke", "POST", SIGNED_IN, TOKEN),
+    page("portal:notices", "GET", SIGNED_IN),
+    page("portal:notices", "POST", SIGNED_IN, body={"on": []}),
+]
+# fmt: on
