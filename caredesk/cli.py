@@ -108,6 +108,19 @@ def worker_command(environ: Mapping[str, str], rest: list[str]) -> list[str]:
     return ["db_worker", *rest]
 
 
+def _start_outbox_listener() -> None:
+    """Beside the database engine's worker on PostgreSQL: the listener that delivers notices
+    as their transactions commit (caredesk/notifications/dispatcher.py)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caredesk.settings")
+    import django
+
+    django.setup()
+    from caredesk.notifications import dispatcher
+
+    if dispatcher.applies():
+        dispatcher.start()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
@@ -117,7 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         return run(rest)
     if command == "worker":
-        _django(worker_command(os.environ, rest))
+        job_runner = worker_command(os.environ, rest)
+        if job_runner[0] == "db_worker" and "--batch" not in rest:
+            _start_outbox_listener()
+        _django(job_runner)
         return 0
     # Commands are spelt with dashes on the command line (import-orders), underscores in code.
     _django([command.replace("-", "_"), *rest])

@@ -312,6 +312,9 @@ MESSAGE_ID_DOMAIN = env_str("CAREDESK_MESSAGE_ID_DOMAIN", "") or (urlsplit(BASE_
 NOTIFY_MAX_ATTEMPTS = env_int("CAREDESK_NOTIFY_MAX_ATTEMPTS", 8, minimum=1, maximum=50)
 NOTIFY_LEASE_SECONDS = env_int("CAREDESK_NOTIFY_LEASE_SECONDS", 300, minimum=1, maximum=3600)
 NOTIFY_SWEEP_SECONDS = env_int("CAREDESK_NOTIFY_SWEEP_SECONDS", 60, minimum=1, maximum=3600)
+# On PostgreSQL the worker's outbox listener is woken at each commit that writes a notice;
+# without a wake-up it looks anyway this often (caredesk/notifications/dispatcher.py).
+NOTIFY_POLL_SECONDS = env_int("CAREDESK_NOTIFY_POLL_SECONDS", 5, minimum=1, maximum=3600)
 WEBHOOK_TIMEOUT_SECONDS = env_int("CAREDESK_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=120)
 
 SCHEDULER_INTERVAL_SECONDS = env_int("CAREDESK_SCHEDULER_INTERVAL", 60, minimum=1)

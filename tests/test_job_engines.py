@@ -166,3 +166,76 @@ def test_a_worker_killed_while_sending_loses_no_message(tmp_path: Path, worker: 
     assert (message.status, message.attempts) == ("sent", 2)
     assert len(inbox.messages) == 2
     assert {m["Message-ID"] for m in inbox.messages} == {message.message_id}  # recognisably the same message
+
+
+class Inbox:
+    """An SMTP server that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        self.messages.append(email.message_from_bytes(envelope.content))
+        self.arrived.set()
+        return "250 OK"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_notice_leaves_as_its_transaction_commits(
+    tmp_path: Path, worker: Any, seeded: None, monkeypatch: Any
+) -> None:
+    """The database engine on PostgreSQL queues no delivery job per change: the outbox's
+    insert trigger notifies at commit and the worker's outbox listener sends the notice."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the worker process shares the test database (make test-postgres)")
+    controller_module = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is a test need")
+    from django_tasks_db.models import DBTaskResult
+
+    from caredesk.notifications import services
+    from caredesk.notifications.models import Message
+    from tests.personas import admin_case, build_world
+
+    world = build_world()
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    smtp = controller_module.Controller(inbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    db = connection.settings_dict
+    env = environment(
+        tmp_path,
+        CAREDESK_TASKS="database",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        CAREDESK_EMAIL="smtp",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(port),
+        CAREDESK_NOTIFY_POLL_SECONDS="3600",  # only the notification can wake it in time
+    )
+    try:
+        process = worker(env)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # the listener is up once its LISTEN is its session's last query
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN caredesk_outbox'")
+                if cursor.fetchone()[0]:
+                    break
+            assert process.poll() is None, process.stdout.read()
+            time.sleep(0.2)
+        else:
+            pytest.fail("the worker's outbox listener did not start")
+        monkeypatch.setattr(services, "queued_in_database", lambda: True)  # as in production: the database engine
+        jobs_before = DBTaskResult.objects.count()
+        case = admin_case(world.alice, summary="Chassis alarm after the upgrade")
+        assert DBTaskResult.objects.count() == jobs_before  # no delivery job of its own
+        assert inbox.arrived.wait(20), "the notice was not sent"
+    finally:
+        smtp.stop()
+    message = Message.objects.get(event="case.opened", case_ref=case.case_id)
+    assert inbox.messages[0]["Message-ID"] == message.message_id
+    deadline = time.monotonic() + 10
+    while Message.objects.get(pk=message.pk).status != "sent" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert Message.objects.get(pk=message.pk).status == "sent"

@@ -52,6 +52,7 @@ from caredesk.web.pages import (
     status_choices,
     template_rows,
 )
+from caredesk.web.rows import queue_rows
 
 PAGE_SIZE = 50
 
@@ -100,6 +101,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "nav": "queue",
         "cases": items,
+        "rows": queue_rows(
+            items, detail_url="console:case", contact_url="portal:contact", selectable=may(user, Capability.WORK_CASES)
+        ),
         "saved_views": list(services.saved_views(user)),
         "may_open": may(user, Capability.OPEN_CASES_FOR_CUSTOMERS),
         "may_work": may(user, Capability.WORK_CASES),

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 
 from caredesk.core.clock import now
+from caredesk.core.inserts import insert
 from caredesk.core.models import AuditEntry
 
 
@@ -25,15 +26,17 @@ def record(
     if actor is not None and getattr(actor, "pk", None) is not None:
         actor_id = actor.pk
         label = getattr(actor, "full_name", "") or str(actor)
-    return AuditEntry.objects.create(
-        at=now(),
-        actor_id=actor_id,
-        actor_label=label,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        action=action,
-        changes=changes or {},
-        internal=internal,
+    return insert(
+        AuditEntry(
+            at=now(),
+            actor_id=actor_id,
+            actor_label=label,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            action=action,
+            changes=changes or {},
+            internal=internal,
+        )
     )
 
 

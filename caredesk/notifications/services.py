@@ -25,7 +25,7 @@ from urllib import request as urlrequest
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
@@ -34,6 +34,7 @@ from caredesk.accounts.models import User
 from caredesk.core import audit
 from caredesk.core.clock import now
 from caredesk.core.errors import ValidationFailed
+from caredesk.core.inserts import insert
 from caredesk.core.snapshot import Snapshot
 from caredesk.notifications.models import Delivery, Message, Webhook, WebhookDelivery
 
@@ -194,7 +195,7 @@ def write(rows: list[Message], *, fresh: bool = False) -> list[Message]:
     if not rows:
         return []
     if fresh:
-        made = Message.objects.bulk_create(rows)
+        made = [insert(rows[0])] if len(rows) == 1 else Message.objects.bulk_create(rows)
         _after_commit("messages", [m.pk for m in made])
         return made
     try:
@@ -229,13 +230,17 @@ def _after_commit(kind: str, ids: list[int]) -> None:
     if not ids:
         return
     messages, hooks = (ids, []) if kind == "messages" else ([], ids)
-    if _queued_in_database():
+    if queued_in_database():
+        if connection.vendor == "postgresql":
+            # The rows' insert trigger notifies the worker's outbox listener at commit
+            # (caredesk/notifications/dispatcher.py): no job row, no savepoint.
+            return
         _enqueue(messages, hooks)
     else:
         transaction.on_commit(lambda: _enqueue(messages, hooks))
 
 
-def _queued_in_database() -> bool:
+def queued_in_database() -> bool:
     from caredesk.notifications import tasks
 
     return type(tasks.deliver.get_backend()).__name__ == "DatabaseBackend"

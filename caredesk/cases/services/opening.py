@@ -28,6 +28,7 @@ from caredesk.core import audit
 from caredesk.core.clock import now
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.identifiers import allocate_case_id
+from caredesk.core.inserts import insert
 from caredesk.core.validation import clean_text, e164
 from caredesk.entitlements.queries import product_identity, technical_case_refusal
 
@@ -59,14 +60,16 @@ def open_case(actor: User, data: NewCase) -> Case:
     require(actor, Capability.OPEN_CASES)
     fields = case_fields(actor, data)
     opened = now()
-    case = Case.objects.create(
-        case_id=allocate_case_id(opened),
-        status=CaseStatus.NEW,
-        created_at=opened,
-        updated_at=opened,
-        **fields,
-        **targets(fields["priority"], opened, escalation_level=0),
-        **off_hours(fields["priority"], opened),
+    case = insert(
+        Case(
+            case_id=allocate_case_id(opened),
+            status=CaseStatus.NEW,
+            created_at=opened,
+            updated_at=opened,
+            **fields,
+            **targets(fields["priority"], opened, escalation_level=0),
+            **off_hours(fields["priority"], opened),
+        )
     )
     audit.record(case, "opened", actor, {"status": [None, CaseStatus.NEW], "priority": [None, case.priority]})
     events.emit(events.CaseOpened(case, actor))

@@ -192,7 +192,7 @@ def test_a_delivery_job_that_cannot_be_queued_loses_neither_the_change_nor_the_n
             with connection.cursor() as cursor:
                 cursor.execute("INSERT INTO no_such_queue VALUES (1)")
 
-    monkeypatch.setattr(services, "_queued_in_database", lambda: True)
+    monkeypatch.setattr(services, "queued_in_database", lambda: True)
     monkeypatch.setattr(tasks, "deliver", Broken())
     case = admin_case(world.alice)
     assert Message.objects.get(event="case.opened").case_ref == case.case_id
