@@ -97,6 +97,8 @@ ROOT_URLCONF = "caredesk.urls"
 WSGI_APPLICATION = "caredesk.wsgi.application"
 ASGI_APPLICATION = "caredesk.asgi.application"
 
+# Plain widgets are written in Python, the rest from Django's templates (caredesk/web/forms.py).
+FORM_RENDERER = "caredesk.web.forms.FastRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -110,6 +112,7 @@ TEMPLATES = [
                 "caredesk.core.context.caredesk",
                 "caredesk.portal.context.portal",
             ],
+            "builtins": ["caredesk.web.tags"],  # {% field %} and {% form_errors %} on every page
         },
     },
 ]

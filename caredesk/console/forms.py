@@ -55,7 +55,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
             ("", "Me"),
-            *((u.email, u.full_name) for u in staff_members()),
+            *staff_members().values_list("email", "full_name"),
         ]
 
 
