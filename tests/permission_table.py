@@ -14,13 +14,19 @@ An entry is one line (two where a body needs it)::
 - the route: the API's method and path as the router declares it (below ``/api/v1``), or
   a page's ``namespace:name`` and the method it answers (one entry per method);
 - what it needs: a ``Capability``; ``any_of(...)``; ``staff(C.X)`` (vendor staff need the
-  capability, the customer's side only the scope); ``SIGNED_IN``; or ``PUBLIC``;
+  capability, the customer's side only the scope) or ``staff(C.X, customers=C.Y)`` (each
+  side its own); ``customers(C.Y)`` (the customer's side with the capability, staff never);
+  ``SIGNED_IN``; or ``PUBLIC``;
 - the object its path (or ``query``/``body``) names, one of the scopes below, or nothing;
 - ``also=``: a rule about the person and that object beyond the capability (D-3.5: only
   the customer answers a resolution), taken from the service that enforces it;
 - ``body=``/``query=``: what to send, a dict or a function of the ``Call``, with
   ``{serial}``-style placeholders filled from the object. Writes send a valid body, so
-  that a refusal cannot hide behind a 422 the framework gives before the view runs.
+  that a refusal cannot hide behind a 422 the framework gives before the view runs;
+- ``not_found=``: where a route says "no such object" otherwise than with a 404: a look-up
+  as one types in its 200 answer, a bulk action in the 422 that refuses all of it;
+- ``refusal=``: where a page answers a refusal with the 404 page instead of its side's
+  usual answer (the portal's members pages, which are not there for anyone else).
 
 The expected answers (the test computes them; nothing here lists them):
 
@@ -46,11 +52,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from caredesk.accounts.access import Capability as C
 from caredesk.accounts.access import may
-from caredesk.accounts.models import User
-from caredesk.accounts.queries import get_contact
+from caredesk.accounts.models import Organisation, User
+from caredesk.accounts.queries import get_contact, visible_organisations
+from caredesk.accounts.services import removal_token
 from caredesk.cases.models import Case
 from caredesk.cases.queries import case_attachments, visible_cases
-from caredesk.cases.services import may_answer_resolution
+from caredesk.cases.services import may_answer_resolution, saved_views, visible_macros
 from caredesk.core.errors import NotFound
 from caredesk.entitlements.queries import visible_ecertificates
 from caredesk.installbase.queries import visible_assets
@@ -70,25 +77,32 @@ class AnyOf:
 
 
 @dataclass(frozen=True)
-class StaffNeed:
-    """Vendor staff need ``capability``; the customer's side needs only the object's scope
-    (a reply or a file on a case they see)."""
+class BySide:
+    """What vendor staff need and what the customer's side needs, each apart: a
+    capability, or None: staff never, the customer's side only the object's scope (a reply
+    or a file on a case they see)."""
 
-    capability: C
+    staff: C | None
+    customers: C | None = None
 
     def __str__(self) -> str:
-        return f"{self.capability} (staff)"
+        return f"{self.staff or 'never'} (staff), {self.customers or 'the scope'} (customers)"
 
 
-Need = C | AnyOf | StaffNeed | str
+Need = C | AnyOf | BySide | str
 
 
 def any_of(*capabilities: C) -> AnyOf:
     return AnyOf(capabilities)
 
 
-def staff(capability: C) -> StaffNeed:
-    return StaffNeed(capability)
+def staff(capability: C, customers: C | None = None) -> BySide:
+    return BySide(capability, customers)
+
+
+def customers(capability: C) -> BySide:
+    """The customer's side with ``capability``; vendor staff never, whatever they hold."""
+    return BySide(None, capability)
 
 
 def grants(user: User, need: Need) -> bool:
@@ -97,8 +111,10 @@ def grants(user: User, need: Need) -> bool:
         return True
     if isinstance(need, AnyOf):
         return any(may(user, c) for c in need.capabilities)
-    if isinstance(need, StaffNeed):
-        return not user.is_vendor_staff or may(user, need.capability)
+    if isinstance(need, BySide):
+        if user.is_vendor_staff:
+            return need.staff is not None and may(user, need.staff)
+        return need.customers is None or may(user, need.customers)
     return may(user, need)
 
 
@@ -111,7 +127,9 @@ class Scope:
     things: str  # the key of the test world's objects of this kind
     visible: Callable[[User, Any], bool] | None  # None: not owner-scoped, anyone may name it
     params: Callable[[Any], dict[str, Any]]  # the path parameters that name an object
-    missing: dict[str, Any]  # ... and ones that name nothing
+    # ... and ones that name nothing (a function of the world's things where they name
+    # another object beside it, which must be the same as for an object that exists)
+    missing: dict[str, Any] | Callable[[Mapping[str, Any]], dict[str, Any]]
     tells: Callable[[Any], list[str]] = lambda obj: []  # what a "not found" must not show
     fresh: bool = False  # a request uses the object up: the world makes one for each request
 
@@ -141,6 +159,10 @@ CASE = Scope(
     params=lambda case: {"case_id": case.case_id},
     missing={"case_id": NO_CASE},
     tells=lambda case: [case.summary],
+)  # fmt: skip
+CLOSED_CASE = Scope(
+    "closed case", "closed_cases",  # closed with a reason a moment ago: within the reopening window
+    visible=CASE.visible, params=CASE.params, missing=CASE.missing, tells=CASE.tells,
 )  # fmt: skip
 ATTACHMENT = Scope(
     "attachment", "attachments",  # internal files first: customers must not find them (D-1.3)
@@ -204,6 +226,53 @@ TOKEN = Scope(
     missing={"token_id": NO_ID},
     tells=lambda token: [token.name],
 )  # fmt: skip
+ORGANISATION = Scope(
+    "organisation", "organisations",  # each with the person a case opened for it names as its contact
+    visible=lambda user, org: visible_organisations(user).filter(pk=org.pk).exists(),
+    params=lambda org: {"organisation_id": org.pk, "contact": org.contact_email},
+    missing={"organisation_id": NO_ID, "contact": "nobody@example.com"},
+    tells=lambda org: [org.name],
+)  # fmt: skip
+MEMBER = Scope(
+    "member", "members",  # a person of each organisation, not one of the personas
+    visible=lambda user, m: ORGANISATION.visible(user, m.organisation),  # type: ignore[misc]
+    params=lambda m: {"organisation_id": m.organisation_id, "user_id": m.pk, "member_id": m.pk},
+    missing={"organisation_id": NO_ID, "user_id": NO_ID, "member_id": NO_ID},
+    tells=lambda m: [m.email],
+)  # fmt: skip
+REMOVAL_LINK = Scope(
+    "removal link", "members",  # the link of the new-member notice, naming the member
+    visible=MEMBER.visible, params=lambda m: {"token": removal_token(m)}, missing={"token": "no-such-link"},
+    tells=MEMBER.tells,
+)  # fmt: skip
+ASSOCIATION = Scope(
+    "association", "associations",  # a consultant's association with a customer (a row of User.associations)
+    visible=lambda user, link: ORGANISATION.visible(user, link.organisation),  # type: ignore[misc]
+    params=lambda link: {"organisation_id": link.organisation_id, "user_id": link.user_id},
+    missing={"organisation_id": NO_ID, "user_id": NO_ID},
+    tells=lambda link: [link.user.email],
+)  # fmt: skip
+MEMBERSHIP = Scope(
+    "membership request", "membership_requests",  # someone who proved an organisation and waits
+    visible=lambda user, r: ORGANISATION.visible(user, r.organisation),  # type: ignore[misc]
+    params=lambda r: {"registration_id": r.pk},
+    missing={"registration_id": NO_ID},
+    tells=lambda r: [r.email],
+)  # fmt: skip
+MACRO = Scope(
+    "macro", "macros",  # two agents' own and a shared one; applied to Acme's case, which every staff member sees
+    visible=lambda user, m: visible_macros(user).filter(pk=m.pk).exists(),
+    params=lambda m: {"macro_id": m.pk, "case_id": m.matrix_case_id},
+    missing=lambda things: {"macro_id": NO_ID, "case_id": things["cases"][0].case_id},
+    tells=lambda m: [m.name],
+)  # fmt: skip
+SAVED_VIEW = Scope(
+    "saved view", "saved_views",  # each member of staff's own
+    visible=lambda user, v: saved_views(user).filter(pk=v.pk).exists(),
+    params=lambda v: {"view_id": v.pk},
+    missing={"view_id": NO_ID},
+    tells=lambda v: [v.name],
+)  # fmt: skip
 # Not owner-scoped: whoever may decide them may name any of them.
 REGISTRATION = Scope("registration", "registrations", None, lambda r: {"registration_id": r.pk},
                      {"registration_id": NO_ID}, tells=lambda r: [r.email])  # fmt: skip
@@ -211,6 +280,8 @@ ORDER_IMPORT = Scope("order import", "order_imports", None, lambda i: {"import_i
 RESET_LINK = Scope("reset link", "reset_links", None, lambda link: link, {"uidb64": "MTIzNDU2Nzg5", "token": "x-y"})
 SIGNUP_LINK = Scope("sign-up link", "signup_links", None, lambda secret: {"secret": secret},
                     {"secret": "no-such-secret"}, fresh=True)  # fmt: skip
+SIGN_IN_LINK = Scope("sign-in link", "sign_in_links", None, lambda link: link,
+                     {"uidb64": "MTIzNDU2Nzg5", "token": "x-y"})  # fmt: skip
 
 
 # --- relations beyond the capability, from the services that enforce them ---------------------
@@ -228,6 +299,29 @@ def escalates(user: User, case: Case) -> bool:
 
 def customer_of_offer(user: User, offer: Any) -> bool:
     return may_answer_resolution(user, _case_of(offer))
+
+
+def reopens(user: User, case: Case) -> bool:
+    """Staff reopen a closed case, and the customer who may answer its resolution."""
+    return may(user, C.WORK_CASES) or may_answer_resolution(user, case)
+
+
+def keeps(user: User, macro: Any) -> bool:
+    """A personal macro is kept by its owner; a shared one by team leads and managers."""
+    return not macro.shared or may(user, C.MANAGE_SHARED_MACROS)
+
+
+def manages(user: User, obj: Any) -> bool:
+    """Staff who manage users, every organisation they see; an organisation's administrator,
+    their own only (accounts.queries.managed_organisations)."""
+    organisation_id = obj.pk if isinstance(obj, Organisation) else obj.organisation_id
+    return user.is_vendor_staff or organisation_id == user.organisation_id
+
+
+# Who keeps an organisation's people (D-1.4): its administrator, or staff who manage users;
+# the portal's pages for it are the administrator's only.
+MEMBER_MANAGERS = staff(C.MANAGE_USERS, customers=C.MANAGE_ORGANISATION_MEMBERS)
+ORGANISATION_ADMINS = customers(C.MANAGE_ORGANISATION_MEMBERS)
 
 
 # --- the entries --------------------------------------------------------------------------
@@ -255,7 +349,9 @@ class Entry:
     body: Body | None = None
     query: Body | None = None
     multipart: bool = False  # the API's uploads
-    lookup: bool = False  # an htmx look-up: "no such object" is said in a 200 answer, not a 404
+    not_found: int = 404  # how "no such object" is said where not by a 404 (a look-up's 200, a bulk 422)
+    refusal: int | None = None  # a refusal's answer where not the side's usual one
+    variant: str = ""  # tells apart two entries of one route that name the same kind of object (or none)
 
     @property
     def method(self) -> str:
@@ -305,6 +401,24 @@ CASE_BODY = {
 ORDERS_CSV = b"sales_order,line,serial,sku,customer_account,ship_date,site_id,channel,partner_account\n"
 ESCALATION_BODY = {"kind": "faster_progress", "reason": "Please hurry."}
 REPLY = {"body": "A reply from the matrix."}
+
+
+CLOSING = {"reason": "resolved_by_phone", "note": "Settled on the phone."}
+REOPENING = {"body": "It broke again."}
+MACRO_BODY = {"name": "Matrix macro", "body": "Thank you, we are on it."}
+VIEW = {"name": "Matrix view", "q": "portal", "sort": "due"}
+STAFF_CASE = {**CASE_BODY, "organisation": "{organisation_id}", "contact": "{contact}"}  # the console's form
+
+
+def _shared_macro(call: Call) -> dict[str, Any]:
+    """The shared macro, which everyone who works cases may apply."""
+    return {"macro_id": next(m for m in call.things["macros"] if m.shared).pk}
+
+
+def _password_change(call: Call) -> dict[str, Any]:
+    from tests.personas import PASSWORD
+
+    return {"old_password": PASSWORD, "new_password": "a new matrix passphrase 7"}
 
 
 def _imported_case(call: Call) -> dict[str, Any]:
@@ -372,6 +486,36 @@ ENTRIES: list[Entry] = [
     api("POST", "/assets/{serial}/reinstatements", C.REQUEST_REINSTATEMENTS, ASSET, body={}),
     api("POST", "/reinstatements/{reinstatement_id}/steps", C.DECIDE_REINSTATEMENTS, REINSTATEMENT,
         body={"step": "inspect"}),
+    # the console's tools: closing with a reason, reopening (D-3.5), macros, bulk actions, saved views
+    api("POST", "/cases/{case_id}/close", C.WORK_CASES, CASE, body=CLOSING),
+    api("POST", "/cases/{case_id}/reopen", any_of(C.WORK_CASES, C.ANSWER_RESOLUTIONS), CLOSED_CASE, also=reopens,
+        body=REOPENING),
+    api("POST", "/cases/bulk", C.WORK_CASES, CASE, body={"case_ids": ["{case_id}"], "action": "priority",
+        "value": "P2"}, not_found=422),  # all or nothing: the 422 names each case that is not found
+    api("GET", "/case-contacts", C.OPEN_CASES_FOR_CUSTOMERS, ORGANISATION,
+        query={"organisation_id": "{organisation_id}"}),
+    api("GET", "/macros", C.WORK_CASES),
+    api("POST", "/macros", C.WORK_CASES, body=MACRO_BODY),
+    api("POST", "/macros", C.MANAGE_SHARED_MACROS, body={**MACRO_BODY, "shared": True}, variant="shared"),
+    api("PUT", "/macros/{macro_id}", C.WORK_CASES, MACRO, also=keeps, body=MACRO_BODY),
+    api("DELETE", "/macros/{macro_id}", C.WORK_CASES, MACRO, also=keeps),
+    api("POST", "/cases/{case_id}/macro", C.WORK_CASES, CASE, body=_shared_macro),
+    api("POST", "/cases/{case_id}/macro", C.WORK_CASES, MACRO, body={"macro_id": "{macro_id}"}),
+    api("GET", "/saved-views", C.WORK_CASES),
+    api("POST", "/saved-views", C.WORK_CASES, body=VIEW),
+    api("DELETE", "/saved-views/{view_id}", C.WORK_CASES, SAVED_VIEW),
+    # one's own e-mails and password; an organisation's people (D-1.4, D-1.2)
+    api("GET", "/me/messages", SIGNED_IN),
+    api("POST", "/me/password", SIGNED_IN, body=_password_change),
+    api("GET", "/organisations/{organisation_id}/members", MEMBER_MANAGERS, ORGANISATION, also=manages),
+    api("PUT", "/organisations/{organisation_id}/member-approval", MEMBER_MANAGERS, ORGANISATION, also=manages,
+        body={"members_need_approval": False}),
+    api("DELETE", "/organisations/{organisation_id}/members/{user_id}", MEMBER_MANAGERS, MEMBER, also=manages),
+    api("DELETE", "/organisations/{organisation_id}/associates/{user_id}", MEMBER_MANAGERS, ASSOCIATION,
+        also=manages),
+    api("GET", "/membership-requests", MEMBER_MANAGERS),
+    api("POST", "/membership-requests/{registration_id}/decision", MEMBER_MANAGERS, MEMBERSHIP, also=manages,
+        body={"approve": False, "note": "Not known here."}),
 
     # --- the console: vendor staff only (USE_CONSOLE is asked of every console page) ---
     page("console:queue", "GET", C.USE_CONSOLE),
@@ -403,11 +547,31 @@ ENTRIES: list[Entry] = [
          body={"kind": "transfer", "id": "{id}", "decision": "refuse"}),
     page("console:requests", "POST", C.DECIDE_REINSTATEMENTS, REINSTATEMENT,
          body={"kind": "reinstatement", "id": "{id}", "step": "inspect"}),
+    page("console:case_new", "GET", C.OPEN_CASES_FOR_CUSTOMERS),
+    page("console:case_new", "POST", C.OPEN_CASES_FOR_CUSTOMERS, ORGANISATION, body=STAFF_CASE,
+         not_found=422),  # an organisation one does not see is not among those to choose from
+    page("console:case_close", "POST", C.WORK_CASES, CASE, body=CLOSING),
+    page("console:case_reopen", "POST", C.WORK_CASES, CLOSED_CASE, body=REOPENING),
+    page("console:case_macro", "POST", C.WORK_CASES, CASE,
+         body=lambda call: {"macro": _shared_macro(call)["macro_id"]}),
+    page("console:case_macro", "POST", C.WORK_CASES, MACRO, body={"macro": "{macro_id}"}),
+    page("console:macros", "GET", C.WORK_CASES),
+    page("console:macros", "POST", C.WORK_CASES, body=MACRO_BODY),
+    page("console:macro", "GET", C.WORK_CASES, MACRO),
+    page("console:macro", "POST", C.WORK_CASES, MACRO, also=keeps, body=MACRO_BODY),
+    page("console:bulk", "POST", C.WORK_CASES, CASE,
+         body={"case_ids": "{case_id}", "action": "priority", "priority": "P2"},
+         not_found=303),  # all or nothing: back to the queue, which names each case that is not found
+    page("console:view_save", "POST", C.WORK_CASES, body=VIEW),
+    page("console:view_delete", "POST", C.WORK_CASES, SAVED_VIEW),
+    page("console:outbox", "GET", C.USE_CONSOLE),
 
     # --- the portal ---
     page("portal:home", "GET", SIGNED_IN),  # staff are sent on to the console
     page("portal:login", "GET", PUBLIC),
     page("portal:login", "POST", PUBLIC, body=_login),
+    page("portal:sign_in_link", "GET", PUBLIC, SIGN_IN_LINK),  # shows a button
+    page("portal:sign_in_link", "POST", PUBLIC, SIGN_IN_LINK),  # uses the link up
     page("portal:logout", "POST", PUBLIC),
     page("portal:password_change", "GET", SIGNED_IN),
     page("portal:password_change", "POST", SIGNED_IN, body={"old_password": "wrong"}),
@@ -429,7 +593,7 @@ ENTRIES: list[Entry] = [
     page("portal:case_new", "POST", SIGNED_IN, body=CASE_BODY),
     page("portal:case_type_fields", "GET", SIGNED_IN, query={"request_type": "login-assistance"}),
     page("portal:case_product", "GET", SIGNED_IN, ASSET, query={"serial_number": "{serial}", "kind": "technical"},
-         lookup=True),
+         not_found=200),
     page("portal:case", "GET", SIGNED_IN, CASE),  # staff are sent to the console's page of the case
     page("portal:case_reply", "POST", staff(C.WORK_CASES), CASE, body=REPLY),
     page("portal:case_accept", "POST", C.ANSWER_RESOLUTIONS, CASE, also=customer_of),
@@ -437,6 +601,8 @@ ENTRIES: list[Entry] = [
     page("portal:case_attach", "POST", staff(C.WORK_CASES), CASE, body=_upload()),
     page("portal:case_escalate", "POST", any_of(C.ESCALATE_CASES, C.ESCALATE_FOR_CUSTOMERS), CASE,
          also=escalates, body=ESCALATION_BODY),
+    page("portal:case_reopen", "POST", any_of(C.WORK_CASES, C.ANSWER_RESOLUTIONS), CLOSED_CASE, also=reopens,
+         body={"note": "It broke again."}),
     page("portal:case_offer_accept", "POST", C.ACCEPT_SERVICE_LEVELS, OFFER, also=customer_of_offer),
     page("portal:attachment", "GET", SIGNED_IN, ATTACHMENT),
     page("portal:contact", "GET", SIGNED_IN, CONTACT),
@@ -454,5 +620,15 @@ ENTRIES: list[Entry] = [
     page("portal:token_revoke", "POST", SIGNED_IN, TOKEN),
     page("portal:notices", "GET", SIGNED_IN),
     page("portal:notices", "POST", SIGNED_IN, body={"on": []}),
+    # an organisation's administrator keeps its people; for anyone else the pages are not there
+    page("portal:members", "GET", ORGANISATION_ADMINS, refusal=404),
+    page("portal:member_approval", "POST", ORGANISATION_ADMINS, body={"members_need_approval": "on"}, refusal=404),
+    page("portal:member_remove", "GET", ORGANISATION_ADMINS, MEMBER, also=manages, refusal=404),
+    page("portal:member_remove", "POST", ORGANISATION_ADMINS, MEMBER, also=manages, refusal=404),
+    page("portal:member_remove_by_link", "GET", ORGANISATION_ADMINS, REMOVAL_LINK, also=manages, refusal=404),
+    page("portal:member_remove_by_link", "POST", ORGANISATION_ADMINS, REMOVAL_LINK, also=manages, refusal=404),
+    page("portal:membership_decide", "POST", ORGANISATION_ADMINS, MEMBERSHIP, also=manages,
+         body={"decision": "refuse", "note": "Not known here."}, refusal=404),
+    page("portal:associate_remove", "POST", ORGANISATION_ADMINS, ASSOCIATION, also=manages, refusal=404),
 ]
 # fmt: on

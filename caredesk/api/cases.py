@@ -444,7 +444,7 @@ class ContactsQuery(QueryIn):
 
 @router.get(
     "/case-contacts",
-    response={200: CaseContactsOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: CaseContactsOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Staff: who can be the contact of a case opened for this organisation, and its sites",
 )
 def case_contacts(request: HttpRequest, filters: Query[ContactsQuery]) -> dict[str, Any]:

@@ -496,14 +496,13 @@ def _dashboard(user: User, weeks: int, moment: datetime) -> Dashboard:
 # --- the console's choosers and queue columns --------------------------------------------------
 
 
-def case_contacts(user: User, organisation_id: int | None) -> QuerySet[User]:
+def case_contacts(user: User, organisation_id: int) -> QuerySet[User]:
     """Who can be the contact of a case opened for this organisation on the customer's
-    behalf (D-3.4): its active users and the people associated with it. Nobody for an
-    organisation ``user`` may not see (a government one, for staff who are not cleared)."""
-    if organisation_id is None or not 0 < organisation_id < 2**62:
-        return User.objects.none()
-    if not visible_organisations(user).filter(pk=organisation_id).exists():
-        return User.objects.none()
+    behalf (D-3.4): its active users and the people associated with it. NotFound for an
+    organisation ``user`` may not see (a government one, for staff who are not cleared,
+    D-1.3), as for one that does not exist: an empty list would read as "nobody there"."""
+    if not 0 < organisation_id < 2**62 or not visible_organisations(user).filter(pk=organisation_id).exists():
+        raise NotFound("No such organisation.")
     people = User.objects.filter(
         Q(organisation_id=organisation_id)
         | Q(pk__in=User.associations.through.objects.filter(organisation_id=organisation_id).values("user_id")),

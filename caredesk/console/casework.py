@@ -101,6 +101,8 @@ def case_macro(request: HttpRequest, case_id: str) -> HttpResponse:
     try:
         services.apply_macro(user, case_id, macro_id)
     except DomainError as exc:
+        if exc.status == 403:  # staff_page: what they may not do is "not found"
+            raise
         detail = " ".join(exc.fields.values())
         return _case_page(request, case_id, status=exc.status, action_error=f"{exc.message} {detail}".strip())
     messages.success(request, _("The macro is applied."))
@@ -165,7 +167,7 @@ def macro_edit(request: HttpRequest, macro_id: str) -> HttpResponse:
             services.update_macro(user, macro.pk, form.macro_data())
             messages.success(request, _("The macro “%(name)s” is saved.") % {"name": macro.name})
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # staff_page: both are "not found"
             raise
         show_error(form, exc)
         return _macro_page(request, form, editing=macro, status=exc.status)
@@ -197,7 +199,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     try:
         changed = services.bulk_change(user, ids, action, value)
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):  # staff_page: both are "not found"
             raise
         details = [f"{name.removeprefix('cases.')}: {text}" for name, text in exc.fields.items()]
         messages.error(request, " ".join([exc.message, *details]))
@@ -222,6 +224,8 @@ def view_save(request: HttpRequest) -> HttpResponse:
     try:
         view = services.save_view(current_user(request), data)
     except DomainError as exc:
+        if exc.status in (403, 404):  # staff_page: both are "not found"
+            raise
         messages.error(request, " ".join([exc.message, *exc.fields.values()]))
         return _back_to_queue(request)
     messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
