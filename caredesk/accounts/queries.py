@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from caredesk.accounts.access import Capability, may, organisation_administrators, owner_scope, require
 from caredesk.accounts.models import Organisation, OrganisationKind, Registration, RegistrationStatus, Site, User
 from caredesk.core.errors import NotFound
+from caredesk.core.snapshot import Snapshot
 
 
 def visible_organisations(user: User) -> QuerySet[Organisation]:
@@ -20,6 +21,19 @@ def visible_sites(user: User) -> QuerySet[Site]:
 
 def staff_members() -> QuerySet[User]:
     return User.objects.filter(organisation__kind=OrganisationKind.VENDOR, is_active=True).order_by("full_name")
+
+
+# (e-mail, name) of active staff, for the owner choosers on every console case page: a
+# per-process snapshot like the catalogues. A person added or deactivated appears there
+# within CATALOGUE_CACHE_SECONDS; the assignment itself checks the person it is given.
+_staff_choices: Snapshot[list[tuple[str, str]]] = Snapshot(
+    lambda: list(staff_members().values_list("email", "full_name"))
+)
+_staff_choices.forget_on_change(User)
+
+
+def staff_choices() -> list[tuple[str, str]]:
+    return _staff_choices.get()
 
 
 def registrations_awaiting_approval(user: User) -> QuerySet[Registration]:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from caredesk.accounts.models import OrganisationKind, User
-from caredesk.accounts.queries import staff_members, visible_organisations, visible_sites
+from caredesk.accounts.queries import staff_choices, visible_organisations, visible_sites
 from caredesk.cases.models import CaseStatus, CloseReason, FollowUpMethod, Priority, RequestType
 from caredesk.cases.queries import case_contacts, request_types
 from caredesk.cases.services import MacroData, NewCase
@@ -55,7 +55,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
             ("", "Me"),
-            *staff_members().values_list("email", "full_name"),
+            *staff_choices(),
         ]
 
 

@@ -138,6 +138,7 @@ FORMS = {
 def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: Any) -> HttpResponse:
     user = current_user(request)
     case = queries.get_case(user, case_id)
+    ib_update = case.request_type is not None and case.request_type.code == services.INSTALLED_BASE_UPDATE
     context: dict[str, Any] = {
         "case": case,
         "thread": list(queries.case_messages(user, case)),
@@ -147,8 +148,8 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: A
         "is_closed": case.status == CaseStatus.CLOSED,
         "can_propose": case.status == CaseStatus.OPEN,
         "show_contact_email": True,
-        "ib_update": case.request_type is not None and case.request_type.code == services.INSTALLED_BASE_UPDATE,
-        "offers": list(offers_of_case(case.case_id)),
+        "ib_update": ib_update,
+        "offers": list(offers_of_case(case.case_id)) if ib_update else [],
         "nav": "queue",
         "assign_form": bound.get("assign_form") or AssignForm(initial={"owner": ""}),
         "status_form": bound.get("status_form") or StatusForm(initial={"status": case.status}),
