@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from caredesk.core.admin import AuditedAdmin
 from caredesk.entitlements.models import Contract, CoveredAsset, Depot, ECertificate, SalesRegion, ServiceLevel
-from caredesk.entitlements.queries import visible_contracts
+from caredesk.entitlements.queries import visible_contracts, visible_ecertificates
 
 
 @admin.register(ServiceLevel)
@@ -51,3 +51,6 @@ class ECertificateAdmin(AuditedAdmin[ECertificate]):
     search_fields = ["code"]
     raw_id_fields = ["organisation", "asset", "contract"]
     readonly_fields = ["status", "activated_on", "asset", "contract"]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return visible_ecertificates(request.user).select_related("organisation", "service_level", "sales_region")

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from caredesk.core.admin import AuditedAdmin
 from caredesk.notifications.models import Message, Webhook, WebhookDelivery
+from caredesk.notifications.queries import outbox_scope, visible_webhook_deliveries
 
 
 @admin.register(Webhook)
@@ -23,6 +24,10 @@ class MessageAdmin(admin.ModelAdmin[Message]):
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
 
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        # A notice tells of a case: the admin site reads it as the console does (D-1.3).
+        return outbox_scope(request.user)
+
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
@@ -32,3 +37,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return visible_webhook_deliveries(request.user).select_related("webhook")  # D-1.3

@@ -9,7 +9,7 @@ from caredesk.accounts.models import Organisation, User
 from caredesk.cases.models import Case
 from caredesk.core.errors import ValidationFailed
 from caredesk.core.paging import Page, keyset_page
-from caredesk.notifications.models import Message
+from caredesk.notifications.models import Message, WebhookDelivery
 
 PAGE_MAX = 100
 
@@ -36,6 +36,12 @@ def visible_outbox(user: User) -> QuerySet[Message]:
     when they may see the case (D-1.3: a government customer's only for cleared staff),
     any other notice when they may see its recipient's organisation."""
     require(user, Capability.USE_CONSOLE)
+    return outbox_scope(user)
+
+
+def outbox_scope(user: User) -> QuerySet[Message]:
+    """The outbox messages ``user`` may read, through the case or the recipient (D-1.3);
+    for the console's outbox page and the admin site's list alike."""
     cases: QuerySet[Case] = owner_scope(user, Case.objects, "organisation")
     organisations: QuerySet[Organisation] = owner_scope(user, Organisation.objects, "")
     return Message.objects.filter(
@@ -47,3 +53,17 @@ def visible_outbox(user: User) -> QuerySet[Message]:
 def outbox_page(user: User, *, cursor: str | None = None, limit: int = 50) -> Page[Message]:
     """Recent outbox messages ``user`` may read, newest first."""
     return keyset_page(visible_outbox(user), field="created_at", descending=True, cursor=cursor, limit=_limit(limit))
+
+
+def visible_webhook_deliveries(user: User) -> QuerySet[WebhookDelivery]:
+    """Webhook deliveries ``user`` may read: each carries a case's data, so it is seen by
+    whoever may see the case's organisation (D-1.3); government customers' for cleared
+    staff only. The payload names the organisation (``listeners._payload``)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return WebhookDelivery.objects.none()
+    if user.is_vendor_staff and user.gov_cleared:
+        return WebhookDelivery.objects.all()
+    hidden = Organisation.objects.exclude(pk__in=owner_scope(user, Organisation.objects, "").values("pk"))
+    # The organisations a person may not see are few for staff (the government customers)
+    # and the payload is JSON, so the list is read first and compared as numbers.
+    return WebhookDelivery.objects.exclude(payload__organisation_id__in=list(hidden.values_list("pk", flat=True)))
