@@ -6,6 +6,9 @@ and return addresses are vendor data and live in the database.
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+
 # The 27 member states of the European Union (ISO 3166 alpha-2), as of 2026. Greece is
 # "GR" in ISO 3166 (the EU itself writes "EL"). The United Kingdom left on 2020-01-31.
 EU_MEMBER_STATES = frozenset(
@@ -61,3 +64,15 @@ def is_continental_us(country: str, subdivision: str) -> bool | None:
     if not code.startswith("US-"):
         code = f"US-{code}"
     return code not in US_NON_CONTINENTAL
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """Every ISO 3166 alpha-2 code, from the table that ships with tzdata (a dependency)."""
+    text = resources.files("tzdata").joinpath("zoneinfo/iso3166.tab").read_text(encoding="utf-8")
+    return frozenset(line.split("\t", 1)[0].strip() for line in text.splitlines() if line and line[0] != "#")
+
+
+def is_country(code: str) -> bool:
+    """Whether ``code`` (in capitals) is an ISO 3166 alpha-2 country code."""
+    return code in country_codes()

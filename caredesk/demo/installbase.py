@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from caredesk.accounts.models import Organisation, Site, User
 from caredesk.entitlements import services as entitlements
-from caredesk.entitlements.models import Depot, ECertificate, SalesRegion, ServiceLevel
+from caredesk.entitlements.models import SalesRegion, ServiceLevel
 from caredesk.installbase import services as installbase
 from caredesk.installbase.models import Asset, Product, PurchaseChannel
 
@@ -70,7 +70,9 @@ def build(
     """``customers``: (organisation, sites, a partner selling to it or None, serial base,
     how many units)."""
     for name, countries, speeds in DEPOTS:
-        Depot.objects.create(name=name, countries=countries, replacements=speeds)
+        entitlements.create_depot(
+            admin, entitlements.DepotData(name, [entitlements.Area(c) for c in countries], speeds)
+        )
     products: list[Product] = []
     for spec in PRODUCTS:
         eol = spec.eol
@@ -149,8 +151,12 @@ def build(
         region = next((r for r in SalesRegion.objects.all() if org.country in r.countries), None)
         if region is not None:
             for k in range(2):
-                ECertificate.objects.create(
-                    code=f"EC-{org.pk:03d}-{k + 1:02d}", service_level=levels["advanced-nbd" if k else "premium-4h"],
-                    organisation=org, sales_region=region, received_on=today - timedelta(days=rng.randint(3, 60)),
+                entitlements.issue_ecertificate(
+                    admin,
+                    entitlements.NewECertificate(
+                        code=f"EC-{org.pk:03d}-{k + 1:02d}", organisation_id=org.pk,
+                        service_level="advanced-nbd" if k else "premium-4h", sales_region=region.code,
+                        received_on=today - timedelta(days=rng.randint(3, 60)),
+                    ),
                 )  # fmt: skip
     return DemoUnits(by_owner)
