@@ -13,10 +13,12 @@ from pydantic import Field
 
 from caredesk.accounts.models import User
 from caredesk.accounts.queries import visible_organisations
+from caredesk.api.cases import case_row
 from caredesk.api.schemas import (
     ActivationIn,
     AssetOut,
     AssetPageOut,
+    CaseRow,
     ContractOut,
     DepotIn,
     DepotOut,
@@ -127,6 +129,17 @@ def list_assets(request: HttpRequest, filters: Query[AssetQuery]):  # type: igno
 @router.get("/assets/{serial}", response={200: AssetOut, 404: ErrorOut}, summary="One unit by serial number")
 def get_asset(request: HttpRequest, serial: str = Path(..., max_length=64)):  # type: ignore[no-untyped-def]
     return asset_out(installbase.get_asset(_user(request), serial))
+
+
+@router.get(
+    "/assets/{serial}/cases",
+    response={200: list[CaseRow], 404: ErrorOut},
+    summary="The cases you can see that name the unit, newest first (at most 50)",
+)
+def asset_cases(request: HttpRequest, serial: str = Path(..., max_length=64)):  # type: ignore[no-untyped-def]
+    user = _user(request)
+    asset = installbase.get_asset(user, serial)  # a unit out of sight is not found
+    return [case_row(c) for c in case_queries.cases_naming_unit(user, asset.serial)]
 
 
 class EntitlementQuery(QueryIn):

@@ -19,3 +19,8 @@ class CasesConfig(AppConfig):
         from caredesk.cases.queries import catalogue
 
         catalogue.forget_on_change(RequestType, RequestSubType)
+
+        from caredesk.accounts.models import Organisation
+        from caredesk.cases.queries import organisation_names
+
+        organisation_names.forget_on_change(Organisation)  # search by organisation name (D-3.6)

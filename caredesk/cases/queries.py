@@ -13,17 +13,18 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 
 from caredesk.accounts.access import Capability, acting_organisation_ids, may, owner_scope, require
-from caredesk.accounts.models import User
+from caredesk.accounts.models import Organisation, OrganisationKind, User
 from caredesk.cases.models import (
     Attachment,
     Case,
     CaseMessage,
     CaseStatus,
+    CaseUnit,
     Escalation,
     Priority,
     RequestSubType,
@@ -37,6 +38,7 @@ from caredesk.core.identifiers import normalise_case_id
 from caredesk.core.models import AuditEntry
 from caredesk.core.paging import Page, keyset_page
 from caredesk.core.snapshot import Snapshot
+from caredesk.installbase.queries import SERIAL_RE, normalise_serial
 
 
 def visible_cases(user: User, *, scope_ids: list[int] | None = None) -> QuerySet[Case]:
@@ -170,14 +172,93 @@ def _keyword(text: str, *, indexed: bool = True) -> Q:
     return q
 
 
-def search_condition(text: str, *, indexed: bool = True) -> Q:
+def search_condition(text: str, *, indexed: bool = True, scope_ids: list[int] | None = None) -> Q:
     """What a search box finds (D-3.6): a case id with or without dashes; otherwise the
-    customer's tracking number or keywords in summary and description."""
+    customer's tracking number, keywords in summary and description, a site id, the name
+    of an organisation (``organisations_named``), or a serial number, whole or its start,
+    of a unit the case names (``CaseUnit``: its own serial and its template's serials).
+    ``scope_ids``: the organisations a customer acts for, which bound the names searched."""
     canonical = normalise_case_id(text)
     if canonical:
         return Q(case_id=canonical)
+    condition = _direct_condition(text, indexed=indexed, scope_ids=scope_ids)
+    units = _units_named(text)
+    if units is not None:
+        # Correlated, so that walking the list tests each case with one index probe
+        # instead of first collecting every unit whose serial starts so.
+        condition |= Q(Exists(units.filter(case_id=OuterRef("pk"))))
+    return condition
+
+
+def _direct_condition(text: str, *, indexed: bool, scope_ids: list[int] | None) -> Q:
+    """The conditions on the case row itself: each is served by an index of its own
+    (tracking number, search vector, site id, organisation), so together they are one
+    bitmap scan on PostgreSQL."""
     stripped = text.strip()
-    return Q(customer_tracking_number=stripped[:64]) | _keyword(stripped, indexed=indexed)
+    condition = Q(customer_tracking_number=stripped[:64]) | _keyword(stripped, indexed=indexed)
+    # Site ids are codes: the one typed, or in capitals (as codes are usually written).
+    condition |= Q(site_code__in=list(dict.fromkeys((stripped[:32], stripped[:32].upper()))))
+    organisations = organisations_named(stripped, scope_ids=scope_ids)
+    if organisations:
+        condition |= Q(organisation_id__in=organisations)
+    return condition
+
+
+SERIAL_PREFIX_MIN = 3  # shorter text matches a serial only whole
+
+
+def _units_named(text: str) -> QuerySet[CaseUnit] | None:
+    """The units named in cases whose serial is ``text`` or starts with it (a serial is a
+    code, compared without case, not a keyword); None when ``text`` cannot be a serial."""
+    serial = normalise_serial(text)
+    if not serial or not SERIAL_RE.match(serial):
+        return None
+    if len(serial) < SERIAL_PREFIX_MIN:
+        return CaseUnit.objects.filter(serial=serial)
+    return CaseUnit.objects.filter(serial__startswith=serial)
+
+
+ORGANISATION_NAME_MIN = 3  # characters typed before names are searched
+ORGANISATION_MATCH_MAX = 50  # a text naming more organisations than this is not a name
+
+
+def _name_words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _load_organisation_names() -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+    """Customers' and partners' names as words, by the first letter of each word."""
+    by_letter: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    rows = Organisation.objects.exclude(kind=OrganisationKind.VENDOR).order_by("pk").values_list("pk", "name")
+    for pk, name in rows:
+        words = tuple(_name_words(name))
+        for letter in dict.fromkeys(word[0] for word in words):
+            by_letter.setdefault(letter, []).append((pk, words))
+    return by_letter
+
+
+# Organisation names are few and change rarely: each process keeps them (core.snapshot), so
+# resolving a name to ids costs no query; a new organisation is found within
+# CATALOGUE_CACHE_SECONDS (at once in the process that saved it).
+organisation_names: Snapshot[dict[str, list[tuple[int, tuple[str, ...]]]]] = Snapshot(_load_organisation_names)
+
+
+def organisations_named(text: str, *, scope_ids: list[int] | None = None) -> list[int]:
+    """Ids of the organisations whose name has a word starting with each word of ``text``
+    ("acme tel" finds "Acme Telecom"), among ``scope_ids`` when given. Nothing for fewer
+    than ORGANISATION_NAME_MIN characters, or for a text that fits more than
+    ORGANISATION_MATCH_MAX organisations (too vague to be a name)."""
+    wanted = _name_words(text)
+    if not wanted or len("".join(wanted)) < ORGANISATION_NAME_MIN:
+        return []
+    candidates = organisation_names.get().get(wanted[0][0], [])
+    allowed = set(scope_ids) if scope_ids is not None else None
+    found = [
+        pk
+        for pk, words in candidates
+        if (allowed is None or pk in allowed) and all(any(w.startswith(x) for w in words) for x in wanted)
+    ]
+    return found if len(found) <= ORGANISATION_MATCH_MAX else []
 
 
 def list_cases(
@@ -197,7 +278,7 @@ def list_cases(
 
     def filtered(cases: QuerySet[Case]) -> QuerySet[Case]:
         if flt.query.strip():
-            cases = cases.filter(search_condition(flt.query, indexed=not common))
+            cases = cases.filter(search_condition(flt.query, indexed=not common, scope_ids=scope_ids))
         if flt.status:
             if flt.status == "active":
                 cases = cases.exclude(status=CaseStatus.CLOSED)
@@ -222,7 +303,7 @@ def list_cases(
     cases = filtered(visible_cases(user, scope_ids=scope_ids))
     exact = False
     if flt.query.strip() and not normalise_case_id(flt.query) and not common:
-        cases, exact = _narrowed_to_matches(cases)
+        cases, exact = _narrowed_to_matches(cases, flt.query, scope_ids)
         cases = cases.only(*LIST_COLUMNS)
     parts = None if exact or scope_ids is None or not user.is_active else _visible_parts(user, scope_ids)
     # Each part is the list's filters on one part of the visible cases, without the whole
@@ -253,6 +334,21 @@ LIST_COLUMNS = (
 )
 
 
+UNIT_CASES_MAX = 50
+
+
+def cases_naming_unit(user: User, serial: str, *, limit: int = UNIT_CASES_MAX) -> list[Case]:
+    """The cases ``user`` may see that name the unit with this serial (``CaseUnit``: as
+    their own serial or in their template), newest first: for the unit's page."""
+    key = normalise_serial(serial)
+    if not key or len(key) > 64:
+        return []
+    named = CaseUnit.objects.filter(serial=key).values("case_id")
+    return list(
+        visible_cases(user).filter(pk__in=named).only(*LIST_COLUMNS).order_by("-created_at", "-id")[: max(1, limit)]
+    )
+
+
 def response_state(case: Case, at: datetime | None = None) -> ResponseState:
     """Where ``case`` stands against its response target (D-4.1), now or ``at``."""
     return case.response_state_at(at or now())
@@ -276,7 +372,9 @@ def _visible_parts(user: User, ids: list[int]) -> list[Q] | None:
 SEARCH_PROBE = 1000
 
 
-def _narrowed_to_matches(cases: QuerySet[Case]) -> tuple[QuerySet[Case], bool]:
+def _narrowed_to_matches(
+    cases: QuerySet[Case], text: str = "", scope_ids: list[int] | None = None
+) -> tuple[QuerySet[Case], bool]:
     """Keyword searches in two steps, so that neither rare nor common words are slow.
 
     Ordered by last modified, the database tends to walk the cases newest first and test
@@ -285,10 +383,23 @@ def _narrowed_to_matches(cases: QuerySet[Case]) -> tuple[QuerySet[Case], bool]:
     SEARCH_PROBE matching ids in any order (an index lookup for a rare word, an early stop
     for a common one). Fewer than that means they are all the matches, and the page is
     sorted from those ids alone (and True says so); otherwise the word is common enough
-    for the walk to find a page soon."""
-    ids = list(cases.order_by().values_list("pk", flat=True)[:SEARCH_PROBE])
-    if len(ids) < SEARCH_PROBE:
-        return cases.model.objects.filter(pk__in=ids), True
+    for the walk to find a page soon.
+
+    On PostgreSQL a text that can be a serial is probed in two parts of one statement: the
+    conditions on the case row (one bitmap scan), and the cases that name a unit with such
+    a serial (a range of the serial index), since no single index scan serves both."""
+    ids = cases.order_by().values_list("pk", flat=True)
+    units = _units_named(text) if text else None
+    if units is not None and connection.vendor == "postgresql":
+        # ``cases`` holds the whole condition; each part repeats one side of it, which the
+        # planner uses for its index (the whole condition is then checked on few rows).
+        direct = ids.filter(_direct_condition(text, indexed=True, scope_ids=scope_ids))[:SEARCH_PROBE]
+        named = ids.filter(pk__in=units.values("case_id"))[:SEARCH_PROBE]
+        found = list(direct.union(named))
+    else:
+        found = list(ids[:SEARCH_PROBE])
+    if len(found) < SEARCH_PROBE:
+        return cases.model.objects.filter(pk__in=found), True
     return cases, False
 
 

@@ -42,9 +42,7 @@ def new_certificate(world: World, **overrides: Any) -> NewECertificate:
     return NewECertificate(**{**fields, **overrides})
 
 
-def test_a_care_manager_issues_a_certificate_that_the_customer_then_activates(
-    world: World, ib: InstalledBase
-) -> None:
+def test_a_care_manager_issues_a_certificate_that_the_customer_then_activates(world: World, ib: InstalledBase) -> None:
     issued = services.issue_ecertificate(world.manager, new_certificate(world))
     assert issued.status == "issued" and issued.sales_region.code == "emea" and issued.organisation == world.acme
     entry = AuditEntry.objects.get(object_type="entitlements.ecertificate", object_id=str(issued.pk))
