@@ -214,7 +214,7 @@ def wait_ready(port: int, token: str, process: subprocess.Popen[bytes], timeout:
             with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 - our loopback URL
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):  # refused, reset, or slow to answer on a busy machine
             pass
         time.sleep(0.3)
     sys.exit("gunicorn did not answer in time")

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 
@@ -191,17 +191,24 @@ def search_condition(text: str, *, indexed: bool = True, scope_ids: list[int] | 
 
 
 def _direct_condition(text: str, *, indexed: bool, scope_ids: list[int] | None) -> Q:
-    """The conditions on the case row itself: each is served by an index of its own
-    (tracking number, search vector, site id, organisation), so together they are one
-    bitmap scan on PostgreSQL."""
+    """The conditions on the case row itself, any of which finds a case."""
+    condition = Q()
+    for part in _direct_parts(text, indexed=indexed, scope_ids=scope_ids):
+        condition |= part
+    return condition
+
+
+def _direct_parts(text: str, *, indexed: bool, scope_ids: list[int] | None) -> list[Q]:
+    """The conditions on the case row, each served by an index of its own: tracking number
+    or keywords (one bitmap scan of two indexes, as before), the site id, the organisation."""
     stripped = text.strip()
-    condition = Q(customer_tracking_number=stripped[:64]) | _keyword(stripped, indexed=indexed)
+    parts = [Q(customer_tracking_number=stripped[:64]) | _keyword(stripped, indexed=indexed)]
     # Site ids are codes: the one typed, or in capitals (as codes are usually written).
-    condition |= Q(site_code__in=list(dict.fromkeys((stripped[:32], stripped[:32].upper()))))
+    parts.append(Q(site_code__in=list(dict.fromkeys((stripped[:32], stripped[:32].upper())))))
     organisations = organisations_named(stripped, scope_ids=scope_ids)
     if organisations:
-        condition |= Q(organisation_id__in=organisations)
-    return condition
+        parts.append(Q(organisation_id__in=organisations))
+    return parts
 
 
 SERIAL_PREFIX_MIN = 3  # shorter text matches a serial only whole
@@ -302,13 +309,15 @@ def list_cases(
 
     cases = filtered(visible_cases(user, scope_ids=scope_ids))
     exact = False
+    branches = None
     if flt.query.strip() and not normalise_case_id(flt.query) and not common:
-        cases, exact = _narrowed_to_matches(cases, flt.query, scope_ids)
+        cases, exact, branches = _narrowed_to_matches(cases, flt.query, scope_ids)
         cases = cases.only(*LIST_COLUMNS)
-    parts = None if exact or scope_ids is None or not user.is_active else _visible_parts(user, scope_ids)
+    parts = None if exact or branches or scope_ids is None or not user.is_active else _visible_parts(user, scope_ids)
     # Each part is the list's filters on one part of the visible cases, without the whole
     # access condition again: building the SQL of a UNION is most of its cost.
-    branches = [filtered(Case.objects.filter(part)) for part in parts] if parts else None
+    if parts:
+        branches = [filtered(Case.objects.filter(part)) for part in parts]
     return keyset_page(cases, field=SORTS[key], descending=descending, cursor=cursor, limit=limit, branches=branches)
 
 
@@ -374,8 +383,8 @@ SEARCH_PROBE = 1000
 
 def _narrowed_to_matches(
     cases: QuerySet[Case], text: str = "", scope_ids: list[int] | None = None
-) -> tuple[QuerySet[Case], bool]:
-    """Keyword searches in two steps, so that neither rare nor common words are slow.
+) -> tuple[QuerySet[Case], bool, list[QuerySet[Case]] | None]:
+    """Searches in two steps, so that neither rare nor common matches are slow.
 
     Ordered by last modified, the database tends to walk the cases newest first and test
     each against the words: quick for a common word, a walk through the whole table for a
@@ -385,22 +394,44 @@ def _narrowed_to_matches(
     sorted from those ids alone (and True says so); otherwise the word is common enough
     for the walk to find a page soon.
 
-    On PostgreSQL a text that can be a serial is probed in two parts of one statement: the
-    conditions on the case row (one bitmap scan), and the cases that name a unit with such
-    a serial (a range of the serial index), since no single index scan serves both."""
+    On PostgreSQL the probe is one statement, a UNION ALL of the kinds of match, each
+    limited to SEARCH_PROBE and served by an index of its own: tracking number or keywords
+    (one bitmap scan), site id, organisation, and the cases naming a unit whose serial
+    starts so (a range of the serial index). A kind with many matches (a large site or
+    customer, a short serial prefix) stops at SEARCH_PROBE entries. When only such codes
+    have that many, the page is the union of branches (third value): the ids of the other
+    kinds, and one branch per code, which the database pages on that code's own index and
+    statistics; walking the whole list for a code of a thousand cases in a million would
+    read most of the table."""
     ids = cases.order_by().values_list("pk", flat=True)
-    units = _units_named(text) if text else None
-    if units is not None and connection.vendor == "postgresql":
-        # ``cases`` holds the whole condition; each part repeats one side of it, which the
-        # planner uses for its index (the whole condition is then checked on few rows).
-        direct = ids.filter(_direct_condition(text, indexed=True, scope_ids=scope_ids))[:SEARCH_PROBE]
-        named = ids.filter(pk__in=units.values("case_id"))[:SEARCH_PROBE]
-        found = list(direct.union(named))
-    else:
+    if not text or connection.vendor != "postgresql":
         found = list(ids[:SEARCH_PROBE])
-    if len(found) < SEARCH_PROBE:
-        return cases.model.objects.filter(pk__in=found), True
-    return cases, False
+        if len(found) < SEARCH_PROBE:
+            return cases.model.objects.filter(pk__in=found), True, None
+        return cases, False, None
+    conditions = _direct_parts(text, indexed=True, scope_ids=scope_ids)
+    units = _units_named(text)
+    if units is not None:
+        conditions.append(Q(pk__in=units.values("case_id")))
+    # ``cases`` holds the whole condition; each part adds one side of it, which the
+    # planner takes for its index (the whole condition is then checked on few rows).
+    probes = [
+        cases.filter(condition).order_by().annotate(part=Value(n)).values_list("pk", "part")[:SEARCH_PROBE]
+        for n, condition in enumerate(conditions)
+    ]
+    found_by: dict[int, list[int]] = {n: [] for n in range(len(conditions))}
+    for pk, part in probes[0].union(*probes[1:], all=True):
+        found_by[part].append(pk)
+    dense = [n for n, pks in found_by.items() if len(pks) >= SEARCH_PROBE]
+    known = list({pk for n, pks in found_by.items() if n not in dense for pk in pks})
+    if not dense:
+        return cases.model.objects.filter(pk__in=known), True, None
+    if 0 in dense:
+        return cases, False, None  # a common word: walk the list, as before
+    branches = [cases.filter(conditions[n]) for n in dense]
+    if known:
+        branches.append(cases.model.objects.filter(pk__in=known).only(*LIST_COLUMNS))
+    return cases, False, branches
 
 
 COMMON_SHARE = 0.05  # a word in at least this share of cases is "common"

@@ -57,6 +57,17 @@ def found(user: Any, text: str) -> set[str]:
     return {c.case_id for c in list_cases(user, CaseFilter(query=text), limit=100).items}
 
 
+def paged(user: Any, text: str) -> list[str]:
+    """Every page of the search, one case a page, newest first."""
+    rows, cursor = [], None
+    while True:
+        page = list_cases(user, CaseFilter(query=text), cursor=cursor, limit=1)
+        rows += [c.case_id for c in page.items]
+        if page.next_cursor is None:
+            return rows
+        cursor = page.next_cursor
+
+
 def test_a_case_notes_the_units_it_names(world: World, named: dict[str, str]) -> None:
     units = lambda key: set(CaseUnit.objects.filter(case__case_id=named[key]).values_list("serial", flat=True))  # noqa: E731
     assert units("technical") == {"KR1000001"}
@@ -151,6 +162,8 @@ def test_every_way_of_searching_gives_the_same_answer(
         assert found(user, "KR1") == {named["technical"], named["move"]}
         assert found(user, "Acme") == ({named[k] for k in ("technical", "move", "plain", "munich")})
         assert found(user, "S-ACME-2") == {named["munich"]}
+        everything = paged(user, "Acme")  # pages in order, none twice, none missing
+        assert len(everything) == len(set(everything)) == 4 and everything == sorted(everything, reverse=True)
 
 
 def test_the_api_portal_and_console_search_by_serial(world: World, named: dict[str, str], api: Any) -> None:
