@@ -227,6 +227,8 @@ class Case(models.Model):
             models.Index(fields=["priority", "id"], name="case_priority_idx"),
             models.Index(fields=["site_name", "id"], name="case_site_name_idx"),
             models.Index(fields=["site_code", "id"], name="case_site_code_idx"),
+            # Search by site id (D-3.6) pages one site's cases in list order.
+            models.Index(fields=["site_code", "updated_at", "id"], name="case_site_updated_idx"),
             models.Index(fields=["contact_name", "id"], name="case_contact_idx"),
             models.Index(fields=["platform", "id"], name="case_platform_idx"),
             models.Index(fields=["organisation", "updated_at", "id"], name="case_org_updated_idx"),

@@ -203,7 +203,8 @@ def _direct_parts(text: str, *, indexed: bool, scope_ids: list[int] | None) -> l
     or keywords (one bitmap scan of two indexes, as before), the site id, the organisation."""
     stripped = text.strip()
     parts = [Q(customer_tracking_number=stripped[:64]) | _keyword(stripped, indexed=indexed)]
-    # Site ids are codes: the one typed, or in capitals (as codes are usually written).
+    # Site ids are codes: the one typed, or in capitals (as codes are usually written); one
+    # code where both are the same, which the (site, last modified) index walks in order.
     parts.append(Q(site_code__in=list(dict.fromkeys((stripped[:32], stripped[:32].upper())))))
     organisations = organisations_named(stripped, scope_ids=scope_ids)
     if organisations:
@@ -394,41 +395,45 @@ def _narrowed_to_matches(
     sorted from those ids alone (and True says so); otherwise the word is common enough
     for the walk to find a page soon.
 
-    On PostgreSQL the probe is one statement, a UNION ALL of the kinds of match, each
-    limited to SEARCH_PROBE and served by an index of its own: tracking number or keywords
-    (one bitmap scan), site id, organisation, and the cases naming a unit whose serial
-    starts so (a range of the serial index). A kind with many matches (a large site or
-    customer, a short serial prefix) stops at SEARCH_PROBE entries. When only such codes
-    have that many, the page is the union of branches (third value): the ids of the other
-    kinds, and one branch per code, which the database pages on that code's own index and
-    statistics; walking the whole list for a code of a thousand cases in a million would
-    read most of the table."""
+    On PostgreSQL the probe is one statement, a UNION ALL of the kinds of match, each served
+    by an index of its own: tracking number or keywords (one bitmap scan) and the cases
+    naming a unit whose serial starts so (a range of the serial index), each up to
+    SEARCH_PROBE; and whether any case is at a site of that id or of an organisation of
+    that name (the first one found). Codes have exact statistics and indexes in list order
+    ((site, last modified), (organisation, last modified)), so a site or an organisation
+    that matches is paged as a branch of its own, on its index, however many cases it has;
+    so is a serial prefix with many cases. The page is then the union of the branches and
+    the ids found (third value). A common word walks the list with the whole condition.
+    Walking the whole list for a code of a thousand cases in a million would read most of
+    the table, and fetching its matches first would read all of them."""
     ids = cases.order_by().values_list("pk", flat=True)
     if not text or connection.vendor != "postgresql":
         found = list(ids[:SEARCH_PROBE])
         if len(found) < SEARCH_PROBE:
             return cases.model.objects.filter(pk__in=found), True, None
         return cases, False, None
-    conditions = _direct_parts(text, indexed=True, scope_ids=scope_ids)
+    # (condition, how many to fetch, paged as a branch of its own when it has matches)
+    words, *codes = _direct_parts(text, indexed=True, scope_ids=scope_ids)
+    kinds: list[tuple[Q, int, bool]] = [(words, SEARCH_PROBE, False), *((code, 1, True) for code in codes)]
     units = _units_named(text)
     if units is not None:
-        conditions.append(Q(pk__in=units.values("case_id")))
+        kinds.append((Q(pk__in=units.values("case_id")), SEARCH_PROBE, False))
     # ``cases`` holds the whole condition; each part adds one side of it, which the
     # planner takes for its index (the whole condition is then checked on few rows).
     probes = [
-        cases.filter(condition).order_by().annotate(part=Value(n)).values_list("pk", "part")[:SEARCH_PROBE]
-        for n, condition in enumerate(conditions)
+        cases.filter(condition).order_by().annotate(part=Value(n)).values_list("pk", "part")[:most]
+        for n, (condition, most, _) in enumerate(kinds)
     ]
-    found_by: dict[int, list[int]] = {n: [] for n in range(len(conditions))}
+    found_by: dict[int, list[int]] = {n: [] for n in range(len(kinds))}
     for pk, part in probes[0].union(*probes[1:], all=True):
         found_by[part].append(pk)
-    dense = [n for n, pks in found_by.items() if len(pks) >= SEARCH_PROBE]
-    known = list({pk for n, pks in found_by.items() if n not in dense for pk in pks})
-    if not dense:
-        return cases.model.objects.filter(pk__in=known), True, None
-    if 0 in dense:
+    if len(found_by[0]) >= SEARCH_PROBE:
         return cases, False, None  # a common word: walk the list, as before
-    branches = [cases.filter(conditions[n]) for n in dense]
+    paged = [n for n, (_, most, branch) in enumerate(kinds) if found_by[n] and (branch or len(found_by[n]) >= most)]
+    known = list({pk for n, pks in found_by.items() if n not in paged for pk in pks})
+    if not paged:
+        return cases.model.objects.filter(pk__in=known), True, None
+    branches = [cases.filter(kinds[n][0]) for n in paged]
     if known:
         branches.append(cases.model.objects.filter(pk__in=known).only(*LIST_COLUMNS))
     return cases, False, branches
