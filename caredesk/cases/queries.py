@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
@@ -284,8 +285,8 @@ def list_cases(
         raise ValidationFailed("The search text is too long.", fields={"q": "At most 200 characters."})
     common = bool(flt.query.strip()) and _common_words(flt.query)
 
-    def filtered(cases: QuerySet[Case]) -> QuerySet[Case]:
-        if flt.query.strip():
+    def filtered(cases: QuerySet[Case], *, search: bool = True) -> QuerySet[Case]:
+        if search and flt.query.strip():
             cases = cases.filter(search_condition(flt.query, indexed=not common, scope_ids=scope_ids))
         if flt.status:
             if flt.status == "active":
@@ -312,7 +313,13 @@ def list_cases(
     exact = False
     branches = None
     if flt.query.strip() and not normalise_case_id(flt.query) and not common:
-        cases, exact, branches = _narrowed_to_matches(cases, flt.query, scope_ids)
+        cases, exact, branches = _narrowed_to_matches(
+            cases,
+            flt.query,
+            scope_ids,
+            lambda rows: filtered(rows, search=False),
+            visible_cases(user, scope_ids=scope_ids),
+        )
         cases = cases.only(*LIST_COLUMNS)
     parts = None if exact or branches or scope_ids is None or not user.is_active else _visible_parts(user, scope_ids)
     # Each part is the list's filters on one part of the visible cases, without the whole
@@ -383,7 +390,11 @@ SEARCH_PROBE = 1000
 
 
 def _narrowed_to_matches(
-    cases: QuerySet[Case], text: str = "", scope_ids: list[int] | None = None
+    cases: QuerySet[Case],
+    text: str = "",
+    scope_ids: list[int] | None = None,
+    unsearched: Callable[[QuerySet[Case]], QuerySet[Case]] | None = None,
+    visible: QuerySet[Case] | None = None,
 ) -> tuple[QuerySet[Case], bool, list[QuerySet[Case]] | None]:
     """Searches in two steps, so that neither rare nor common matches are slow.
 
@@ -403,7 +414,8 @@ def _narrowed_to_matches(
     ((site, last modified), (organisation, last modified)), so a site or an organisation
     that matches is paged as a branch of its own, on its index, however many cases it has;
     so is a serial prefix with many cases. The page is then the union of the branches and
-    the ids found (third value). A common word walks the list with the whole condition.
+    the ids found (third value); ``unsearched`` is ``cases`` without the search condition,
+    which the branches start from. A common word walks the list with the whole condition.
     Walking the whole list for a code of a thousand cases in a million would read most of
     the table, and fetching its matches first would read all of them."""
     ids = cases.order_by().values_list("pk", flat=True)
@@ -421,22 +433,48 @@ def _narrowed_to_matches(
     # ``cases`` holds the whole condition; each part adds one side of it, which the
     # planner takes for its index (the whole condition is then checked on few rows).
     probes = [
-        cases.filter(condition).order_by().annotate(part=Value(n)).values_list("pk", "part")[:most]
+        cases.filter(condition).order_by().annotate(part=Value(n)).values_list("pk", "part", "organisation_id")[:most]
         for n, (condition, most, _) in enumerate(kinds)
     ]
-    found_by: dict[int, list[int]] = {n: [] for n in range(len(kinds))}
-    for pk, part in probes[0].union(*probes[1:], all=True):
-        found_by[part].append(pk)
+    found_by: dict[int, list[tuple[int, int]]] = {n: [] for n in range(len(kinds))}
+    for pk, part, organisation_id in probes[0].union(*probes[1:], all=True):
+        found_by[part].append((pk, organisation_id))
     if len(found_by[0]) >= SEARCH_PROBE:
         return cases, False, None  # a common word: walk the list, as before
     paged = [n for n, (_, most, branch) in enumerate(kinds) if found_by[n] and (branch or len(found_by[n]) >= most)]
-    known = list({pk for n, pks in found_by.items() if n not in paged for pk in pks})
+    known = list({pk for n, rows in found_by.items() if n not in paged for pk, _ in rows})
     if not paged:
         return cases.model.objects.filter(pk__in=known), True, None
-    branches = [cases.filter(kinds[n][0]) for n in paged]
+    branches = [
+        _branch(kinds[n][0], {org for _, org in found_by[n]}, scope_ids, unsearched, visible, cases) for n in paged
+    ]
     if known:
         branches.append(cases.model.objects.filter(pk__in=known).only(*LIST_COLUMNS))
     return cases, False, branches
+
+
+def _branch(
+    condition: Q,
+    organisations: set[int],
+    scope_ids: list[int] | None,
+    unsearched: Callable[[QuerySet[Case]], QuerySet[Case]] | None,
+    visible: QuerySet[Case] | None,
+    cases: QuerySet[Case],
+) -> QuerySet[Case]:
+    """The cases of one kind of match with the list's filters, to be paged on its own.
+
+    Without the whole search condition: with it the planner takes the code for rare (it
+    cannot know that the code is one of the conditions it estimates) and reads and sorts
+    every match. For a customer whose match was found among the organisations it acts for
+    (a site is an organisation's: a case at a site is that organisation's case), the
+    access condition is those organisations alone, which the planner estimates right
+    (statistics of site and organisation together); the condition "one of mine, or one I
+    opened" would again look rare to it."""
+    if unsearched is None or visible is None:
+        return cases.filter(condition)
+    if scope_ids is not None and organisations <= set(scope_ids):
+        return unsearched(Case.objects.filter(organisation_id__in=sorted(organisations))).filter(condition)
+    return unsearched(visible).filter(condition)
 
 
 COMMON_SHARE = 0.05  # a word in at least this share of cases is "common"
