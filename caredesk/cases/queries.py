@@ -204,9 +204,11 @@ def _direct_parts(text: str, *, indexed: bool, scope_ids: list[int] | None) -> l
     or keywords (one bitmap scan of two indexes, as before), the site id, the organisation."""
     stripped = text.strip()
     parts = [Q(customer_tracking_number=stripped[:64]) | _keyword(stripped, indexed=indexed)]
-    # Site ids are codes: the one typed, or in capitals (as codes are usually written); one
-    # code where both are the same, which the (site, last modified) index walks in order.
-    parts.append(Q(site_code__in=list(dict.fromkeys((stripped[:32], stripped[:32].upper())))))
+    # Site ids are codes, one token: the one typed, or in capitals (as codes are usually
+    # written); one code where both are the same, which the (site, last modified) index
+    # walks in order.
+    if stripped and len(stripped) <= 32 and not any(c.isspace() for c in stripped):
+        parts.append(Q(site_code__in=list(dict.fromkeys((stripped, stripped.upper())))))
     organisations = organisations_named(stripped, scope_ids=scope_ids)
     if organisations:
         parts.append(Q(organisation_id__in=organisations))
@@ -220,7 +222,9 @@ def _units_named(text: str) -> QuerySet[CaseUnit] | None:
     """The units named in cases whose serial is ``text`` or starts with it (a serial is a
     code, compared without case, not a keyword); None when ``text`` cannot be a serial."""
     serial = normalise_serial(text)
-    if not serial or not SERIAL_RE.match(serial):
+    # A serial number has a digit: a plain word ("router") is a keyword only, which keeps
+    # the common search for words as short as it was.
+    if not serial or not SERIAL_RE.match(serial) or not any(c.isdigit() for c in serial):
         return None
     if len(serial) < SERIAL_PREFIX_MIN:
         return CaseUnit.objects.filter(serial=serial)
@@ -430,10 +434,11 @@ def _narrowed_to_matches(
     units = _units_named(text)
     if units is not None:
         kinds.append((Q(pk__in=units.values("case_id")), SEARCH_PROBE, False))
-    # ``cases`` holds the whole condition; each part adds one side of it, which the
-    # planner takes for its index (the whole condition is then checked on few rows).
+    # Each part is the list's filters and one kind of match (their union is the whole
+    # search condition): a short statement, planned on that kind's own index.
+    base = unsearched(visible) if unsearched is not None and visible is not None else cases
     probes = [
-        cases.filter(condition).order_by().annotate(part=Value(n)).values_list("pk", "part", "organisation_id")[:most]
+        base.filter(condition).order_by().annotate(part=Value(n)).values_list("pk", "part", "organisation_id")[:most]
         for n, (condition, most, _) in enumerate(kinds)
     ]
     found_by: dict[int, list[tuple[int, int]]] = {n: [] for n in range(len(kinds))}
@@ -445,9 +450,7 @@ def _narrowed_to_matches(
     known = list({pk for n, rows in found_by.items() if n not in paged for pk, _ in rows})
     if not paged:
         return cases.model.objects.filter(pk__in=known), True, None
-    branches = [
-        _branch(kinds[n][0], {org for _, org in found_by[n]}, scope_ids, unsearched, visible, cases) for n in paged
-    ]
+    branches = [_branch(kinds[n][0], {org for _, org in found_by[n]}, scope_ids, unsearched, base) for n in paged]
     if known:
         branches.append(cases.model.objects.filter(pk__in=known).only(*LIST_COLUMNS))
     return cases, False, branches
@@ -458,10 +461,10 @@ def _branch(
     organisations: set[int],
     scope_ids: list[int] | None,
     unsearched: Callable[[QuerySet[Case]], QuerySet[Case]] | None,
-    visible: QuerySet[Case] | None,
-    cases: QuerySet[Case],
+    base: QuerySet[Case],
 ) -> QuerySet[Case]:
-    """The cases of one kind of match with the list's filters, to be paged on its own.
+    """The cases of one kind of match with the list's filters (``base``), to be paged on
+    its own.
 
     Without the whole search condition: with it the planner takes the code for rare (it
     cannot know that the code is one of the conditions it estimates) and reads and sorts
@@ -470,11 +473,9 @@ def _branch(
     access condition is those organisations alone, which the planner estimates right
     (statistics of site and organisation together); the condition "one of mine, or one I
     opened" would again look rare to it."""
-    if unsearched is None or visible is None:
-        return cases.filter(condition)
-    if scope_ids is not None and organisations <= set(scope_ids):
+    if unsearched is not None and scope_ids is not None and organisations <= set(scope_ids):
         return unsearched(Case.objects.filter(organisation_id__in=sorted(organisations))).filter(condition)
-    return unsearched(visible).filter(condition)
+    return base.filter(condition)
 
 
 COMMON_SHARE = 0.05  # a word in at least this share of cases is "common"
