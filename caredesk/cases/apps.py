@@ -20,7 +20,9 @@ class CasesConfig(AppConfig):
 
         catalogue.forget_on_change(RequestType, RequestSubType)
 
-        from caredesk.accounts.models import Organisation
-        from caredesk.cases.queries import organisation_names
+        from caredesk.accounts.models import Organisation, Site
+        from caredesk.cases.queries import organisation_names, site_codes
 
-        organisation_names.forget_on_change(Organisation)  # search by organisation name (D-3.6)
+        # Search by organisation name and site id (D-3.6).
+        organisation_names.forget_on_change(Organisation)
+        site_codes.forget_on_change(Site)

@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 
 from caredesk.accounts.access import Capability, acting_organisation_ids, may, owner_scope, require
-from caredesk.accounts.models import Organisation, OrganisationKind, User
+from caredesk.accounts.models import Organisation, OrganisationKind, Site, User
 from caredesk.cases.models import (
     Attachment,
     Case,
@@ -204,11 +204,11 @@ def _direct_parts(text: str, *, indexed: bool, scope_ids: list[int] | None) -> l
     or keywords (one bitmap scan of two indexes, as before), the site id, the organisation."""
     stripped = text.strip()
     parts = [Q(customer_tracking_number=stripped[:64]) | _keyword(stripped, indexed=indexed)]
-    # Site ids are codes, one token: the one typed, or in capitals (as codes are usually
-    # written); one code where both are the same, which the (site, last modified) index
-    # walks in order.
-    if stripped and len(stripped) <= 32 and not any(c.isspace() for c in stripped):
-        parts.append(Q(site_code__in=list(dict.fromkeys((stripped, stripped.upper())))))
+    # Site ids are codes: the one typed, or in capitals (as codes are usually written), when
+    # a site has it; one code, which the (site, last modified) index walks in order.
+    codes = [code for code in dict.fromkeys((stripped, stripped.upper())) if code in site_codes.get()]
+    if codes:
+        parts.append(Q(site_code__in=codes))
     organisations = organisations_named(stripped, scope_ids=scope_ids)
     if organisations:
         parts.append(Q(organisation_id__in=organisations))
@@ -229,6 +229,13 @@ def _units_named(text: str) -> QuerySet[CaseUnit] | None:
     if len(serial) < SERIAL_PREFIX_MIN:
         return CaseUnit.objects.filter(serial=serial)
     return CaseUnit.objects.filter(serial__startswith=serial)
+
+
+# Site ids in use, per process like the organisation names: a text that is no site's id
+# (most searches) adds no condition at all, and costs no query to tell.
+site_codes: Snapshot[frozenset[str]] = Snapshot(
+    lambda: frozenset(Site.objects.order_by().values_list("code", flat=True))
+)
 
 
 ORGANISATION_NAME_MIN = 3  # characters typed before names are searched
