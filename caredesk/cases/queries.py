@@ -194,24 +194,24 @@ def search_condition(text: str, *, indexed: bool = True, scope_ids: list[int] | 
 def _direct_condition(text: str, *, indexed: bool, scope_ids: list[int] | None) -> Q:
     """The conditions on the case row itself, any of which finds a case."""
     condition = Q()
-    for part in _direct_parts(text, indexed=indexed, scope_ids=scope_ids):
+    for _, part in _direct_parts(text, indexed=indexed, scope_ids=scope_ids):
         condition |= part
     return condition
 
 
-def _direct_parts(text: str, *, indexed: bool, scope_ids: list[int] | None) -> list[Q]:
-    """The conditions on the case row, each served by an index of its own: tracking number
-    or keywords (one bitmap scan of two indexes, as before), the site id, the organisation."""
+def _direct_parts(text: str, *, indexed: bool, scope_ids: list[int] | None) -> list[tuple[str, Q]]:
+    """The conditions on the case row, by kind, each served by an index of its own:
+    "words" (tracking number or keywords: one bitmap scan of two indexes, as before),
+    "site" (one per site id), "organisations"."""
     stripped = text.strip()
-    parts = [Q(customer_tracking_number=stripped[:64]) | _keyword(stripped, indexed=indexed)]
+    parts = [("words", Q(customer_tracking_number=stripped[:64]) | _keyword(stripped, indexed=indexed))]
     # Site ids are codes: the one typed, or in capitals (as codes are usually written), when
-    # a site has it; one code, which the (site, last modified) index walks in order.
+    # a site has it; each one code, which the (site, last modified) index walks in order.
     codes = [code for code in dict.fromkeys((stripped, stripped.upper())) if code in site_codes.get()]
-    if codes:
-        parts.append(Q(site_code__in=codes))
+    parts.extend(("site", Q(site_code=code)) for code in codes)
     organisations = organisations_named(stripped, scope_ids=scope_ids)
     if organisations:
-        parts.append(Q(organisation_id__in=organisations))
+        parts.append(("organisations", Q(organisation_id__in=organisations)))
     return parts
 
 
@@ -435,35 +435,41 @@ def _narrowed_to_matches(
         if len(found) < SEARCH_PROBE:
             return cases.model.objects.filter(pk__in=found), True, None
         return cases, False, None
-    # (condition, how many to fetch, paged as a branch of its own when it has matches)
-    words, *codes = _direct_parts(text, indexed=True, scope_ids=scope_ids)
-    kinds: list[tuple[Q, int, bool]] = [(words, SEARCH_PROBE, False), *((code, 1, True) for code in codes)]
+    # (kind, condition, how many to fetch): the words first; codes are paged as branches
+    # of their own once they have a match, the units' serials once they have many.
+    kinds = [
+        (kind, condition, SEARCH_PROBE if kind == "words" else 1)
+        for kind, condition in _direct_parts(text, indexed=True, scope_ids=scope_ids)
+    ]
     units = _units_named(text)
     if units is not None:
-        kinds.append((Q(pk__in=units.values("case_id")), SEARCH_PROBE, False))
+        kinds.append(("units", Q(pk__in=units.values("case_id")), SEARCH_PROBE))
     # Each part is the list's filters and one kind of match (their union is the whole
     # search condition): a short statement, planned on that kind's own index.
     base = unsearched(visible) if unsearched is not None and visible is not None else cases
     probes = [
         base.filter(condition).order_by().annotate(part=Value(n)).values_list("pk", "part", "organisation_id")[:most]
-        for n, (condition, most, _) in enumerate(kinds)
+        for n, (_, condition, most) in enumerate(kinds)
     ]
     found_by: dict[int, list[tuple[int, int]]] = {n: [] for n in range(len(kinds))}
     for pk, part, organisation_id in probes[0].union(*probes[1:], all=True):
         found_by[part].append((pk, organisation_id))
     if len(found_by[0]) >= SEARCH_PROBE:
         return cases, False, None  # a common word: walk the list, as before
-    paged = [n for n, (_, most, branch) in enumerate(kinds) if found_by[n] and (branch or len(found_by[n]) >= most)]
+    paged = [n for n, (_, _, most) in enumerate(kinds) if found_by[n] and len(found_by[n]) >= most]
     known = list({pk for n, rows in found_by.items() if n not in paged for pk, _ in rows})
     if not paged:
         return cases.model.objects.filter(pk__in=known), True, None
-    branches = [_branch(kinds[n][0], {org for _, org in found_by[n]}, scope_ids, unsearched, base) for n in paged]
+    branches = [
+        _branch(kinds[n][0], kinds[n][1], {org for _, org in found_by[n]}, scope_ids, unsearched, base) for n in paged
+    ]
     if known:
         branches.append(cases.model.objects.filter(pk__in=known).only(*LIST_COLUMNS))
     return cases, False, branches
 
 
 def _branch(
+    kind: str,
     condition: Q,
     organisations: set[int],
     scope_ids: list[int] | None,
@@ -475,13 +481,19 @@ def _branch(
 
     Without the whole search condition: with it the planner takes the code for rare (it
     cannot know that the code is one of the conditions it estimates) and reads and sorts
-    every match. For a customer whose match was found among the organisations it acts for
-    (a site is an organisation's: a case at a site is that organisation's case), the
-    access condition is those organisations alone, which the planner estimates right
-    (statistics of site and organisation together); the condition "one of mine, or one I
-    opened" would again look rare to it."""
-    if unsearched is not None and scope_ids is not None and organisations <= set(scope_ids):
-        return unsearched(Case.objects.filter(organisation_id__in=sorted(organisations))).filter(condition)
+    every match. For a customer, the access condition "one of my organisations', or one I
+    opened" would again look rare to it beside a site; so where the site's case that the
+    probe found (``organisations``) is of one of the customer's organisations, the branch
+    is the cases of those organisations at the site. That is all it may see there: a case
+    is at a site of its own organisation (opening checks it), so no case at that site is
+    visible only as one the customer opened. An organisation found by name is one of the
+    customer's already (``organisations_named`` keeps to them)."""
+    if unsearched is None or scope_ids is None:
+        return base.filter(condition)
+    if kind == "site" and organisations <= set(scope_ids):
+        return unsearched(Case.objects.filter(organisation_id__in=scope_ids)).filter(condition)
+    if kind == "organisations":
+        return unsearched(Case.objects.all()).filter(condition)
     return base.filter(condition)
 
 

@@ -226,3 +226,21 @@ def test_the_api_lists_the_cases_of_a_unit(world: World, named: dict[str, str], 
     assert api("charlie").get("/assets/KR1000001/cases").status_code == 404
     assert api("agent").get("/assets/KR3000001/cases").status_code == 404  # a government customer's unit
     assert [c["case_id"] for c in api("cleared").get("/assets/KR3000001/cases").json()] == [named["agency"]]
+
+
+@pytest.mark.parametrize("probe", [1000, 1])
+def test_a_name_fitting_several_of_ones_organisations_finds_the_cases_of_each(
+    world: World, named: dict[str, str], monkeypatch: Any, probe: int
+) -> None:
+    """A consultant associated with two customers whose names share a word finds both
+    customers' cases by it, and their sites' cases by site id, however they are paged."""
+    monkeypatch.setattr(queries, "SEARCH_PROBE", probe)
+    logistics = accounts.create_organisation("Acme Logistics", "customer", country="DE")
+    accounts.add_site(logistics, "S-ACL-1", "Acme Logistics Hub", "DE")
+    world.carol.associations.add(logistics)
+    world.carol._acting_organisation_ids = None  # type: ignore[attr-defined]
+    depot_case = admin_case(world.carol, organisation_id=logistics.pk, site_code="S-ACL-1").case_id
+    acme = {named[k] for k in ("technical", "move", "plain", "munich")}
+    assert found(world.carol, "Acme") == acme | {depot_case}
+    assert found(world.carol, "S-ACL-1") == {depot_case}
+    assert found(world.alice, "Acme") == acme  # not the other customer's
