@@ -90,7 +90,7 @@ def seed(total: int) -> None:
             cur.execute(
                 """
                 INSERT INTO installbase_asset (serial, product_id, owner_id, site_id, ship_date, sales_order,
-                    order_line, channel, partner_id, standing, hw_best_effort, created_at, updated_at)
+                    order_line, channel, partner_id, standing, best_effort, created_at, updated_at)
                 SELECT 'BU' || lpad(g::text, 9, '0'),
                        (%(products)s::bigint[])[1 + g %% %(np)s],
                        (%(orgs)s::bigint[])[1 + (g * 7919) %% %(no)s],
@@ -217,7 +217,7 @@ def asset_copy_floor(rows: int, info: dict[str, Any]) -> float:
             conn.cursor() as cur,
             cur.copy(
                 "COPY installbase_asset (serial, product_id, owner_id, ship_date, sales_order, order_line, channel, "
-                "standing, hw_best_effort, created_at, updated_at) FROM STDIN WITH (FORMAT csv)"
+                "standing, best_effort, created_at, updated_at) FROM STDIN WITH (FORMAT csv)"
             ) as copy,
         ):
             for start in range(0, len(data), 1 << 20):

@@ -32,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 
@@ -63,6 +64,13 @@ SCENARIOS = [
     Scenario("list:small-customer", "small_customer", "list", "", 600, 20),
     Scenario("search:customer", "customer", "search", "words.txt", None, None),
     Scenario("search:staff", "staff", "search", "words.txt", None, None),
+    # Search the way vendors look cases up (issue 9): serial numbers of units the cases name
+    # (whole, or their first eight characters), organisation names, site ids.
+    Scenario("search-serial:customer", "customer", "search", "lookup-serials-customer.txt", None, None),
+    Scenario("search-serial:staff", "staff", "search", "lookup-serials-staff.txt", None, None),
+    Scenario("search-name:staff", "staff", "search", "lookup-names.txt", None, None),
+    Scenario("search-site:customer", "customer", "search", "lookup-sites-customer.txt", None, None),
+    Scenario("search-site:staff", "staff", "search", "lookup-sites-staff.txt", None, None),
     Scenario("create", "customer", "create", "", 425, None),
     # The entitlement lookup (issue 3): runs when benchmarks/installbase.py seeded units.
     Scenario("entitlement:customer", "customer", "entitlement", "serials-customer.txt", 600, 20),
@@ -105,9 +113,45 @@ def prepare_data(dsn: str, tokens: dict[str, Any]) -> None:
             "ON o.id = a.owner_id WHERE NOT o.government LIMIT 5000"
         )
         (OUT / "serials-staff.txt").write_text("".join(f"{r[0]}\n" for r in cur.fetchall()))
+        lookups(cur, customer)
     tokens["customer"]["site_code"] = row[0] if row else ""
     (OUT / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n")
     (OUT / "words.txt").write_text("".join(f"{w}\n" for w in SEARCH_WORDS))
+
+
+def lookups(cur: psycopg.Cursor[Any], customer: dict[str, Any]) -> None:
+    """Search texts of the lookup scenarios, URL-encoded: serials of units that cases the
+    caller can see name (half whole, half their first eight characters), organisation
+    names (a word, or a word and the kind: "Acme", "Globex GmbH"), site ids."""
+
+    def write(name: str, texts: list[str]) -> None:
+        (OUT / name).write_text("".join(f"{quote(t)}\n" for t in texts))
+
+    def serials(rows: list[tuple[Any, ...]]) -> list[str]:
+        return [r[0] if n % 2 else r[0][:8] for n, r in enumerate(rows)]
+
+    cur.execute(
+        "SELECT u.serial FROM cases_caseunit u JOIN cases_case c ON c.id = u.case_id "
+        "WHERE c.organisation_id = %s OR c.contact_id = %s ORDER BY random() LIMIT 2000",
+        [customer["organisation_id"], customer["user_id"]],
+    )
+    write("lookup-serials-customer.txt", serials(cur.fetchall()))
+    cur.execute(
+        "SELECT u.serial FROM cases_caseunit u TABLESAMPLE SYSTEM (2) JOIN cases_case c ON c.id = u.case_id "
+        "JOIN accounts_organisation o ON o.id = c.organisation_id WHERE NOT o.government "
+        "ORDER BY random() LIMIT 2000"
+    )
+    write("lookup-serials-staff.txt", serials(cur.fetchall()))
+    cur.execute("SELECT name FROM accounts_organisation WHERE kind = 'customer' AND NOT government ORDER BY id")
+    names = [r[0].split(" #")[0] for r in cur.fetchall()]
+    write("lookup-names.txt", sorted({n.split()[0] for n in names}) + sorted(set(names))[:40])
+    cur.execute("SELECT code FROM accounts_site WHERE organisation_id = %s ORDER BY id", [customer["organisation_id"]])
+    write("lookup-sites-customer.txt", [r[0] for r in cur.fetchall()])
+    cur.execute(
+        "SELECT s.code FROM accounts_site s JOIN accounts_organisation o ON o.id = s.organisation_id "
+        "WHERE o.kind = 'customer' AND NOT o.government ORDER BY random() LIMIT 200"
+    )
+    write("lookup-sites-staff.txt", [r[0] for r in cur.fetchall()])
 
 
 def remove_created(dsn: str, after_id: int) -> int:
@@ -170,7 +214,7 @@ def wait_ready(port: int, token: str, process: subprocess.Popen[bytes], timeout:
             with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 - our loopback URL
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):  # refused, reset, or slow to answer on a busy machine
             pass
         time.sleep(0.3)
     sys.exit("gunicorn did not answer in time")

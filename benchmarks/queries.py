@@ -67,6 +67,17 @@ def scenarios(tokens: dict[str, Any]) -> list[tuple[str, str, str, str, dict[str
             (f"list:{role}", role, "GET", "/api/v1/cases", None),
             (f"search:{role}", role, "GET", f"/api/v1/cases?q={word}", None),
         ]
+    lookups = [
+        ("search-serial:customer", "customer", "lookup-serials-customer.txt"),
+        ("search-serial:staff", "staff", "lookup-serials-staff.txt"),
+        ("search-name:staff", "staff", "lookup-names.txt"),
+        ("search-site:customer", "customer", "lookup-sites-customer.txt"),
+        ("search-site:staff", "staff", "lookup-sites-staff.txt"),
+    ]
+    for name, role, data in lookups:
+        if (OUT / data).exists() and (OUT / data).read_text().strip():
+            # The first line of each kind: a serial's first eight characters, a one-word name.
+            result.append((name, role, "GET", f"/api/v1/cases?q={first_line(OUT / data)}", None))
     for role in ("customer", "staff"):
         serials = OUT / f"serials-{role}.txt"
         if serials.exists() and serials.read_text().strip():

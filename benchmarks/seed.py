@@ -344,6 +344,11 @@ def add_cases(total: int, years: float, zone: str) -> int:
             {"n_staff": n_staff, "n_types": n_types},
         )
         added = cur.rowcount
+        # The units the new cases name (D-3.6, search by serial): their own serial numbers.
+        cur.execute(
+            "INSERT INTO cases_caseunit (case_id, serial) SELECT c.id, c.serial_number FROM cases_case c "
+            "WHERE c.serial_number <> '' AND NOT EXISTS (SELECT 1 FROM cases_caseunit u WHERE u.case_id = c.id)"
+        )
         cur.execute(
             """
             INSERT INTO core_sequence (name, value)
@@ -452,6 +457,7 @@ def main() -> None:
         # Vacuum now, so that autovacuum does not run in the middle of a measurement, and the
         # visibility map is set (index-only scans); then fresh statistics for the planner.
         cur.execute("VACUUM (ANALYZE) cases_case")
+        cur.execute("VACUUM (ANALYZE) cases_caseunit")
         cur.execute("ANALYZE")
         cur.execute("SELECT count(*), pg_size_pretty(pg_total_relation_size('cases_case')) FROM cases_case")
         count, size = cur.fetchone()

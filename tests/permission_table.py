@@ -277,6 +277,7 @@ SAVED_VIEW = Scope(
 REGISTRATION = Scope("registration", "registrations", None, lambda r: {"registration_id": r.pk},
                      {"registration_id": NO_ID}, tells=lambda r: [r.email])  # fmt: skip
 ORDER_IMPORT = Scope("order import", "order_imports", None, lambda i: {"import_id": i.pk}, {"import_id": NO_ID})
+DEPOT = Scope("depot", "depots", None, lambda d: {"depot_id": d.pk}, {"depot_id": NO_ID})
 RESET_LINK = Scope("reset link", "reset_links", None, lambda link: link, {"uidb64": "MTIzNDU2Nzg5", "token": "x-y"})
 SIGNUP_LINK = Scope("sign-up link", "signup_links", None, lambda secret: {"secret": secret},
                     {"secret": "no-such-secret"}, fresh=True)  # fmt: skip
@@ -406,6 +407,11 @@ REPLY = {"body": "A reply from the matrix."}
 CLOSING = {"reason": "resolved_by_phone", "note": "Settled on the phone."}
 REOPENING = {"body": "It broke again."}
 MACRO_BODY = {"name": "Matrix macro", "body": "Thank you, we are on it."}
+DEPOT_BODY = {
+    "name": "Matrix depot",
+    "areas": [{"country": "DE", "subdivision": "DE-HE"}],
+    "replacements": ["same_day_4h"],
+}
 VIEW = {"name": "Matrix view", "q": "portal", "sort": "due"}
 STAFF_CASE = {**CASE_BODY, "organisation": "{organisation_id}", "contact": "{contact}"}  # the console's form
 
@@ -474,6 +480,17 @@ ENTRIES: list[Entry] = [
     api("GET", "/entitlements", SIGNED_IN, ASSET, query={"q": "{serial}"}),
     api("POST", "/ecertificates/{code}/activation", C.ACTIVATE_ECERTIFICATES, ECERTIFICATE,
         body={"serial": "{serial}"}),
+    api("GET", "/ecertificates/{code}", SIGNED_IN, ECERTIFICATE),
+    api("POST", "/ecertificates", C.ISSUE_ECERTIFICATES, body=lambda call: {
+        "code": "EC-MATRIX-NEW", "organisation_id": call.things["acme"].pk, "service_level": "premium-4h",
+        "sales_region": "emea"}),
+    api("GET", "/assets/{serial}/cases", SIGNED_IN, ASSET),
+    # depot coverage (D-2.8): staff read it, support logistics keep it
+    api("GET", "/depots", C.SEE_INTERNAL),
+    api("GET", "/depots/{depot_id}", C.SEE_INTERNAL, DEPOT),
+    api("POST", "/depots", C.MANAGE_DEPOTS, body=DEPOT_BODY),
+    api("PUT", "/depots/{depot_id}", C.MANAGE_DEPOTS, DEPOT, body=DEPOT_BODY),
+    api("DELETE", "/depots/{depot_id}", C.MANAGE_DEPOTS, DEPOT),
     api("POST", "/order-imports", C.IMPORT_ORDERS, body=_upload("orders.csv", ORDERS_CSV), multipart=True),
     api("GET", "/order-imports/{import_id}", C.IMPORT_ORDERS, ORDER_IMPORT),
     api("GET", "/order-imports/{import_id}/rejections", C.IMPORT_ORDERS, ORDER_IMPORT),

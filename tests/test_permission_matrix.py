@@ -156,7 +156,7 @@ class Matrix:
 
 def _build() -> Matrix:
     from caredesk.cases import services as cases
-    from caredesk.entitlements.models import Contract, ECertificate, SalesRegion, ServiceLevelOffer
+    from caredesk.entitlements.models import Contract, Depot, ECertificate, SalesRegion, ServiceLevelOffer
     from caredesk.installbase import services as installbase
     from caredesk.installbase.models import Asset
 
@@ -224,6 +224,7 @@ def _build() -> Matrix:
                    b"SO-1,1,KR9000001,NO-SUCH-SKU,ACC-ACME,2026-05-01,,,\n"),
         source="matrix.csv", actor=world.agent,
     ).order_import  # fmt: skip
+    depot = Depot.objects.create(name="Frankfurt depot", replacements=["same_day_4h"])
     registration = Registration.objects.create(
         email="newco@newco.example", full_name="Nina Newco", token_hash="matrix-registration",
         status=RegistrationStatus.AWAITING_APPROVAL, new_organisation_name="NewCo", new_organisation_country="DE",
@@ -290,7 +291,7 @@ def _build() -> Matrix:
         "cases": case_list, "attachments": attachments, "escalations": escalations, "offers": offers,
         "assets": list(units.values()), "ecertificates": certificates, "transfers": transfers,
         "reinstatements": reinstatements, "contacts": [world.alice, world.charlie, world.gina], "tokens": spare,
-        "registrations": [registration], "order_imports": [order_import],
+        "registrations": [registration], "order_imports": [order_import], "depots": [depot],
         "reset_links": [{**link, "token": default_token_generator.make_token(alice)}],
         "sign_in_links": [{**link, "token": accounts.sign_in_links.make_token(alice)}],
         "signup_links": signup_link, "closed_cases": closed, "organisations": organisations, "members": members,

@@ -13,12 +13,18 @@ from pydantic import Field
 
 from caredesk.accounts.models import User
 from caredesk.accounts.queries import visible_organisations
+from caredesk.api.cases import case_row
 from caredesk.api.idempotency import idempotent
 from caredesk.api.schemas import (
     ActivationIn,
     AssetOut,
     AssetPageOut,
+    CaseRow,
     ContractOut,
+    DepotIn,
+    DepotOut,
+    ECertificateIn,
+    ECertificateOut,
     EntitlementOut,
     ErrorOut,
     OfferOut,
@@ -36,7 +42,7 @@ from caredesk.cases import services as case_services
 from caredesk.core.errors import ValidationFailed
 from caredesk.entitlements import queries as entitlements
 from caredesk.entitlements import services as entitlement_services
-from caredesk.entitlements.models import Contract, ServiceLevel, ServiceLevelOffer
+from caredesk.entitlements.models import Contract, Depot, ECertificate, ServiceLevel, ServiceLevelOffer
 from caredesk.installbase import queries as installbase
 from caredesk.installbase import services as ib_services
 from caredesk.installbase.models import Asset, OrderImport, OwnershipTransfer, Reinstatement
@@ -71,7 +77,7 @@ def asset_out(asset: Asset) -> dict[str, Any]:
         "channel": asset.channel,
         "standing": asset.standing,
         "eol_announced": product.eol_announced(installbase.today()),
-        "hw_best_effort": asset.hw_best_effort,
+        "best_effort": asset.best_effort,
     }
 
 
@@ -126,6 +132,17 @@ def get_asset(request: HttpRequest, serial: str = Path(..., max_length=64)) -> d
     return asset_out(installbase.get_asset(_user(request), serial))
 
 
+@router.get(
+    "/assets/{serial}/cases",
+    response={200: list[CaseRow], 404: ErrorOut},
+    summary="The cases you can see that name the unit, newest first (at most 50)",
+)
+def asset_cases(request: HttpRequest, serial: str = Path(..., max_length=64)) -> list[dict[str, Any]]:
+    user = _user(request)
+    asset = installbase.get_asset(user, serial)  # a unit out of sight is not found
+    return [case_row(c) for c in case_queries.cases_naming_unit(user, asset.serial)]
+
+
 class EntitlementQuery(QueryIn):
     q: str = Field(..., max_length=64, description="Serial number, SSRN or contract id")
     kind: str = Field("", max_length=10, description="serial, ssrn or contract; empty tries them in that order")
@@ -174,6 +191,44 @@ def _contract_out(contract: Contract) -> dict[str, Any]:
     }
 
 
+def _ecertificate_out(certificate: ECertificate) -> dict[str, Any]:
+    org = certificate.organisation
+    return {
+        "code": certificate.code,
+        "organisation": {"id": org.pk, "name": org.name, "kind": org.kind},
+        "service_level": _level(certificate.service_level),
+        "sales_region": certificate.sales_region.code,
+        "term_months": certificate.term_months,
+        "received_on": certificate.received_on,
+        "status": certificate.status,
+        "activated_on": certificate.activated_on,
+        "serial": certificate.asset.serial if certificate.asset_id and certificate.asset else None,
+        "contract_id": certificate.contract.contract_id if certificate.contract_id and certificate.contract else None,
+    }
+
+
+@router.post(
+    "/ecertificates",
+    response={201: ECertificateOut, **ERRORS},
+    summary="Staff: issue a support e-certificate to a customer",
+)
+@idempotent
+def issue_ecertificate(request: HttpRequest, payload: ECertificateIn) -> tuple[int, dict[str, Any]]:
+    certificate = entitlement_services.issue_ecertificate(
+        _user(request), entitlement_services.NewECertificate(**payload.dict())
+    )
+    return 201, _ecertificate_out(entitlements.get_ecertificate(_user(request), certificate.code))
+
+
+@router.get(
+    "/ecertificates/{code}",
+    response={200: ECertificateOut, 404: ErrorOut},
+    summary="One support e-certificate you can see",
+)
+def get_ecertificate(request: HttpRequest, code: str = Path(..., max_length=32)) -> dict[str, Any]:
+    return _ecertificate_out(entitlements.get_ecertificate(_user(request), code))
+
+
 @router.post(
     "/ecertificates/{code}/activation",
     response={201: ContractOut, **ERRORS},
@@ -184,6 +239,58 @@ def activate(
     request: HttpRequest, payload: ActivationIn, code: str = Path(..., max_length=32)
 ) -> tuple[int, dict[str, Any]]:
     return 201, _contract_out(entitlement_services.activate_ecertificate(_user(request), code, payload.serial))
+
+
+# --- depot coverage (D-2.8) ------------------------------------------------------------------
+
+
+def _depot_out(depot: Depot) -> dict[str, Any]:
+    return {
+        "id": depot.pk,
+        "name": depot.name,
+        "areas": [
+            {"country": a.country, "subdivision": a.subdivision, "postal_prefix": a.postal_prefix}
+            for a in sorted(depot.areas.all(), key=lambda a: (a.country, a.subdivision, a.postal_prefix))
+        ],
+        "replacements": list(depot.replacements),
+    }
+
+
+def _depot_data(payload: DepotIn) -> entitlement_services.DepotData:
+    return entitlement_services.DepotData(
+        name=payload.name,
+        areas=[entitlement_services.Area(a.country, a.subdivision, a.postal_prefix) for a in payload.areas],
+        replacements=list(payload.replacements),
+    )
+
+
+@router.get("/depots", response={200: list[DepotOut], 403: ErrorOut}, summary="Staff: the depots and where they serve")
+def list_depots(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_depot_out(d) for d in entitlements.depots(_user(request))]
+
+
+@router.post("/depots", response={201: DepotOut, **ERRORS}, summary="Add a depot with the areas it serves")
+@idempotent
+def create_depot(request: HttpRequest, payload: DepotIn) -> tuple[int, dict[str, Any]]:
+    depot = entitlement_services.create_depot(_user(request), _depot_data(payload))
+    return 201, _depot_out(entitlements.get_depot(_user(request), depot.pk))
+
+
+@router.get("/depots/{depot_id}", response={200: DepotOut, 403: ErrorOut, 404: ErrorOut})
+def get_depot(request: HttpRequest, depot_id: int = Path(..., ge=1, le=2**62)) -> dict[str, Any]:
+    return _depot_out(entitlements.get_depot(_user(request), depot_id))
+
+
+@router.put("/depots/{depot_id}", response={200: DepotOut, **ERRORS}, summary="Replace a depot's areas and speeds")
+def change_depot(request: HttpRequest, payload: DepotIn, depot_id: int = Path(..., ge=1, le=2**62)) -> dict[str, Any]:
+    entitlement_services.change_depot(_user(request), depot_id, _depot_data(payload))
+    return _depot_out(entitlements.get_depot(_user(request), depot_id))
+
+
+@router.delete("/depots/{depot_id}", response={204: None, **ERRORS}, summary="Remove a depot")
+def remove_depot(request: HttpRequest, depot_id: int = Path(..., ge=1, le=2**62)) -> tuple[int, None]:
+    entitlement_services.remove_depot(_user(request), depot_id)
+    return 204, None
 
 
 # --- sales-order imports (D-2.3) -------------------------------------------------------------

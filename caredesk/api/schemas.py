@@ -445,7 +445,10 @@ class AssetOut(Out):
     channel: str
     standing: str = Field(description="good, or needs_reinstatement (grey market or transferred)")
     eol_announced: bool = Field(description="The product's end of life is announced")
-    hw_best_effort: bool
+    best_effort: bool = Field(
+        description="Hardware replacement is best effort: the unit moved where its contracted level is not "
+        "delivered, and the customer has not yet accepted the level offered there"
+    )
 
 
 class AssetPageOut(Out):
@@ -484,8 +487,12 @@ class AssetEntitlementOut(Out):
     eol_announced: bool
     includes_24x7: bool = Field(description="24x7 phone and web support (an active contract, never PAR)")
     technical_cases: bool = Field(description="A technical case may be opened for this unit")
-    hardware_replacement: str
-    best_effort: bool
+    hardware_replacement: str = Field(
+        description="same_day_4h, next_business_day, return_to_factory or none from the best active contract; "
+        "best_effort (and nothing else) while the unit waits for the customer to accept a service-level offer "
+        "after a move"
+    )
+    best_effort: bool = Field(description="Hardware replacement is best effort until a move is settled")
     reasons: list[str] = Field(description="Why the unit is not entitled")
     options: list[str] = Field(description="What the customer can do about it")
 
@@ -606,3 +613,55 @@ class DashboardOut(Out):
     open_breaches: int
     oldest_breaches: list[BreachOut]
     backlog: list[BacklogOut]
+
+
+# --- issuing e-certificates and depot coverage (D-2.7, D-2.8) ------------------------------
+
+
+class ECertificateIn(In):
+    code: str = Field(max_length=32, description="The certificate's code, as printed on it")
+    organisation_id: int = Field(ge=1, le=2**62, description="The customer or partner who bought it")
+    service_level: str = Field(max_length=64, description="Code of a service level of the catalogue")
+    sales_region: str = Field(max_length=32, description="Code of the sales region where it was bought")
+    received_on: date | None = Field(None, description="When the customer received it; default today")
+    term_months: int = Field(12, ge=1, le=120)
+
+
+class ECertificateOut(Out):
+    code: str
+    organisation: OrganisationRef
+    service_level: ServiceLevelOut
+    sales_region: str = Field(description="Code of the region it can be activated in")
+    term_months: int
+    received_on: date
+    status: Literal["issued", "activated"]
+    activated_on: date | None
+    serial: str | None = Field(description="The unit it was activated for")
+    contract_id: str | None = Field(description="The contract its activation made")
+
+
+class DepotAreaIn(In):
+    country: str = Field(max_length=2, description="ISO 3166 alpha-2 code")
+    subdivision: str = Field("", max_length=6, description="ISO 3166-2 code of a part of the country, e.g. US-CA")
+    postal_prefix: str = Field("", max_length=12, description="Postal codes starting with this (spaces ignored)")
+
+
+class DepotIn(In):
+    name: str = Field(max_length=100)
+    areas: list[DepotAreaIn] = Field(max_length=500, description="Countries or parts of them that it serves")
+    replacements: list[Literal["same_day_4h", "next_business_day"]] = Field(
+        max_length=2, description="Hardware replacement speeds it delivers there"
+    )
+
+
+class DepotAreaOut(Out):
+    country: str
+    subdivision: str
+    postal_prefix: str
+
+
+class DepotOut(Out):
+    id: int
+    name: str
+    areas: list[DepotAreaOut]
+    replacements: list[str]

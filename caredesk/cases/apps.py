@@ -19,3 +19,10 @@ class CasesConfig(AppConfig):
         from caredesk.cases.queries import catalogue
 
         catalogue.forget_on_change(RequestType, RequestSubType)
+
+        from caredesk.accounts.models import Organisation, Site
+        from caredesk.cases.queries import organisation_names, site_codes
+
+        # Search by organisation name and site id (D-3.6).
+        organisation_names.forget_on_change(Organisation)
+        site_codes.forget_on_change(Site)

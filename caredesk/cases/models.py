@@ -247,6 +247,8 @@ class Case(models.Model):
             models.Index(fields=["priority", "id"], name="case_priority_idx"),
             models.Index(fields=["site_name", "id"], name="case_site_name_idx"),
             models.Index(fields=["site_code", "id"], name="case_site_code_idx"),
+            # Search by site id (D-3.6) pages one site's cases in list order.
+            models.Index(fields=["site_code", "updated_at", "id"], name="case_site_updated_idx"),
             models.Index(fields=["contact_name", "id"], name="case_contact_idx"),
             models.Index(fields=["platform", "id"], name="case_platform_idx"),
             models.Index(fields=["organisation", "updated_at", "id"], name="case_org_updated_idx"),
@@ -297,6 +299,42 @@ class Case(models.Model):
     def waiting(self) -> bool:
         """Opened outside business days and waiting for the next business day (D-4.6)."""
         return self.waits_until is not None and self.waits_until > now() and self.status != CaseStatus.CLOSED
+
+
+def named_serials(serial_number: str, template: list[Any] | None, template_data: dict[str, Any]) -> list[str]:
+    """The units a case names (D-3.6), once each, in capitals: its own serial number, then
+    the values of its request type's template fields of type "serials" (the units of an
+    Installed Base Update). An SSRN names a contract, not a unit, and is not among them."""
+    serials = [serial_number] if serial_number else []
+    for spec in template or []:
+        if isinstance(spec, dict) and spec.get("type") == "serials":
+            value = template_data.get(spec.get("name", ""))
+            serials += [str(s) for s in value] if isinstance(value, list) else []
+    return list(dict.fromkeys(s.strip().upper() for s in serials if s and s.strip()))[:500]
+
+
+class CaseUnit(models.Model):
+    """A unit a case names (``named_serials``), written when the case is opened: search
+    finds cases by these serials, exactly or by their start, and a unit's page lists the
+    cases that name it. A table of its own, since a case may name up to 500 units, and
+    each needs an index entry that a prefix can be looked up in."""
+
+    # No index of its own: the unique (case, serial) below starts with it.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="units", db_index=False)
+    serial = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "serial"], name="case_unit_unique")]
+        indexes = [
+            # Exact and prefix lookups (LIKE 'X%') on PostgreSQL whatever the database's
+            # collation; the case id is in the index so a search reads no table rows.
+            models.Index(
+                fields=["serial"], name="case_unit_serial_idx", opclasses=["varchar_pattern_ops"], include=["case"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial} in {self.case_id}"
 
 
 class EscalationKind(models.TextChoices):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock_time
@@ -13,18 +14,19 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 
 from caredesk.accounts.access import Capability, acting_organisation_ids, may, owner_scope, require
-from caredesk.accounts.models import Organisation, User
+from caredesk.accounts.models import Organisation, OrganisationKind, Site, User
 from caredesk.accounts.queries import visible_organisations
 from caredesk.cases.models import (
     Attachment,
     Case,
     CaseMessage,
     CaseStatus,
+    CaseUnit,
     Escalation,
     Priority,
     RequestSubType,
@@ -38,6 +40,7 @@ from caredesk.core.identifiers import normalise_case_id
 from caredesk.core.models import AuditEntry
 from caredesk.core.paging import Page, keyset_page
 from caredesk.core.snapshot import Snapshot
+from caredesk.installbase.queries import SERIAL_RE, normalise_serial
 
 
 def visible_cases(user: User, *, scope_ids: list[int] | None = None) -> QuerySet[Case]:
@@ -174,14 +177,112 @@ def _keyword(text: str, *, indexed: bool = True) -> Q:
     return q
 
 
-def search_condition(text: str, *, indexed: bool = True) -> Q:
+def search_condition(text: str, *, indexed: bool = True, scope_ids: list[int] | None = None) -> Q:
     """What a search box finds (D-3.6): a case id with or without dashes; otherwise the
-    customer's tracking number or keywords in summary and description."""
+    customer's tracking number, keywords in summary and description, a site id, the name
+    of an organisation (``organisations_named``), or a serial number, whole or its start,
+    of a unit the case names (``CaseUnit``: its own serial and its template's serials).
+    ``scope_ids``: the organisations a customer acts for, which bound the names searched."""
     canonical = normalise_case_id(text)
     if canonical:
         return Q(case_id=canonical)
+    condition = _direct_condition(text, indexed=indexed, scope_ids=scope_ids)
+    units = _units_named(text)
+    if units is not None:
+        # Correlated, so that walking the list tests each case with one index probe
+        # instead of first collecting every unit whose serial starts so.
+        condition |= Q(Exists(units.filter(case_id=OuterRef("pk"))))
+    return condition
+
+
+def _direct_condition(text: str, *, indexed: bool, scope_ids: list[int] | None) -> Q:
+    """The conditions on the case row itself, any of which finds a case."""
+    condition = Q()
+    for _, part in _direct_parts(text, indexed=indexed, scope_ids=scope_ids):
+        condition |= part
+    return condition
+
+
+def _direct_parts(text: str, *, indexed: bool, scope_ids: list[int] | None) -> list[tuple[str, Q]]:
+    """The conditions on the case row, by kind, each served by an index of its own:
+    "words" (tracking number or keywords: one bitmap scan of two indexes, as before),
+    "site" (one per site id), "organisations"."""
     stripped = text.strip()
-    return Q(customer_tracking_number=stripped[:64]) | _keyword(stripped, indexed=indexed)
+    parts = [("words", Q(customer_tracking_number=stripped[:64]) | _keyword(stripped, indexed=indexed))]
+    # Site ids are codes: the one typed, or in capitals (as codes are usually written), when
+    # a site has it; each one code, which the (site, last modified) index walks in order.
+    codes = [code for code in dict.fromkeys((stripped, stripped.upper())) if code in site_codes.get()]
+    parts.extend(("site", Q(site_code=code)) for code in codes)
+    organisations = organisations_named(stripped, scope_ids=scope_ids)
+    if organisations:
+        parts.append(("organisations", Q(organisation_id__in=organisations)))
+    return parts
+
+
+SERIAL_PREFIX_MIN = 3  # shorter text matches a serial only whole
+
+
+def _units_named(text: str) -> QuerySet[CaseUnit] | None:
+    """The units named in cases whose serial is ``text`` or starts with it (a serial is a
+    code, compared without case, not a keyword); None when ``text`` cannot be a serial."""
+    serial = normalise_serial(text)
+    # A serial number has a digit: a plain word ("router") is a keyword only, which keeps
+    # the common search for words as short as it was.
+    if not serial or not SERIAL_RE.match(serial) or not any(c.isdigit() for c in serial):
+        return None
+    if len(serial) < SERIAL_PREFIX_MIN:
+        return CaseUnit.objects.filter(serial=serial)
+    return CaseUnit.objects.filter(serial__startswith=serial)
+
+
+# Site ids in use, per process like the organisation names: a text that is no site's id
+# (most searches) adds no condition at all, and costs no query to tell.
+site_codes: Snapshot[frozenset[str]] = Snapshot(
+    lambda: frozenset(Site.objects.order_by().values_list("code", flat=True))
+)
+
+
+ORGANISATION_NAME_MIN = 3  # characters typed before names are searched
+ORGANISATION_MATCH_MAX = 50  # a text naming more organisations than this is not a name
+
+
+def _name_words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _load_organisation_names() -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+    """Customers' and partners' names as words, by the first letter of each word."""
+    by_letter: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    rows = Organisation.objects.exclude(kind=OrganisationKind.VENDOR).order_by("pk").values_list("pk", "name")
+    for pk, name in rows:
+        words = tuple(_name_words(name))
+        for letter in dict.fromkeys(word[0] for word in words):
+            by_letter.setdefault(letter, []).append((pk, words))
+    return by_letter
+
+
+# Organisation names are few and change rarely: each process keeps them (core.snapshot), so
+# resolving a name to ids costs no query; a new organisation is found within
+# CATALOGUE_CACHE_SECONDS (at once in the process that saved it).
+organisation_names: Snapshot[dict[str, list[tuple[int, tuple[str, ...]]]]] = Snapshot(_load_organisation_names)
+
+
+def organisations_named(text: str, *, scope_ids: list[int] | None = None) -> list[int]:
+    """Ids of the organisations whose name has a word starting with each word of ``text``
+    ("acme tel" finds "Acme Telecom"), among ``scope_ids`` when given. Nothing for fewer
+    than ORGANISATION_NAME_MIN characters, or for a text that fits more than
+    ORGANISATION_MATCH_MAX organisations (too vague to be a name)."""
+    wanted = _name_words(text)
+    if not wanted or len("".join(wanted)) < ORGANISATION_NAME_MIN:
+        return []
+    candidates = organisation_names.get().get(wanted[0][0], [])
+    allowed = set(scope_ids) if scope_ids is not None else None
+    found = [
+        pk
+        for pk, words in candidates
+        if (allowed is None or pk in allowed) and all(any(w.startswith(x) for w in words) for x in wanted)
+    ]
+    return found if len(found) <= ORGANISATION_MATCH_MAX else []
 
 
 def list_cases(
@@ -199,9 +300,9 @@ def list_cases(
         raise ValidationFailed("The search text is too long.", fields={"q": "At most 200 characters."})
     common = bool(flt.query.strip()) and _common_words(flt.query)
 
-    def filtered(cases: QuerySet[Case]) -> QuerySet[Case]:
-        if flt.query.strip():
-            cases = cases.filter(search_condition(flt.query, indexed=not common))
+    def filtered(cases: QuerySet[Case], *, search: bool = True) -> QuerySet[Case]:
+        if search and flt.query.strip():
+            cases = cases.filter(search_condition(flt.query, indexed=not common, scope_ids=scope_ids))
         if flt.status:
             if flt.status == "active":
                 cases = cases.exclude(status=CaseStatus.CLOSED)
@@ -225,13 +326,21 @@ def list_cases(
 
     cases = filtered(visible_cases(user, scope_ids=scope_ids))
     exact = False
+    branches = None
     if flt.query.strip() and not normalise_case_id(flt.query) and not common:
-        cases, exact = _narrowed_to_matches(cases)
+        cases, exact, branches = _narrowed_to_matches(
+            cases,
+            flt.query,
+            scope_ids,
+            lambda rows: filtered(rows, search=False),
+            visible_cases(user, scope_ids=scope_ids),
+        )
         cases = cases.only(*LIST_COLUMNS)
-    parts = None if exact or scope_ids is None or not user.is_active else _visible_parts(user, scope_ids)
+    parts = None if exact or branches or scope_ids is None or not user.is_active else _visible_parts(user, scope_ids)
     # Each part is the list's filters on one part of the visible cases, without the whole
     # access condition again: building the SQL of a UNION is most of its cost.
-    branches = [filtered(Case.objects.filter(part)) for part in parts] if parts else None
+    if parts:
+        branches = [filtered(Case.objects.filter(part)) for part in parts]
     return keyset_page(cases, field=SORTS[key], descending=descending, cursor=cursor, limit=limit, branches=branches)
 
 
@@ -257,6 +366,21 @@ LIST_COLUMNS = (
 )
 
 
+UNIT_CASES_MAX = 50
+
+
+def cases_naming_unit(user: User, serial: str, *, limit: int = UNIT_CASES_MAX) -> list[Case]:
+    """The cases ``user`` may see that name the unit with this serial (``CaseUnit``: as
+    their own serial or in their template), newest first: for the unit's page."""
+    key = normalise_serial(serial)
+    if not key or len(key) > 64:
+        return []
+    named = CaseUnit.objects.filter(serial=key).values("case_id")
+    return list(
+        visible_cases(user).filter(pk__in=named).only(*LIST_COLUMNS).order_by("-created_at", "-id")[: max(1, limit)]
+    )
+
+
 def response_state(case: Case, at: datetime | None = None) -> ResponseState:
     """Where ``case`` stands against its response target (D-4.1), now or ``at``."""
     return case.response_state_at(at or now())
@@ -280,8 +404,14 @@ def _visible_parts(user: User, ids: list[int]) -> list[Q] | None:
 SEARCH_PROBE = 1000
 
 
-def _narrowed_to_matches(cases: QuerySet[Case]) -> tuple[QuerySet[Case], bool]:
-    """Keyword searches in two steps, so that neither rare nor common words are slow.
+def _narrowed_to_matches(
+    cases: QuerySet[Case],
+    text: str = "",
+    scope_ids: list[int] | None = None,
+    unsearched: Callable[[QuerySet[Case]], QuerySet[Case]] | None = None,
+    visible: QuerySet[Case] | None = None,
+) -> tuple[QuerySet[Case], bool, list[QuerySet[Case]] | None]:
+    """Searches in two steps, so that neither rare nor common matches are slow.
 
     Ordered by last modified, the database tends to walk the cases newest first and test
     each against the words: quick for a common word, a walk through the whole table for a
@@ -289,11 +419,86 @@ def _narrowed_to_matches(cases: QuerySet[Case]) -> tuple[QuerySet[Case], bool]:
     SEARCH_PROBE matching ids in any order (an index lookup for a rare word, an early stop
     for a common one). Fewer than that means they are all the matches, and the page is
     sorted from those ids alone (and True says so); otherwise the word is common enough
-    for the walk to find a page soon."""
-    ids = list(cases.order_by().values_list("pk", flat=True)[:SEARCH_PROBE])
-    if len(ids) < SEARCH_PROBE:
-        return cases.model.objects.filter(pk__in=ids), True
-    return cases, False
+    for the walk to find a page soon.
+
+    On PostgreSQL the probe is one statement, a UNION ALL of the kinds of match, each served
+    by an index of its own: tracking number or keywords (one bitmap scan) and the cases
+    naming a unit whose serial starts so (a range of the serial index), each up to
+    SEARCH_PROBE; and whether any case is at a site of that id or of an organisation of
+    that name (the first one found). Codes have exact statistics and indexes in list order
+    ((site, last modified), (organisation, last modified)), so a site or an organisation
+    that matches is paged as a branch of its own, on its index, however many cases it has;
+    so is a serial prefix with many cases. The page is then the union of the branches and
+    the ids found (third value); ``unsearched`` is ``cases`` without the search condition,
+    which the branches start from. A common word walks the list with the whole condition.
+    Walking the whole list for a code of a thousand cases in a million would read most of
+    the table, and fetching its matches first would read all of them."""
+    ids = cases.order_by().values_list("pk", flat=True)
+    if not text or connection.vendor != "postgresql":
+        found = list(ids[:SEARCH_PROBE])
+        if len(found) < SEARCH_PROBE:
+            return cases.model.objects.filter(pk__in=found), True, None
+        return cases, False, None
+    # (kind, condition, how many to fetch): the words first; codes are paged as branches
+    # of their own once they have a match, the units' serials once they have many.
+    kinds = [
+        (kind, condition, SEARCH_PROBE if kind == "words" else 1)
+        for kind, condition in _direct_parts(text, indexed=True, scope_ids=scope_ids)
+    ]
+    units = _units_named(text)
+    if units is not None:
+        kinds.append(("units", Q(pk__in=units.values("case_id")), SEARCH_PROBE))
+    # Each part is the list's filters and one kind of match (their union is the whole
+    # search condition): a short statement, planned on that kind's own index.
+    base = unsearched(visible) if unsearched is not None and visible is not None else cases
+    probes = [
+        base.filter(condition).order_by().annotate(part=Value(n)).values_list("pk", "part", "organisation_id")[:most]
+        for n, (_, condition, most) in enumerate(kinds)
+    ]
+    found_by: dict[int, list[tuple[int, int]]] = {n: [] for n in range(len(kinds))}
+    for pk, part, organisation_id in probes[0].union(*probes[1:], all=True):
+        found_by[part].append((pk, organisation_id))
+    if len(found_by[0]) >= SEARCH_PROBE:
+        return cases, False, None  # a common word: walk the list, as before
+    paged = [n for n, (_, _, most) in enumerate(kinds) if found_by[n] and len(found_by[n]) >= most]
+    known = list({pk for n, rows in found_by.items() if n not in paged for pk, _ in rows})
+    if not paged:
+        return cases.model.objects.filter(pk__in=known), True, None
+    branches = [
+        _branch(kinds[n][0], kinds[n][1], {org for _, org in found_by[n]}, scope_ids, unsearched, base) for n in paged
+    ]
+    if known:
+        branches.append(cases.model.objects.filter(pk__in=known).only(*LIST_COLUMNS))
+    return cases, False, branches
+
+
+def _branch(
+    kind: str,
+    condition: Q,
+    organisations: set[int],
+    scope_ids: list[int] | None,
+    unsearched: Callable[[QuerySet[Case]], QuerySet[Case]] | None,
+    base: QuerySet[Case],
+) -> QuerySet[Case]:
+    """The cases of one kind of match with the list's filters (``base``), to be paged on
+    its own.
+
+    Without the whole search condition: with it the planner takes the code for rare (it
+    cannot know that the code is one of the conditions it estimates) and reads and sorts
+    every match. For a customer, the access condition "one of my organisations', or one I
+    opened" would again look rare to it beside a site; so where the site's case that the
+    probe found (``organisations``) is of one of the customer's organisations, the branch
+    is the cases of those organisations at the site. That is all it may see there: a case
+    is at a site of its own organisation (opening checks it), so no case at that site is
+    visible only as one the customer opened. An organisation found by name is one of the
+    customer's already (``organisations_named`` keeps to them)."""
+    if unsearched is None or scope_ids is None:
+        return base.filter(condition)
+    if kind == "site" and organisations <= set(scope_ids):
+        return unsearched(Case.objects.filter(organisation_id__in=scope_ids)).filter(condition)
+    if kind == "organisations":
+        return unsearched(Case.objects.all()).filter(condition)
+    return base.filter(condition)
 
 
 COMMON_SHARE = 0.05  # a word in at least this share of cases is "common"

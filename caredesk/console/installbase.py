@@ -18,7 +18,7 @@ from caredesk.core.errors import DomainError, Forbidden, ValidationFailed
 from caredesk.installbase import services as ib_services
 from caredesk.installbase.queries import get_order_import, open_requests, visible_order_imports
 from caredesk.installbase.services import import_orders, rejection_report
-from caredesk.web.installbase import assets_page, entitlement_context
+from caredesk.web.installbase import assets_page, entitlement_context, unit_cases
 from caredesk.web.pages import current_user, show_error
 
 
@@ -34,7 +34,9 @@ def asset(request: HttpRequest, serial: str) -> HttpResponse:
     context = entitlement_context(request, serial, kind="serial")
     if "answer" not in context:
         raise Http404("No such unit.")
-    return render(request, "console/asset.html", {**context, "nav": "assets"})
+    serial = context["answer"].assets[0].asset.serial
+    cases = unit_cases(request, serial, case_url="console:case")
+    return render(request, "console/asset.html", {**context, **cases, "cases_search": "console:queue", "nav": "assets"})
 
 
 @staff_page

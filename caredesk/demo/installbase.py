@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from caredesk.accounts.models import Organisation, Site, User
+from caredesk.core.clock import driven_by
 from caredesk.entitlements import services as entitlements
-from caredesk.entitlements.models import Depot, ECertificate, SalesRegion, ServiceLevel
+from caredesk.entitlements.models import SalesRegion, ServiceLevel
 from caredesk.installbase import services as installbase
 from caredesk.installbase.models import Asset, Product, PurchaseChannel
 
@@ -70,7 +71,9 @@ def build(
     """``customers``: (organisation, sites, a partner selling to it or None, serial base,
     how many units)."""
     for name, countries, speeds in DEPOTS:
-        Depot.objects.create(name=name, countries=countries, replacements=speeds)
+        entitlements.create_depot(
+            admin, entitlements.DepotData(name, [entitlements.Area(c) for c in countries], speeds)
+        )
     products: list[Product] = []
     for spec in PRODUCTS:
         eol = spec.eol
@@ -145,12 +148,20 @@ def build(
                 ),
                 actor=admin,
             )  # fmt: skip
-        # Two support certificates waiting to be activated, bought in the customer's region.
+        # Two support certificates waiting to be activated, bought in the customer's region
+        # and received in the last weeks: issued today, whatever moment the history is at.
+        # (Not for a government customer: the demo's administrator is not cleared for them.)
         region = next((r for r in SalesRegion.objects.all() if org.country in r.countries), None)
-        if region is not None:
-            for k in range(2):
-                ECertificate.objects.create(
-                    code=f"EC-{org.pk:03d}-{k + 1:02d}", service_level=levels["advanced-nbd" if k else "premium-4h"],
-                    organisation=org, sales_region=region, received_on=today - timedelta(days=rng.randint(3, 60)),
-                )  # fmt: skip
+        issued_at = datetime.combine(today, time(12), tzinfo=UTC)
+        if region is not None and not org.government:
+            with driven_by(lambda at=issued_at: at):  # type: ignore[misc]
+                for k in range(2):
+                    entitlements.issue_ecertificate(
+                        admin,
+                        entitlements.NewECertificate(
+                            code=f"EC-{org.pk:03d}-{k + 1:02d}", organisation_id=org.pk,
+                            service_level="advanced-nbd" if k else "premium-4h", sales_region=region.code,
+                            received_on=today - timedelta(days=rng.randint(3, 60)),
+                        ),
+                    )  # fmt: skip
     return DemoUnits(by_owner)

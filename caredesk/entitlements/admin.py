@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from caredesk.core.admin import AuditedAdmin
-from caredesk.entitlements.models import Contract, CoveredAsset, Depot, ECertificate, SalesRegion, ServiceLevel
+from caredesk.entitlements.models import (
+    Contract,
+    CoveredAsset,
+    Depot,
+    DepotArea,
+    ECertificate,
+    SalesRegion,
+    ServiceLevel,
+)
 from caredesk.entitlements.queries import visible_contracts, visible_ecertificates
 
 
@@ -37,11 +45,19 @@ class SalesRegionAdmin(AuditedAdmin[SalesRegion]):
     list_display = ["name", "code"]
 
 
+class DepotAreaInline(admin.TabularInline[DepotArea, Depot]):
+    model = DepotArea
+    extra = 1
+
+
 @admin.register(Depot)
 class DepotAdmin(AuditedAdmin[Depot]):
-    """Depot coverage (D-2.8): countries served and replacement speeds delivered there."""
+    """Depot coverage (D-2.8): the countries or parts of them served (subdivisions,
+    postal-code prefixes) and the replacement speeds delivered there. The API and the
+    depot services check the same rules (``entitlements.services.create_depot``)."""
 
     list_display = ["name"]
+    inlines = [DepotAreaInline]
 
 
 @admin.register(ECertificate)

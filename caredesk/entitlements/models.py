@@ -4,6 +4,7 @@ and the depots that deliver hardware replacement."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caredesk.accounts.models import Organisation
 from caredesk.core.clock import now
+from caredesk.core.geography import is_country
 from caredesk.installbase.models import Asset
 
 
@@ -160,11 +162,11 @@ class ECertificate(models.Model):
 
 
 class Depot(models.Model):
-    """A spares depot (D-2.8): the countries it serves and the replacement speeds it can
-    deliver there. A site is covered at a level when some depot serves its country at it."""
+    """A spares depot (D-2.8): the areas it serves (``DepotArea``: countries or parts of
+    them) and the replacement speeds it can deliver there. A site is covered at a level
+    when some depot serving one of its areas delivers that speed."""
 
     name = models.CharField(max_length=100)
-    countries = models.JSONField(default=list, help_text="ISO 3166 alpha-2 codes")
     replacements = models.JSONField(default=list, help_text="Hardware replacement speeds it delivers")
 
     class Meta:
@@ -172,6 +174,71 @@ class Depot(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+SUBDIVISION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")  # ISO 3166-2, e.g. US-CA, DE-BY, GB-LND
+POSTAL_PREFIX_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,9}$")
+
+
+def postal_key(code: str) -> str:
+    """A postal code as areas compare it: capitals, without spaces ("sw1a 1aa" -> "SW1A1AA")."""
+    return "".join((code or "").split()).upper()
+
+
+class DepotArea(models.Model):
+    """Where a depot serves (D-2.8): a whole country, one of its subdivisions (ISO 3166-2),
+    or the part of a country whose postal codes start with a prefix, where subdivisions
+    are too coarse. With both a subdivision and a prefix, a site must match both."""
+
+    depot = models.ForeignKey(Depot, on_delete=models.CASCADE, related_name="areas")
+    country = models.CharField(max_length=2, help_text="ISO 3166 alpha-2, e.g. DE")
+    subdivision = models.CharField(max_length=6, blank=True, help_text="ISO 3166-2 code, e.g. US-CA; empty: all")
+    postal_prefix = models.CharField(
+        max_length=10, blank=True, help_text="Postal codes starting with this, spaces ignored; empty: all"
+    )
+
+    class Meta:
+        ordering = ["country", "subdivision", "postal_prefix"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["depot", "country", "subdivision", "postal_prefix"], name="depot_area_unique"
+            )
+        ]
+        # Deliverability reads the areas of one country (entitlements.services).
+        indexes = [models.Index(fields=["country"], name="depot_area_country_idx")]
+
+    def __str__(self) -> str:
+        part = self.subdivision or self.country
+        return f"{part} {self.postal_prefix}*" if self.postal_prefix else part
+
+    def covers(self, country: str, subdivision: str, postal_code: str) -> bool:
+        """Whether a site in ``country`` (its subdivision and postal code) lies in this area."""
+        if (country or "").upper() != self.country:
+            return False
+        if self.subdivision and (subdivision or "").strip().upper() != self.subdivision:
+            return False
+        return not self.postal_prefix or postal_key(postal_code).startswith(self.postal_prefix)
+
+    def clean(self) -> None:
+        # The admin site's inline: the same rules as the depot services.
+        self.country = (self.country or "").strip().upper()
+        self.subdivision = (self.subdivision or "").strip().upper()
+        self.postal_prefix = postal_key(self.postal_prefix)
+        errors = area_errors(self.country, self.subdivision, self.postal_prefix)
+        if errors:
+            raise ValidationError(errors)
+
+
+def area_errors(country: str, subdivision: str, postal_prefix: str) -> dict[str, str]:
+    """What is wrong with an area given in capitals ({} when nothing is)."""
+    errors: dict[str, str] = {}
+    if not is_country(country):
+        errors["country"] = str(_("An ISO 3166 country code, such as DE or US."))
+    if subdivision and (not SUBDIVISION_RE.match(subdivision) or subdivision[:2] != country):
+        errors["subdivision"] = str(_("An ISO 3166-2 code of a part of that country, such as US-CA."))
+    if postal_prefix and not POSTAL_PREFIX_RE.match(postal_prefix):
+        errors["postal_prefix"] = str(_("The start of a postal code: letters, digits and dashes, at most 10."))
+    return errors
 
 
 class OfferStatus(models.TextChoices):

@@ -11,17 +11,30 @@ from datetime import date, timedelta
 
 from django.db import models
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 
-from caredesk.accounts.access import owner_scope
+from caredesk.accounts.access import Capability, owner_scope, require
 from caredesk.accounts.models import Organisation, OrganisationKind, User
 from caredesk.core.clock import months_period_end
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.snapshot import Snapshot
-from caredesk.entitlements.models import Contract, CoveredAsset, ECertificate, ServiceLevel, ServiceLevelOffer
+from caredesk.entitlements.models import (
+    Contract,
+    CoveredAsset,
+    Depot,
+    ECertificate,
+    HardwareReplacement,
+    ServiceLevel,
+    ServiceLevelOffer,
+)
 from caredesk.installbase.models import Asset, Product, SupportStanding
 from caredesk.installbase.queries import SERIAL_MAX, normalise_serial, today, visible_assets
 
 QUERY_MAX = 64
+# D-2.8: the hardware replacement of a unit that moved where its contracted level is not
+# delivered, until the customer accepts the level offered there. Not a speed a service
+# level can have, so not a HardwareReplacement choice.
+BEST_EFFORT = "best_effort"
 
 
 def visible_contracts(user: User) -> QuerySet[Contract]:
@@ -32,6 +45,37 @@ def visible_contracts(user: User) -> QuerySet[Contract]:
 def visible_ecertificates(user: User) -> QuerySet[ECertificate]:
     """Support e-certificates ``user`` may see, through the buying organisation (D-1.3)."""
     return owner_scope(user, ECertificate.objects, "organisation")
+
+
+def get_ecertificate(user: User, code: str) -> ECertificate:
+    """The visible certificate with this code, with its level, region and buyer; else NotFound."""
+    text = (code or "").strip()
+    found = (
+        list(
+            visible_ecertificates(user)
+            .select_related("service_level", "sales_region", "organisation", "asset", "contract")
+            .filter(code=text)[:1]
+        )
+        if 0 < len(text) <= 32
+        else []
+    )
+    if not found:
+        raise NotFound(_("No such certificate."))
+    return found[0]
+
+
+def depots(user: User) -> QuerySet[Depot]:
+    """Depot coverage (D-2.8) with the areas each depot serves. It is the vendor's own
+    data, owned by no customer: staff read it, nobody else."""
+    require(user, Capability.SEE_INTERNAL, _("Depot coverage is for the vendor's staff."))
+    return Depot.objects.prefetch_related("areas").order_by("name", "id")
+
+
+def get_depot(user: User, depot_id: int) -> Depot:
+    found = depots(user).filter(pk=depot_id).first() if 0 < depot_id < 2**62 else None
+    if found is None:
+        raise NotFound(_("No such depot."))
+    return found
 
 
 @dataclass
@@ -65,7 +109,9 @@ class AssetEntitlement:
     eol_announced: bool
     includes_24x7: bool
     technical_cases: bool
-    hardware_replacement: str  # best active level's speed, "none" without one
+    # The best active level's speed, "none" without one; BEST_EFFORT and nothing else while
+    # the unit waits for a move to be settled (D-2.8).
+    hardware_replacement: str
     best_effort: bool  # D-2.8: hardware replacement best effort until a move is settled
     reasons: list[str] = field(default_factory=list)  # why not entitled
     options: list[str] = field(default_factory=list)  # what the customer can do
@@ -165,6 +211,11 @@ def assess(asset: Asset, contracts: list[Coverage], day: date, partner_names: li
     if not entitled:
         names = f" ({', '.join(partner_names)})" if partner_names else ""
         options += [RENEW.format(partners=names), TIME_AND_MATERIAL]
+    replacement = best.service_level.hw_replacement if best and reinstated else HardwareReplacement.NONE.value
+    if asset.best_effort and reinstated:
+        # D-2.8: the contracted speed is not deliverable at the new site; until the customer
+        # accepts the level offered there, best effort is all that is promised.
+        replacement = BEST_EFFORT
     return AssetEntitlement(
         asset=asset,
         product=product,
@@ -175,8 +226,8 @@ def assess(asset: Asset, contracts: list[Coverage], day: date, partner_names: li
         # it (PAR levels never do); a warranty alone does not include it.
         includes_24x7=reinstated and any(c.service_level.includes_24x7 for c in active),
         technical_cases=entitled,
-        hardware_replacement=best.service_level.hw_replacement if best and reinstated else "none",
-        best_effort=asset.hw_best_effort,
+        hardware_replacement=replacement,
+        best_effort=asset.best_effort,
         reasons=reasons,
         options=options,
     )

@@ -8,17 +8,20 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from caredesk.accounts.access import Capability, acts_for, require
-from caredesk.accounts.models import Organisation, OrganisationKind, User
+from caredesk.accounts.access import Capability, acts_for, owner_scope, require
+from caredesk.accounts.models import Organisation, OrganisationKind, Site, User
 from caredesk.core import audit
 from caredesk.core.clock import months_period_end, now
 from caredesk.core.errors import Conflict, NotFound, ValidationFailed
 from caredesk.core.geography import is_continental_us, is_eu
+from caredesk.core.validation import clean_text
 from caredesk.entitlements.models import (
     Contract,
     CoveredAsset,
     Depot,
+    DepotArea,
     ECertificate,
     ECertificateStatus,
     HardwareReplacement,
@@ -26,6 +29,8 @@ from caredesk.entitlements.models import (
     SalesRegion,
     ServiceLevel,
     ServiceLevelOffer,
+    area_errors,
+    postal_key,
 )
 from caredesk.entitlements.queries import visible_ecertificates
 from caredesk.installbase.models import Asset, SupportStanding
@@ -204,21 +209,23 @@ def activate_ecertificate(actor: User, code: str, serial: str) -> Contract:
 # --- depot coverage after a move (D-2.8) ----------------------------------------------------
 
 
-def deliverable_replacements(country: str) -> set[str]:
-    """The hardware-replacement speeds some depot delivers in ``country``. Return to factory
-    needs no depot and is deliverable everywhere."""
-    code = (country or "").upper()
+def deliverable_replacements(site: Site) -> set[str]:
+    """The hardware-replacement speeds some depot delivers at ``site``: a depot serves it
+    when one of its areas holds the site (its country, or the part of it named by a
+    subdivision or postal-code prefix). Return to factory needs no depot and is
+    deliverable everywhere."""
+    country = (site.country or "").upper()
     speeds = {HardwareReplacement.RETURN_TO_FACTORY.value, HardwareReplacement.NONE.value}
-    for depot in Depot.objects.all():
-        if code in {c.upper() for c in depot.countries}:
-            speeds.update(depot.replacements)
+    for area in DepotArea.objects.filter(country=country).select_related("depot"):
+        if area.covers(country, site.subdivision, site.postal_code):
+            speeds.update(area.depot.replacements)
     return speeds
 
 
-def best_deliverable_level(level: ServiceLevel, country: str) -> ServiceLevel | None:
-    """None when ``level`` can be delivered in ``country``; otherwise the best level of the
+def best_deliverable_level(level: ServiceLevel, site: Site) -> ServiceLevel | None:
+    """None when ``level`` can be delivered at ``site``; otherwise the best level of the
     catalogue that can (D-2.8), preferring one like ``level`` in its other terms."""
-    speeds = deliverable_replacements(country)
+    speeds = deliverable_replacements(site)
     if level.hw_replacement in speeds:
         return None
     # A level that replaces hardware is replaced by one that does; "none" is software only.
@@ -252,33 +259,39 @@ def best_deliverable_level(level: ServiceLevel, country: str) -> ServiceLevel | 
 
 
 def offer_after_move(
-    actor: User, contract: Contract, asset: Asset, country: str, reference: str
+    actor: User, contract: Contract, asset: Asset, site: Site, reference: str
 ) -> ServiceLevelOffer | None:
-    """After ``asset`` moved to ``country``: nothing when its contract's level is delivered
+    """After ``asset`` moved to ``site``: nothing when its contract's level is delivered
     there; otherwise an offer of the best level that is, and best-effort replacement until
     the customer accepts (D-2.8). Inside the caller's transaction."""
     # Whatever was offered for an earlier move no longer applies.
     ServiceLevelOffer.objects.filter(contract=contract, asset=asset, status=OfferStatus.PENDING).delete()
-    if contract.service_level.hw_replacement in deliverable_replacements(country):
+    if contract.service_level.hw_replacement in deliverable_replacements(site):
         if not ServiceLevelOffer.objects.filter(asset=asset, status=OfferStatus.PENDING).exists():
-            Asset.objects.filter(pk=asset.pk).update(hw_best_effort=False)
+            Asset.objects.filter(pk=asset.pk).update(best_effort=False)
         return None
-    offered = best_deliverable_level(contract.service_level, country)
+    offered = best_deliverable_level(contract.service_level, site)
     if offered is None:
         # Nothing in the catalogue is like it and deliverable there: best effort until
         # Customer Care agrees a new contract with the customer.
-        Asset.objects.filter(pk=asset.pk).update(hw_best_effort=True)
+        Asset.objects.filter(pk=asset.pk).update(best_effort=True)
         audit.record(
             contract,
             "service_level_not_deliverable",
             actor,
-            {"asset": asset.serial, "level": contract.service_level.code, "country": country, "reference": reference},
+            {
+                "asset": asset.serial,
+                "level": contract.service_level.code,
+                "site": site.code,
+                "country": site.country,
+                "reference": reference,
+            },
         )
         return None
     offer = ServiceLevelOffer.objects.create(
         contract=contract, asset=asset, from_level=contract.service_level, offered_level=offered, reference=reference
     )
-    Asset.objects.filter(pk=asset.pk).update(hw_best_effort=True)
+    Asset.objects.filter(pk=asset.pk).update(best_effort=True)
     audit.record(
         contract,
         "service_level_offered",
@@ -312,7 +325,7 @@ def accept_offer(actor: User, offer_id: int) -> ServiceLevelOffer:
     offer.decided_by = actor
     offer.save(update_fields=["status", "decided_at", "decided_by"])
     if not ServiceLevelOffer.objects.filter(asset=offer.asset, status=OfferStatus.PENDING).exists():
-        Asset.objects.filter(pk=offer.asset_id).update(hw_best_effort=False)
+        Asset.objects.filter(pk=offer.asset_id).update(best_effort=False)
     audit.record(
         contract,
         "service_level_changed",
@@ -320,3 +333,196 @@ def accept_offer(actor: User, offer_id: int) -> ServiceLevelOffer:
         {"service_level": [before, offer.offered_level.code], "offer": offer.pk, "reference": offer.reference},
     )
     return offer
+
+
+# --- issuing support e-certificates (D-2.7) -------------------------------------------------
+
+TERM_MONTHS_MAX = 120
+
+
+@dataclass
+class NewECertificate:
+    """A certificate sold to a customer, to be activated later for one of its units."""
+
+    code: str
+    organisation_id: int
+    service_level: str  # catalogue code
+    sales_region: str  # code of the region where it was bought
+    received_on: date | None = None  # default: today
+    term_months: int = 12
+
+
+@transaction.atomic
+def issue_ecertificate(actor: User, data: NewECertificate) -> ECertificate:
+    """Issue a support e-certificate (D-2.7): who bought it, where (its sales region, the
+    only one it can be activated in), which service level for how long, and when the
+    customer received it (coverage starts 30 days later at the latest). Every bad field
+    at once; nothing is written unless all are right."""
+    require(actor, Capability.ISSUE_ECERTIFICATES)
+    errors: dict[str, str] = {}
+    code = ""
+    try:
+        code = _identifier(data.code, "code")
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    # Only an organisation the issuer may see (D-1.3); one out of sight reads as unknown.
+    organisation = owner_scope(actor, Organisation.objects, "").filter(pk=data.organisation_id).first()
+    if organisation is None:
+        errors["organisation_id"] = _("No such organisation.")
+    elif organisation.kind == OrganisationKind.VENDOR:
+        errors["organisation_id"] = _("Certificates are sold to customers and partners.")
+    level = ServiceLevel.objects.filter(code=(data.service_level or "").strip()).first()
+    if level is None:
+        errors["service_level"] = _("Not a service level of the catalogue.")
+    region = SalesRegion.objects.filter(code=(data.sales_region or "").strip()).first()
+    if region is None:
+        errors["sales_region"] = _("Not a sales region.")
+    received = data.received_on or today()
+    if received > today():
+        errors["received_on"] = _("The customer cannot have received it in the future.")
+    if isinstance(data.term_months, bool) or not 1 <= data.term_months <= TERM_MONTHS_MAX:
+        errors["term_months"] = _("From 1 to %(most)d months.") % {"most": TERM_MONTHS_MAX}
+    if errors:
+        raise ValidationFailed(_("The certificate could not be issued."), fields=errors)
+    assert organisation is not None and level is not None and region is not None
+    if ECertificate.objects.filter(code=code).exists():
+        raise Conflict(_("A certificate with this code exists already."))
+    certificate = ECertificate.objects.create(
+        code=code,
+        organisation=organisation,
+        service_level=level,
+        sales_region=region,
+        term_months=data.term_months,
+        received_on=received,
+    )
+    audit.record(
+        certificate,
+        "issued",
+        actor,
+        {
+            "organisation": organisation.pk,
+            "service_level": level.code,
+            "sales_region": region.code,
+            "term_months": data.term_months,
+            "received_on": received.isoformat(),
+        },
+    )
+    return certificate
+
+
+# --- depot maintenance (D-2.8) --------------------------------------------------------------
+
+# The speeds a depot can deliver: return to factory needs no depot, "none" is no speed.
+DEPOT_SPEEDS = (HardwareReplacement.SAME_DAY_4H.value, HardwareReplacement.NEXT_BUSINESS_DAY.value)
+DEPOT_AREAS_MAX = 500
+
+
+@dataclass
+class Area:
+    """A country, or part of one (ISO 3166-2 subdivision, postal-code prefix)."""
+
+    country: str
+    subdivision: str = ""
+    postal_prefix: str = ""
+
+
+@dataclass
+class DepotData:
+    name: str
+    areas: list[Area]
+    replacements: list[str]
+
+
+def _depot_fields(data: DepotData, *, exclude: int | None = None) -> tuple[str, list[Area], list[str]]:
+    """The depot's fields checked and normalised, or every error at once."""
+    errors: dict[str, str] = {}
+    name = ""
+    try:
+        name = clean_text(data.name, field="name", max_length=100)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    areas: list[Area] = []
+    seen: set[tuple[str, str, str]] = set()
+    if not data.areas:
+        errors["areas"] = _("Name at least one country or part of a country.")
+    elif len(data.areas) > DEPOT_AREAS_MAX:
+        errors["areas"] = _("At most %(most)d areas.") % {"most": DEPOT_AREAS_MAX}
+    else:
+        for n, area in enumerate(data.areas):
+            country = (area.country or "").strip().upper()
+            subdivision = (area.subdivision or "").strip().upper()
+            prefix = postal_key(area.postal_prefix)
+            for key, problem in area_errors(country, subdivision, prefix).items():
+                errors[f"areas.{n}.{key}"] = problem
+            if (country, subdivision, prefix) in seen:
+                errors[f"areas.{n}"] = _("Named twice.")
+            seen.add((country, subdivision, prefix))
+            areas.append(Area(country, subdivision, prefix))
+    speeds = list(dict.fromkeys(str(s) for s in data.replacements))
+    if not speeds or any(s not in DEPOT_SPEEDS for s in speeds):
+        errors["replacements"] = _("One or both of: %(speeds)s.") % {"speeds": ", ".join(DEPOT_SPEEDS)}
+    if errors:
+        raise ValidationFailed(_("The depot could not be saved."), fields=errors)
+    same_name = Depot.objects.filter(name__iexact=name)
+    if exclude is not None:
+        same_name = same_name.exclude(pk=exclude)
+    if same_name.exists():
+        raise Conflict(_("A depot with this name exists already."))
+    return name, areas, [s for s in DEPOT_SPEEDS if s in speeds]
+
+
+def _area_list(depot: Depot) -> list[str]:
+    return [str(a) for a in depot.areas.order_by("country", "subdivision", "postal_prefix")]
+
+
+def _set_areas(depot: Depot, areas: list[Area]) -> None:
+    depot.areas.all().delete()
+    DepotArea.objects.bulk_create(
+        DepotArea(depot=depot, country=a.country, subdivision=a.subdivision, postal_prefix=a.postal_prefix)
+        for a in areas
+    )
+
+
+@transaction.atomic
+def create_depot(actor: User, data: DepotData) -> Depot:
+    """A depot, the areas it serves and the speeds it delivers there (D-2.8). Units moved
+    later are offered levels by the new coverage; units moved before keep their offers."""
+    require(actor, Capability.MANAGE_DEPOTS)
+    name, areas, speeds = _depot_fields(data)
+    depot = Depot.objects.create(name=name, replacements=speeds)
+    _set_areas(depot, areas)
+    audit.record(depot, "created", actor, {"name": name, "areas": _area_list(depot), "replacements": speeds})
+    return depot
+
+
+def _locked_depot(depot_id: int) -> Depot:
+    depot = Depot.objects.select_for_update().filter(pk=depot_id).first() if 0 < depot_id < 2**62 else None
+    if depot is None:
+        raise NotFound(_("No such depot."))
+    return depot
+
+
+@transaction.atomic
+def change_depot(actor: User, depot_id: int, data: DepotData) -> Depot:
+    """Replace a depot's name, areas and speeds; the history keeps what they were."""
+    require(actor, Capability.MANAGE_DEPOTS)
+    depot = _locked_depot(depot_id)
+    name, areas, speeds = _depot_fields(data, exclude=depot.pk)
+    before = {"name": depot.name, "areas": _area_list(depot), "replacements": list(depot.replacements)}
+    depot.name, depot.replacements = name, speeds
+    depot.save(update_fields=["name", "replacements"])
+    _set_areas(depot, areas)
+    after = {"name": name, "areas": _area_list(depot), "replacements": speeds}
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        audit.record(depot, "changed", actor, changes)
+    return depot
+
+
+@transaction.atomic
+def remove_depot(actor: User, depot_id: int) -> None:
+    """Take a depot out of the coverage data; its history stays in the audit trail."""
+    require(actor, Capability.MANAGE_DEPOTS)
+    depot = _locked_depot(depot_id)
+    audit.record(depot, "removed", actor, {"name": depot.name, "areas": _area_list(depot)})
+    depot.delete()

@@ -22,7 +22,7 @@ class AssetAdmin(AuditedAdmin[Asset]):
     list_filter = ["channel", "standing", "product"]
     search_fields = ["serial", "sales_order"]
     raw_id_fields = ["owner", "site", "partner"]
-    readonly_fields = ["standing", "hw_best_effort", "created_at", "updated_at"]
+    readonly_fields = ["standing", "best_effort", "created_at", "updated_at"]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return visible_assets(request.user).select_related("product", "owner", "site")  # D-1.3

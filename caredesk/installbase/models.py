@@ -63,8 +63,9 @@ class SupportStanding(models.TextChoices):
 
 class Asset(models.Model):
     """One serialised unit (D-2.2). The serial is unique whatever its case and stored in
-    capitals. ``hw_best_effort`` is set while a move to a site that no depot serves at the
-    contracted level waits for the customer's answer (D-2.8)."""
+    capitals. ``best_effort`` (its hardware replacement is best effort) is set while a move
+    to a site that no depot serves at the contracted level waits for the customer's answer
+    (D-2.8); the entitlement answer carries the same name."""
 
     serial = models.CharField("serial number", max_length=64, unique=True)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="assets")
@@ -80,7 +81,7 @@ class Asset(models.Model):
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="sold_assets", db_index=False
     )
     standing = models.CharField(max_length=24, choices=SupportStanding.choices, default=SupportStanding.GOOD)
-    hw_best_effort = models.BooleanField("hardware replacement best effort", default=False)
+    best_effort = models.BooleanField("hardware replacement best effort", default=False)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
 

@@ -350,7 +350,7 @@ def _apply(cursor: Any, order_import: OrderImport) -> None:
     standing = "CASE WHEN channel_value = 'unauthorised' THEN 'needs_reinstatement' ELSE 'good' END"
     cursor.execute(
         "INSERT INTO installbase_asset (serial, product_id, owner_id, site_id, ship_date, sales_order, "  # noqa: S608
-        "order_line, channel, partner_id, standing, hw_best_effort, created_at, updated_at) "
+        "order_line, channel, partner_id, standing, best_effort, created_at, updated_at) "
         f"SELECT serial_key, product_id, owner_id, site_pk, ship_on, sales_order, line_no, channel_value, "
         f"partner_id, {standing}, %s, %s, %s FROM {j} WHERE reason IS NULL AND outcome = 'created' "
         "ORDER BY row_number",

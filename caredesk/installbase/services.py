@@ -259,7 +259,7 @@ def decide_transfer(actor: User, transfer_id: int, *, approve: bool, note: str =
         asset.owner_id = transfer.to_owner_id
         asset.site = None
         asset.standing = SupportStanding.NEEDS_REINSTATEMENT
-        asset.hw_best_effort = False
+        asset.best_effort = False
         asset.updated_at = moment
         asset.save()
     audit.record(asset, "transfer_decided", actor, changes)

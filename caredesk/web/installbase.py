@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from caredesk.cases.queries import UNIT_CASES_MAX, cases_naming_unit
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.entitlements.models import HardwareReplacement
 from caredesk.entitlements.queries import entitlement
@@ -61,3 +62,14 @@ def entitlement_context(request: HttpRequest, text: str, *, kind: str = "") -> d
     except ValidationFailed as exc:
         context["error"] = exc.message
     return context
+
+
+def unit_cases(request: HttpRequest, serial: str, *, case_url: str) -> dict[str, Any]:
+    """The cases naming a unit that the viewer may see, newest first, for its page; and
+    the name of the case page to link them to (the portal's or the console's)."""
+    cases = cases_naming_unit(current_user(request), serial, limit=UNIT_CASES_MAX + 1)
+    return {
+        "unit_cases": cases[:UNIT_CASES_MAX],
+        "unit_cases_more": len(cases) > UNIT_CASES_MAX,
+        "case_url": case_url,
+    }

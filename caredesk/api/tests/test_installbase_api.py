@@ -136,9 +136,11 @@ def test_an_e_certificate_is_activated_through_the_api(api, world: World, ib: In
 
 def test_an_installed_base_update_through_the_api(api, world: World, ib: InstalledBase) -> None:  # type: ignore[no-untyped-def]
     from caredesk.accounts import services as accounts
-    from caredesk.entitlements.models import Depot
+    from caredesk.entitlements.models import Depot, DepotArea
 
-    Depot.objects.create(name="Warsaw", countries=["PL"], replacements=["next_business_day"])
+    DepotArea.objects.create(
+        depot=Depot.objects.create(name="Warsaw", replacements=["next_business_day"]), country="PL"
+    )
     accounts.add_site(world.acme, "S-ACME-WAW", "Acme Warsaw", "PL")
     case = api("alice").post(
         "/cases",

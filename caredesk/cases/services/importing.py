@@ -16,7 +16,7 @@ from caredesk.cases.models import (
     CaseStatus,
 )
 from caredesk.cases.services.opening import NewCase, case_fields
-from caredesk.cases.services.shared import MESSAGE_MAX, UNRESOLVED, targets
+from caredesk.cases.services.shared import MESSAGE_MAX, UNRESOLVED, record_units, targets
 from caredesk.core import audit
 from caredesk.core.clock import now
 from caredesk.core.errors import ValidationFailed
@@ -181,6 +181,7 @@ def import_cases(actor: User, items: list[ImportedCase]) -> list[Case]:
             waits_until=None,
         )
         CaseMessage.objects.bulk_create([CaseMessage(case=case, **m) for m in messages])
+        record_units(case)
         audit.record(
             case,
             "imported",

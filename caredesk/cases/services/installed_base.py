@@ -64,7 +64,7 @@ def apply_installed_base_update(actor: User, case_id: str) -> list[Any]:
             coverage__asset=asset, starts_on__lte=today_, ends_on__gte=today_
         )
         for contract in contracts:
-            offer = offer_after_move(actor, contract, asset, site.country, case.case_id)
+            offer = offer_after_move(actor, contract, asset, site, case.case_id)
             if offer is not None:
                 offers.append(offer)
     diff = touch(case)

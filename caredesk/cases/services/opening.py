@@ -22,7 +22,15 @@ from caredesk.cases.models import (
     RequestType,
 )
 from caredesk.cases.queries import active_subtype
-from caredesk.cases.services.shared import DESCRIPTION_MAX, SUMMARY_MAX, checked_serial, choice, off_hours, targets
+from caredesk.cases.services.shared import (
+    DESCRIPTION_MAX,
+    SUMMARY_MAX,
+    checked_serial,
+    choice,
+    off_hours,
+    record_units,
+    targets,
+)
 from caredesk.cases.services.templates import SLUG_RE, validate_template_data
 from caredesk.core import audit
 from caredesk.core.clock import now
@@ -71,6 +79,7 @@ def open_case(actor: User, data: NewCase) -> Case:
             **off_hours(fields["priority"], opened),
         )
     )
+    record_units(case)
     audit.record(case, "opened", actor, {"status": [None, CaseStatus.NEW], "priority": [None, case.priority]})
     events.emit(events.CaseOpened(case, actor))
     return case

@@ -10,7 +10,9 @@ from caredesk.cases.models import (
     Case,
     CaseMessage,
     CaseStatus,
+    CaseUnit,
     Priority,
+    named_serials,
 )
 from caredesk.cases.queries import visible_cases
 from caredesk.core.clock import now
@@ -41,6 +43,15 @@ def checked_serial(value: str, name: str) -> str:
     if text and not SERIAL_RE.match(text):
         raise ValidationFailed("Not a valid number.", fields={name: "Letters, digits, dashes; at most 64."})
     return text
+
+
+def record_units(case: Case) -> None:
+    """Note the units a new case names (D-3.6), for search by serial and the unit's page:
+    one statement, and none for a case that names no unit."""
+    template = case.request_type.template if case.request_type is not None else None
+    serials = named_serials(case.serial_number, template, case.template_data)
+    if serials:
+        CaseUnit.objects.bulk_create([CaseUnit(case=case, serial=serial) for serial in serials])
 
 
 # --- response targets and escalation (D-4.1, D-4.3, D-4.4) ------------------------------------

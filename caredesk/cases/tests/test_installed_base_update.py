@@ -5,21 +5,32 @@ contract; every step is in the case history."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.test import Client
 
 from caredesk.accounts import services as accounts
 from caredesk.cases import services
 from caredesk.cases.queries import case_history
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from caredesk.entitlements.models import Depot, ServiceLevel, ServiceLevelOffer
+from caredesk.entitlements.models import Depot, DepotArea, ServiceLevel, ServiceLevelOffer
 from caredesk.entitlements.queries import entitlement
 from tests.personas import InstalledBase, World, admin_case
 
 
+def depot(name: str, areas: list[tuple[str, str, str]], speeds: list[str]) -> Depot:
+    """A depot serving ``areas`` of (country, subdivision, postal-code prefix)."""
+    made = Depot.objects.create(name=name, replacements=speeds)
+    for country, subdivision, prefix in areas:
+        DepotArea.objects.create(depot=made, country=country, subdivision=subdivision, postal_prefix=prefix)
+    return made
+
+
 @pytest.fixture
 def depots(world: World, ib: InstalledBase) -> None:
-    Depot.objects.create(name="Frankfurt", countries=["DE", "AT"], replacements=["same_day_4h", "next_business_day"])
-    Depot.objects.create(name="Warsaw", countries=["PL"], replacements=["next_business_day"])
+    depot("Frankfurt", [("DE", "", ""), ("AT", "", "")], ["same_day_4h", "next_business_day"])
+    depot("Warsaw", [("PL", "", "")], ["next_business_day"])
     accounts.add_site(world.acme, "S-ACME-VIE", "Acme Vienna", "AT")
     accounts.add_site(world.acme, "S-ACME-WAW", "Acme Warsaw", "PL")
     accounts.add_site(world.acme, "S-ACME-REY", "Acme Reykjavik", "IS")
@@ -40,7 +51,7 @@ def test_a_move_within_depot_coverage_keeps_the_level(world: World, ib: Installe
     case = update_case(world, "KR1000001", "S-ACME-VIE")
     assert services.apply_installed_base_update(world.agent, case.case_id) == []
     ib.covered.refresh_from_db()
-    assert ib.covered.site.code == "S-ACME-VIE" and not ib.covered.hw_best_effort
+    assert ib.covered.site.code == "S-ACME-VIE" and not ib.covered.best_effort
     entry = case_history(world.alice, case).get(action="installed_base_updated")
     assert entry.changes["serials"] == ["KR1000001"] and entry.changes["offers"] == []
 
@@ -162,3 +173,63 @@ def test_a_serial_named_twice_moves_once(world: World, ib: InstalledBase, depots
     offers = services.apply_installed_base_update(world.agent, case.case_id)
     assert len([o for o in offers if o.contract.contract_id == "C-ACME-100"]) == 1
     assert case_history(world.alice, case).get(action="installed_base_updated").changes["serials"] == ["KR1000001"]
+
+
+def test_until_the_offer_is_accepted_the_replacement_is_best_effort_and_nothing_else(
+    world: World, ib: InstalledBase, depots: None, api: Any
+) -> None:
+    """D-2.8: while the customer has not accepted the level offered at the new site, the
+    contracted speed (4 hours) is not shown as deliverable there: best effort only."""
+    case = update_case(world, "KR1000001", "S-ACME-WAW")
+    offers = services.apply_installed_base_update(world.agent, case.case_id)
+    item = entitlement(world.alice, "KR1000001").assets[0]
+    assert item.hardware_replacement == "best_effort" and item.best_effort
+    answer = api("alice").get("/entitlements", q="KR1000001").json()["assets"][0]
+    assert answer["hardware_replacement"] == "best_effort" and answer["best_effort"] is True
+    assert api("alice").get("/assets/KR1000001").json()["best_effort"] is True
+    for person, path in (("alice", "/assets/KR1000001/"), ("agent", "/console/assets/KR1000001/")):
+        client = Client()
+        client.force_login(world.person(person))
+        page = client.get(path).content.decode()
+        row = page.split("<dt>Hardware replacement</dt>", 1)[1].split("</dd>", 1)[0]
+        assert "Best effort" in row and "4 hours" not in row and "Next business day" not in row
+
+    for offer in offers:
+        services.accept_service_level_offer(world.alice, case.case_id, offer.pk)
+    item = entitlement(world.alice, "KR1000001").assets[0]
+    assert item.hardware_replacement == "next_business_day" and not item.best_effort
+
+
+@pytest.fixture
+def us_sites(world: World, ib: InstalledBase) -> None:
+    """Sites of Acme in California (San Francisco, Fresno), New York and London."""
+    accounts.add_site(world.acme, "S-ACME-SF", "Acme San Francisco", "US", subdivision="us-ca", postal_code="94105")
+    accounts.add_site(world.acme, "S-ACME-FRE", "Acme Fresno", "US", subdivision="US-CA", postal_code="93721")
+    accounts.add_site(world.acme, "S-ACME-NY", "Acme New York", "US", subdivision="US-NY", postal_code="10001")
+    accounts.add_site(world.acme, "S-ACME-LON", "Acme London", "GB", postal_code="SW1A 1AA")
+
+
+@pytest.mark.parametrize(
+    ("site", "kept"),
+    [
+        ("S-ACME-SF", True),  # the Bay Area depot's postal codes (941…) in California
+        ("S-ACME-FRE", False),  # California, but outside those postal codes: next business day only
+        ("S-ACME-NY", False),  # New York: no depot for a 4-hour replacement
+        ("S-ACME-LON", True),  # central London by postal-code prefix, spaces ignored
+    ],
+)
+def test_a_depot_can_serve_part_of_a_country_by_subdivision_or_postal_code(
+    world: World, ib: InstalledBase, us_sites: None, site: str, kept: bool
+) -> None:
+    """D-2.8: depot coverage names countries or parts of them (ISO 3166-2 subdivisions,
+    postal-code prefixes where those are too coarse)."""
+    depot("Bay Area", [("US", "US-CA", "941")], ["same_day_4h", "next_business_day"])
+    depot("California", [("US", "US-CA", "")], ["next_business_day"])
+    depot("London", [("GB", "", "SW1"), ("GB", "", "EC")], ["same_day_4h"])
+    case = update_case(world, "KR1000001", site)
+    offers = services.apply_installed_base_update(world.agent, case.case_id)
+    premium = [o for o in offers if o.contract.contract_id == "C-ACME-100"]
+    assert (premium == []) == kept
+    if not kept:
+        expected = "advanced-nbd" if site == "S-ACME-FRE" else "standard-rtf"
+        assert premium[0].offered_level.code == expected

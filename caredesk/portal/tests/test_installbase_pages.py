@@ -137,10 +137,12 @@ def test_staff_import_orders_from_the_console(world: World, ib: InstalledBase, c
 def test_an_installed_base_update_from_console_to_portal(world: World, ib: InstalledBase, client_for) -> None:  # type: ignore[no-untyped-def]
     from caredesk.accounts import services as accounts
     from caredesk.cases import services
-    from caredesk.entitlements.models import Depot
+    from caredesk.entitlements.models import Depot, DepotArea
     from tests.personas import admin_case
 
-    Depot.objects.create(name="Warsaw", countries=["PL"], replacements=["next_business_day"])
+    DepotArea.objects.create(
+        depot=Depot.objects.create(name="Warsaw", replacements=["next_business_day"]), country="PL"
+    )
     accounts.add_site(world.acme, "S-ACME-WAW", "Acme Warsaw", "PL")
     case = admin_case(world.alice, request_type="installed-base-update", request_subtype="move",
                       template_data={"serials": "KR1000001", "target_site": "S-ACME-WAW"})  # fmt: skip

@@ -14,7 +14,7 @@ from caredesk.core.errors import DomainError
 from caredesk.entitlements import services
 from caredesk.installbase import services as ib_services
 from caredesk.portal.forms import ActivationForm
-from caredesk.web.installbase import assets_page, entitlement_context
+from caredesk.web.installbase import assets_page, entitlement_context, unit_cases
 from caredesk.web.pages import current_user, domain_errors, show_error
 
 
@@ -32,7 +32,9 @@ def asset(request: HttpRequest, serial: str) -> HttpResponse:
     context = entitlement_context(request, serial, kind="serial")
     if "answer" not in context:
         raise Http404("No such unit.")
-    return render(request, "portal/asset.html", {**context, "nav": "assets"})
+    serial = context["answer"].assets[0].asset.serial
+    cases = unit_cases(request, serial, case_url="portal:case")
+    return render(request, "portal/asset.html", {**context, **cases, "cases_search": "portal:home", "nav": "assets"})
 
 
 @login_required
