@@ -20,9 +20,11 @@ class CasesConfig(AppConfig):
 
         catalogue.forget_on_change(RequestType, RequestSubType)
 
-        from caredesk.accounts.models import Organisation, Site
-        from caredesk.cases.queries import organisation_names, site_codes
+        from caredesk.accounts.models import Organisation, Site, User
+        from caredesk.cases.queries import list_names, organisation_names, site_codes
 
         # Search by organisation name and site id (D-3.6).
         organisation_names.forget_on_change(Organisation)
         site_codes.forget_on_change(Site)
+        # The queue's organisation and owner columns.
+        list_names.forget_on_change(Organisation, User)

@@ -716,14 +716,31 @@ def case_contacts(user: User, organisation_id: int) -> QuerySet[User]:
     return people.order_by("full_name", "id")
 
 
+def _load_list_names() -> tuple[dict[int, str], dict[int, str]]:
+    return (
+        dict(Organisation.objects.order_by().values_list("pk", "name")),
+        dict(User.objects.filter(organisation__kind=OrganisationKind.VENDOR).order_by().values_list("pk", "full_name")),
+    )
+
+
+# Organisations' and staff's names by id, per process (core.snapshot): every queue page
+# shows them, and they change rarely. An id the snapshot does not know yet (made in another
+# process within CATALOGUE_CACHE_SECONDS) is read from the database.
+list_names: Snapshot[tuple[dict[int, str], dict[int, str]]] = Snapshot(_load_list_names)
+
+
 def with_names(cases: list[Case]) -> list[Case]:
     """Give a page of listed cases (``list_cases``) their organisation's and owner's names
-    (``organisation_name``, ``owner_name``): two queries for the page, whatever its size,
-    instead of a join in every list query."""
-    organisations = {c.organisation_id for c in cases}
-    owners = {c.owner_id for c in cases if c.owner_id is not None}
-    org_names = dict(Organisation.objects.filter(pk__in=organisations).values_list("pk", "name")) if cases else {}
-    owner_names = dict(User.objects.filter(pk__in=owners).values_list("pk", "full_name")) if owners else {}
+    (``organisation_name``, ``owner_name``), from ``list_names`` and, for what it does not
+    know yet, one query each: no join in the list query."""
+    org_names, owner_names = list_names.get()
+    missing_orgs = {c.organisation_id for c in cases} - org_names.keys()
+    missing_owners = {c.owner_id for c in cases if c.owner_id is not None} - owner_names.keys()
+    if missing_orgs:
+        org_names = {**org_names, **dict(Organisation.objects.filter(pk__in=missing_orgs).values_list("pk", "name"))}
+    if missing_owners:
+        found = User.objects.filter(pk__in=missing_owners).values_list("pk", "full_name")
+        owner_names = {**owner_names, **dict(found)}
     for case in cases:
         case.organisation_name = org_names.get(case.organisation_id, "")  # type: ignore[attr-defined]
         case.owner_name = owner_names.get(case.owner_id, "") if case.owner_id else ""  # type: ignore[attr-defined]
