@@ -122,12 +122,7 @@ def log_in(email: str, password: str, *, client_ip: str) -> LoginResult:
         raise Unauthenticated(_INVALID_LOGIN, code="invalid_credentials")
     assert user is not None
     state = current_password_state(user)
-    if state is PasswordState.LOCKED:
-        raise Forbidden(
-            "This account is locked because its password was not changed in time. "
-            "Use “Reset my password” to receive a link by e-mail.",
-            code="account_locked",
-        )
+    _refuse_if_locked(state)
     ratelimit.clear_failures(LOGIN_SCOPE, pair)
     return LoginResult(user=user, must_change_password=state is PasswordState.EXPIRED)
 
@@ -245,17 +240,23 @@ def user_for_sign_in_link(uidb64: str, token: str) -> User:
     return user
 
 
-def log_in_with_link(uidb64: str, token: str) -> LoginResult:
-    """Sign in with an e-mailed one-time link (the caller logs the session in, which makes
-    the link stale). The password policy still holds: a locked account needs the reset."""
-    user = user_for_sign_in_link(uidb64, token)
-    state = current_password_state(user)
+def _refuse_if_locked(state: PasswordState) -> None:
+    """D-1.5: an account whose expired password was not changed in time opens only through
+    the e-mailed reset link, whatever else would sign it in."""
     if state is PasswordState.LOCKED:
         raise Forbidden(
             "This account is locked because its password was not changed in time. "
             "Use “Reset my password” to receive a link by e-mail.",
             code="account_locked",
         )
+
+
+def log_in_with_link(uidb64: str, token: str) -> LoginResult:
+    """Sign in with an e-mailed one-time link (the caller logs the session in, which makes
+    the link stale). The password policy still holds: a locked account needs the reset."""
+    user = user_for_sign_in_link(uidb64, token)
+    state = current_password_state(user)
+    _refuse_if_locked(state)
     audit.record(user, "logged_in_with_link", user)
     return LoginResult(user=user, must_change_password=state is PasswordState.EXPIRED)
 

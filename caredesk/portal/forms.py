@@ -13,7 +13,7 @@ from caredesk.accounts.models import User
 from caredesk.accounts.queries import visible_organisations, visible_sites
 from caredesk.cases.models import FollowUpMethod, Priority, RequestType
 from caredesk.cases.queries import request_types
-from caredesk.portal.countries import country_choices
+from caredesk.web.forms import country_choices, template_field
 
 STRENGTH_HELP = "At least 10 characters; not a common password, not only digits, not like your name or e-mail."
 
@@ -125,39 +125,6 @@ class RegisterPasswordForm(PasswordPairMixin):
 # --- cases ----------------------------------------------------------------------------------
 
 
-def _template_field(spec: dict[str, Any]) -> forms.Field:
-    """A form field for one entry of a request type's template (D-3.3)."""
-    label = str(spec.get("label") or spec["name"])
-    kind = spec.get("type", "text")
-    attrs: dict[str, Any] = {"required": True} if spec.get("required") else {}
-    field: forms.Field
-    if kind == "textarea":
-        field = forms.CharField(widget=forms.Textarea(attrs={"rows": "4", **attrs}))
-    elif kind == "choice":
-        choices = [("", "Choose…"), *((str(c), str(c)) for c in spec.get("choices", []))]
-        field = forms.ChoiceField(choices=choices, widget=forms.Select(attrs=attrs))
-    elif kind == "integer":
-        field = forms.CharField(widget=forms.NumberInput(attrs={"step": "1", **attrs}))
-    elif kind == "date":
-        field = forms.CharField(widget=forms.DateInput(attrs={"type": "date", **attrs}))
-    elif kind == "serials":
-        field = forms.CharField(
-            widget=forms.Textarea(attrs={"rows": "3", "spellcheck": "false", **attrs}),
-            help_text="One or more serial numbers, separated by spaces, commas or new lines.",
-        )
-    elif kind == "country":
-        field = forms.ChoiceField(choices=country_choices(), widget=forms.Select(attrs=attrs))
-    else:
-        if spec.get("max_length"):
-            attrs["maxlength"] = str(spec["max_length"])
-        field = forms.CharField(widget=forms.TextInput(attrs=attrs))
-    field.required = False  # the service checks the template (validate_template_data)
-    field.label = label
-    if spec.get("help"):
-        field.help_text = str(spec["help"])
-    return field
-
-
 TEMPLATE_PREFIX = "tpl_"
 
 
@@ -267,7 +234,7 @@ class CaseForm(forms.Form):
             del self.fields[name]
         usable = self.chosen_type is not None and self.chosen_type.template_is_valid
         for spec in self.chosen_type.template if self.chosen_type and usable else []:
-            self.fields[TEMPLATE_PREFIX + spec["name"]] = _template_field(spec)
+            self.fields[TEMPLATE_PREFIX + spec["name"]] = template_field(spec)
 
     @property
     def template_fields(self) -> list[forms.BoundField]:

@@ -7,9 +7,11 @@ from typing import Any
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from caredesk.cases.models import EscalationKind
+from caredesk.core.geography import countries
 from caredesk.web.html import escape
 
 
@@ -30,7 +32,12 @@ class EscalateForm(forms.Form):
     )
 
 
-def template_field(spec: dict[str, Any], country_choices: list[tuple[str, str]] | None = None) -> forms.Field:
+def country_choices(blank: str = "") -> list[tuple[str, str]]:
+    """The country selects: ISO 3166 names (``core.geography``) in the page's language."""
+    return [("", blank or str(_("Choose a country"))), *countries(get_language() or "en")]
+
+
+def template_field(spec: dict[str, Any]) -> forms.Field:
     """A form field for one entry of a request type's template (D-3.3); the service checks
     the values (``validate_template_data``), so every field is optional here."""
     label = str(spec.get("label") or spec["name"])
@@ -51,8 +58,8 @@ def template_field(spec: dict[str, Any], country_choices: list[tuple[str, str]] 
             widget=forms.Textarea(attrs={"rows": "3", "spellcheck": "false", **attrs}),
             help_text=_("One or more serial numbers, separated by spaces, commas or new lines."),
         )
-    elif kind == "country" and country_choices is not None:
-        field = forms.ChoiceField(choices=country_choices, widget=forms.Select(attrs=attrs))
+    elif kind == "country":
+        field = forms.ChoiceField(choices=country_choices(), widget=forms.Select(attrs=attrs))
     else:
         if spec.get("max_length"):
             attrs["maxlength"] = str(spec["max_length"])

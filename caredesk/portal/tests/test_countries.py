@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import translation
 
 from caredesk.core.geography import country_name, is_country
-from caredesk.portal.countries import country_choices
+from caredesk.web.forms import country_choices
 from tests.personas import World
 
 
