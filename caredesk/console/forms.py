@@ -74,6 +74,19 @@ class PriorityForm(forms.Form):
     priority = forms.ChoiceField(label="Priority", required=False, choices=Priority.choices)
 
 
+class BulkForm(forms.Form):
+    """The queue's bulk bar (fields named as ``console.views.bulk`` reads them)."""
+
+    assign = forms.ChoiceField(label=_("Owner"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=Priority.choices)
+    status = StatusForm.base_fields["status"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "bulk-%s")
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["assign"]).choices = [("", _("Me")), *staff_choices()]
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="Add a file", required=False, widget=forms.ClearableFileInput(attrs={"required": True})

@@ -27,6 +27,7 @@ from caredesk.cases.models import CaseStatus
 from caredesk.console.forms import (
     AssignForm,
     AttachmentForm,
+    BulkForm,
     CloseForm,
     DecisionForm,
     NoteForm,
@@ -107,9 +108,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "saved_views": list(services.saved_views(user)),
         "may_open": may(user, Capability.OPEN_CASES_FOR_CUSTOMERS),
         "may_work": may(user, Capability.WORK_CASES),
-        "assign_form": AssignForm(initial={"owner": ""}),
-        "bulk_priority": PriorityForm(),
-        "bulk_status": StatusForm(),
+        "bulk_form": BulkForm(),
         "here": request.get_full_path(),
         "next_cursor": next_cursor,
         "params": params,

@@ -9,8 +9,11 @@ is the same and costs a few string joins.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.forms import BoundField, Form
+from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -61,3 +64,19 @@ def form_errors(form: Form | str) -> SafeString:
     own = form.non_field_errors()
     lines = "".join(f"<p>{escape(e)}</p>" for e in own) or f"<p>{escape(_('Some fields need attention.'))}</p>"
     return mark_safe(f'<div class="alert alert--error" role="alert">{lines}</div>')  # noqa: S308 - escaped
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: template.Context, column: Any) -> SafeString:
+    """One sortable column header of a case list (D-3.6: every column sorts): a link to the
+    same list sorted by this column, from the first page (``web.pages.Column``)."""
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    query["sort"] = column.sort_param
+    query.pop("cursor", None)
+    href = escape(f"?{query.urlencode()}")
+    state = f" sort--{escape(column.state)}" if column.state else ""
+    return mark_safe(  # noqa: S308 - every value is escaped
+        f'<th scope="col" aria-sort="{escape(column.aria_sort)}"><a class="sort{state}" href="{href}" '
+        f'hx-get="{href}">{escape(column.label)}</a></th>'
+    )

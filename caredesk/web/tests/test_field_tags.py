@@ -50,3 +50,19 @@ def test_the_alert_names_the_forms_own_errors_or_asks_for_attention() -> None:
     html = page("{% form_errors form %}", form)
     assert "The &lt;whole&gt; form is wrong" in html and "need attention" not in html
     assert page("{% form_errors form %}", Sample()) == ""
+
+
+def test_a_sort_header_links_to_the_first_page_sorted_by_its_column() -> None:
+    from django.test import RequestFactory
+
+    from caredesk.web.pages import Column
+
+    request = RequestFactory().get("/console/", {"q": "fan <tray>", "cursor": "abc", "sort": "-modified"})
+    html = (
+        engines["django"]
+        .from_string("{% sort_header col %}")
+        .render({"col": Column("priority", "Priority", "-priority", "asc")}, request)
+    )
+    assert 'aria-sort="ascending"' in html and 'class="sort sort--asc"' in html
+    assert "cursor" not in html  # back to the first page
+    assert 'href="?q=fan+%3Ctray%3E&amp;sort=-priority"' in html and ">Priority</a>" in html
