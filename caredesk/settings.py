@@ -112,7 +112,8 @@ TEMPLATES = [
                 "caredesk.core.context.caredesk",
                 "caredesk.portal.context.portal",
             ],
-            "builtins": ["caredesk.web.tags"],  # {% field %} and {% form_errors %} on every page
+            # {% field %}, {% form_errors %} and {% translate %} on every page without {% load %}
+            "builtins": ["caredesk.web.tags", "django.templatetags.i18n"],
         },
     },
 ]

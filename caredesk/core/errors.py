@@ -14,9 +14,12 @@ class DomainError(Exception):
     code = "bad_request"
 
     def __init__(self, message: str, *, fields: Mapping[str, str] | None = None, code: str | None = None):
+        # Messages may be lazy translations (module-level constants): they are fixed here, in
+        # the language of the request that raised them, so every interface gets plain text.
+        message = str(message)
         super().__init__(message)
         self.message = message
-        self.fields: dict[str, str] = dict(fields or {})
+        self.fields: dict[str, str] = {name: str(text) for name, text in (fields or {}).items()}
         if code:
             self.code = code
 
