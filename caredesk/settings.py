@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "caredesk.sla",
     "caredesk.cases",
     "caredesk.notifications",
+    "caredesk.translation",
     "caredesk.api",
     "caredesk.portal",
     "caredesk.console",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "caredesk.core.addresses.RequestAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "caredesk.web.locale.PersonalLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caredesk.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -107,6 +109,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE and LANGUAGES
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "caredesk.core.context.caredesk",
@@ -231,10 +234,27 @@ if SUPPORT_COUNTRY and SUPPORT_COUNTRY not in __import__("holidays").list_suppor
 SUPPORT_CENTRE_NAME = env_str("CAREDESK_SUPPORT_CENTRE_NAME", "caredesk Customer Care")
 TIME_ZONE = SUPPORT_TIME_ZONE  # pages show times in the support centre's zone (D-3.6)
 USE_TZ = True  # stored in UTC
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+# The interface's languages (D-7.5), each named in itself so a reader finds their own. A
+# person's choice (their profile, or the switcher before login) wins, then the browser's
+# Accept-Language, then CAREDESK_LANGUAGE. Catalogues: caredesk/locale (development guide).
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español"), ("ja", "日本語")]
+LANGUAGE_CODE = env_choice("CAREDESK_LANGUAGE", "en", {code for code, _name in LANGUAGES})
 USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "caredesk_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # remembered for a year on this browser
+LANGUAGE_COOKIE_SAMESITE = "Lax"  # web.locale sets the cookie with the same
+LANGUAGE_COOKIE_SECURE = _HTTPS
+
+# Machine translation for staff (D-7.5): a self-hosted server speaking the LibreTranslate
+# HTTP API; none unless an address is given.
+TRANSLATION_URL = (
+    env_url("CAREDESK_TRANSLATION_URL", "", schemes={"http", "https"}).rstrip("/")
+    if env_str("CAREDESK_TRANSLATION_URL", "")
+    else ""
+)
+TRANSLATION_API_KEY = env_str("CAREDESK_TRANSLATION_API_KEY", "")
+TRANSLATION_TIMEOUT_SECONDS = env_int("CAREDESK_TRANSLATION_TIMEOUT_SECONDS", 10, minimum=1)
 
 # --- cases ------------------------------------------------------------------
 CASE_AUTO_CLOSE_DAYS = env_int("CAREDESK_CASE_AUTO_CLOSE_DAYS", 7, minimum=1)  # D-3.5

@@ -158,10 +158,7 @@ def _unmarked(node: ast.AST | None) -> Iterator[tuple[int, str]]:
     elif isinstance(node, ast.IfExp):
         yield from _unmarked(node.body)
         yield from _unmarked(node.orelse)
-    elif isinstance(node, ast.BoolOp):
-        for value in node.values:
-            yield from _unmarked(value)
-    elif isinstance(node, ast.Dict):
+    elif isinstance(node, ast.BoolOp | ast.Dict):
         for value in node.values:
             yield from _unmarked(value)
     elif isinstance(node, ast.List | ast.Tuple):

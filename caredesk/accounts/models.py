@@ -150,8 +150,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="reports",
         help_text="Staff: the team lead or manager told of this person's late cases",
     )
-    phone = models.CharField(max_length=20, blank=True, help_text="E.164")
-    language = models.CharField(max_length=8, default="en")
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164; offered as the call-back number on new cases")
+    mobile_phone = models.CharField(max_length=20, blank=True, help_text="E.164")
+    # Blank: no choice made, so pages follow the browser and e-mails the installation's
+    # default (D-7.5). A code of settings.LANGUAGES otherwise.
+    language = models.CharField(max_length=8, blank=True, default="")
+    time_zone = models.CharField(
+        max_length=64, blank=True, default="", help_text="IANA name; blank: the support centre's"
+    )
     # Notices this person turned off (D-7.4): everything reaches everyone unless turned off,
     # so a new kind of notice is not silently missed. On the user's row, so that writing a
     # notice reads nothing more than the recipient it already has.

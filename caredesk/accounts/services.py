@@ -6,9 +6,11 @@ these and hold no rule of their own.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import time
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,7 +49,7 @@ from caredesk.core.clock import now
 from caredesk.core.errors import Conflict, Forbidden, NotFound, Throttled, Unauthenticated, ValidationFailed
 from caredesk.core.geography import is_country
 from caredesk.core.mail import send_after_commit
-from caredesk.core.validation import clean_text
+from caredesk.core.validation import clean_text, e164
 
 LOGIN_SCOPE = "login"
 _INVALID_LOGIN = "The e-mail address or password is not right."
@@ -889,7 +891,7 @@ def create_user(
     roles: list[str] | None = None,
     gov_cleared: bool = False,
     associations: list[Organisation] | None = None,
-    language: str = "en",
+    language: str = "",
     site_admin: bool = False,
 ) -> User:
     address = _normalise_email(email)
@@ -918,3 +920,75 @@ def create_user(
         user.associations.set(associations)
     audit.record(user, "created", actor, {"organisation": organisation.pk, "roles": roles or []})
     return user
+
+
+# --- profile (D-7.5) -------------------------------------------------------------------
+
+PROFILE_FIELDS = ("full_name", "phone", "mobile_phone", "language", "time_zone")
+
+
+def language_codes() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
+@functools.cache
+def time_zone_names() -> frozenset[str]:
+    """IANA zone names a person may choose (``tzdata``'s list, without the legacy aliases)."""
+    return frozenset(
+        name for name in zoneinfo.available_timezones() if "/" in name and not name.startswith(("Etc/", "SystemV/"))
+    ) | {"UTC"}
+
+
+def _profile_value(user: User, name: str, raw: str) -> str:
+    """One profile field, checked and normalised: phone numbers as E.164 (national formats
+    read with the organisation's country), blank meaning "none" for the optional fields."""
+    text = (raw or "").strip()
+    if name == "full_name":
+        return clean_text(text, field=name, max_length=200)
+    if name in {"phone", "mobile_phone"}:
+        if not text:
+            return ""
+        return e164(text, field=name, region=user.organisation.country or settings.SUPPORT_COUNTRY)
+    if name == "language":
+        if text and text not in language_codes():
+            raise ValidationFailed(
+                _("Choose one of the languages offered."), fields={name: _("Not a language we offer.")}
+            )
+        return text
+    if text and text not in time_zone_names():
+        raise ValidationFailed(
+            _("Choose a time zone from the list."), fields={name: _("Not a time zone, e.g. Europe/Berlin.")}
+        )
+    return text
+
+
+@transaction.atomic
+def update_profile(user: User, changes: dict[str, str]) -> User:
+    """Change one's own name, phone numbers, language and time zone: all or nothing, each
+    change in the audit trail."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Only your own profile's fields can be changed."),
+                               fields={name: _("Not a field of the profile.") for name in sorted(unknown)})  # fmt: skip
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for name, raw in changes.items():
+        try:
+            values[name] = _profile_value(user, name, raw)
+        except ValidationFailed as exc:
+            errors.update(exc.fields or {name: exc.message})
+    if errors:
+        raise ValidationFailed(_("Your profile could not be saved: some fields need attention."), fields=errors)
+    changed = {name: [getattr(user, name), value] for name, value in values.items() if getattr(user, name) != value}
+    if changed:
+        User.objects.filter(pk=user.pk).update(**{name: new for name, (_old, new) in changed.items()})
+        for name, (_old, new) in changed.items():
+            setattr(user, name, new)
+        audit.record(user, "profile_changed", user, changed)
+    return user
+
+
+def set_language(user: User, code: str) -> None:
+    """The language switcher of every page, for a person who is logged in: remembered on
+    their profile so that pages on every device and their e-mails (D-7.4) follow it."""
+    update_profile(user, {"language": code})

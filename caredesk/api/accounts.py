@@ -21,6 +21,7 @@ from caredesk.api.schemas import (
     MeOut,
     OrganisationRef,
     Out,
+    ProfileIn,
     QueryIn,
     RegistrationOut,
     TokenNameIn,
@@ -53,9 +54,18 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "associations": [_org(o) for o in user.associations.all()],
         "roles": user.roles,
         "gov_cleared": user.gov_cleared,
+        "phone": user.phone,
+        "mobile_phone": user.mobile_phone,
         "language": user.language,
+        "time_zone": user.time_zone,
         "password_expires_at": expires_at(user),
     }
+
+
+@router.patch("/me", response={200: MeOut, 401: ErrorOut, 422: ErrorOut}, summary="Change your own profile")
+def update_me(request: HttpRequest, payload: ProfileIn) -> dict[str, Any]:
+    services.update_profile(_user(request), payload.model_dump(exclude_none=True))
+    return me(request)
 
 
 def _token(token: ApiToken, secret: str | None = None) -> dict[str, Any]:

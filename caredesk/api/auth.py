@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from caredesk.accounts import services as accounts
+from caredesk.web.locale import activate_for
 
 
 class BearerToken(HttpBearer):
@@ -15,6 +16,7 @@ class BearerToken(HttpBearer):
         user = accounts.user_for_token(token)
         if user is not None:
             request.user = user
+            activate_for(user)  # error messages in the token owner's language, if they chose one
         return user
 
 

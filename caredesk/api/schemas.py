@@ -93,8 +93,25 @@ class MeOut(Out):
     associations: list[OrganisationRef]
     roles: list[str]
     gov_cleared: bool
-    language: str
+    phone: str = Field(description="E.164; offered as the call-back number on new cases; empty: none")
+    mobile_phone: str = Field(description="E.164; empty: none")
+    language: str = Field(description="A code of the interface's languages; empty: follow Accept-Language")
+    time_zone: str = Field(description="IANA name; empty: the support centre's time zone")
     password_expires_at: datetime
+
+
+class ProfileIn(In):
+    """Change your own profile: only the fields given change."""
+
+    full_name: str | None = Field(None, min_length=1, max_length=200)
+    phone: str | None = Field(
+        None, max_length=40, description="International, or national in your organisation's country"
+    )
+    mobile_phone: str | None = Field(None, max_length=40)
+    language: str | None = Field(None, max_length=8, description="en, de, fr, es, ja; empty: follow Accept-Language")
+    time_zone: str | None = Field(
+        None, max_length=64, description="IANA name, e.g. Europe/Berlin; empty: the support centre's"
+    )
 
 
 class RegistrationOut(Out):

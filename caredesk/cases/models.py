@@ -201,6 +201,8 @@ class Case(models.Model):
     callback_phone = models.CharField(max_length=20, help_text="E.164")
     summary = models.CharField(max_length=200)
     description = models.TextField()
+    # The description's language, labelled by a sweep like a message's (CaseMessage.language).
+    language = models.CharField(max_length=8, blank=True, default="")
     serial_number = models.CharField(max_length=64, blank=True)
     ssrn = models.CharField("software support reference number", max_length=64, blank=True)
     product_series = models.CharField(max_length=100, blank=True)
@@ -256,6 +258,7 @@ class Case(models.Model):
             models.Index(fields=["customer_tracking_number"], name="case_tracking_idx"),
             models.Index(fields=["status", "resolution_proposed_at"], name="case_proposed_idx"),
             models.Index(fields=["created_at"], name="case_created_idx"),  # the dashboard's weeks
+            models.Index(fields=["id"], condition=models.Q(language=""), name="case_unlabelled_idx"),  # D-7.5
             # The queue sorted by response due time (D-4.1); keyset paging reads the rows
             # with a due time as a range of it and those without one by id (core.paging).
             models.Index(fields=["response_due_at", "id"], name="case_due_idx"),
@@ -401,10 +404,16 @@ class CaseMessage(models.Model):
     from_staff = models.BooleanField()
     body = models.TextField()
     created_at = models.DateTimeField(default=now)
+    # Detected after the fact by a sweep (translation.services.label_messages): "" not yet,
+    # "und" undetermined, else a language code (D-7.5).
+    language = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="message_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="message_case_idx"),
+            models.Index(fields=["id"], condition=models.Q(language=""), name="message_unlabelled_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} by {self.author_name}"

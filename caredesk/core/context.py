@@ -12,4 +12,5 @@ def caredesk(request: HttpRequest) -> dict[str, Any]:
     return {
         "support_centre_name": settings.SUPPORT_CENTRE_NAME,
         "is_vendor_staff": bool(user and user.is_authenticated and getattr(user, "is_vendor_staff", False)),
+        "own_time_zone": bool(user and user.is_authenticated and getattr(user, "time_zone", "")),
     }

@@ -7,9 +7,13 @@ import phonenumbers
 from caredesk.core.errors import ValidationFailed
 
 
-def e164(raw: str, *, field: str = "phone") -> str:
-    """The number in E.164 (``+14087459500``), from international format with a leading +."""
+def e164(raw: str, *, field: str = "phone", region: str | None = None) -> str:
+    """The number in E.164 (``+14087459500``), from international format with a leading +,
+    or, given ``region`` (ISO 3166 alpha-2: the person's country), also national format
+    (``069 1234 5678`` in DE)."""
     text = (raw or "").strip()
+    if region and text and not text.startswith(("+", "00")):
+        text = _international(text, region.upper())
     if not text.startswith("+") and not text.startswith("00"):
         raise ValidationFailed(
             "Give the number in international format, starting with + and the country code.",
@@ -25,6 +29,16 @@ def e164(raw: str, *, field: str = "phone") -> str:
         raise ValidationFailed(
             "That phone number is not valid.", fields={field: "Not a valid number for its country code."}
         )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _international(text: str, region: str) -> str:
+    """A national number of ``region`` in international format; unchanged if it cannot be
+    read (the checks of :func:`e164` then say what is wrong)."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return text
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -3,7 +3,7 @@ service the view calls, whose errors ``web.show_error`` puts back on these field
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.urls import reverse
@@ -15,10 +15,13 @@ from caredesk.cases.models import FollowUpMethod, Priority, RequestType
 from caredesk.cases.queries import request_types
 from caredesk.web.forms import country_choices, template_field
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # a label translated when the page is rendered
+
 STRENGTH_HELP = "At least 10 characters; not a common password, not only digits, not like your name or e-mail."
 
 
-def _text(label: str, *, max_length: int = 200, required: bool = False, **attrs: Any) -> forms.CharField:
+def _text(label: str | _StrPromise, *, max_length: int = 200, required: bool = False, **attrs: Any) -> forms.CharField:
     """A text field that leaves the rule to the service: the HTML ``required`` only helps
     the browser say so early."""
     widget_attrs: dict[str, Any] = {"maxlength": str(max_length), **attrs}
@@ -302,3 +305,27 @@ class ActivationForm(forms.Form):
 
     code = _text("Certificate code", max_length=32, required=True, spellcheck="false")
     serial = _text("Serial number of the unit", max_length=64, required=True, spellcheck="false")
+
+
+# --- profile --------------------------------------------------------------------------------
+
+
+class ProfileForm(forms.Form):
+    """One's own name, phone numbers, language and time zone (D-7.5)."""
+
+    full_name = _text(gettext_lazy("Name"), required=True, autocomplete="name")
+    phone = _text(gettext_lazy("Phone"), max_length=40, autocomplete="tel", inputmode="tel")
+    mobile_phone = _text(gettext_lazy("Mobile phone"), max_length=40, autocomplete="tel", inputmode="tel")
+    language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), required=False)
+
+    def __init__(self, *args: Any, languages: list[tuple[str, str]], zones: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = gettext_lazy(
+            "Offered as the call-back number when you open a case. National format is fine; it is kept in "
+            "international format."
+        )
+        language = cast(forms.ChoiceField, self.fields["language"])
+        language.choices = [("", gettext_lazy("As my browser asks")), *languages]
+        time_zone = cast(forms.ChoiceField, self.fields["time_zone"])
+        time_zone.choices = [("", gettext_lazy("The support centre's time zone")), *((z, z) for z in zones)]

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from caredesk.portal.views import accounts, cases, installbase, members, notices, registration, tokens
+from caredesk.portal.views import accounts, cases, installbase, members, notices, profile, registration, tokens
 
 app_name = "portal"
 
@@ -52,6 +52,7 @@ urlpatterns = [
     path("ecertificates/activate/", installbase.ecertificate, name="ecertificate"),
     path("tokens/", tokens.tokens, name="tokens"),
     path("notices/", notices.notices, name="notices"),
+    path("profile/", profile.profile, name="profile"),
     re_path(r"^tokens/(?P<token_id>[0-9]{1,18})/revoke/$", tokens.token_revoke, name="token_revoke"),
     # An organisation's administrator keeps its people (D-1.4, D-1.2).
     path("members/", members.members, name="members"),

@@ -25,7 +25,8 @@ def notices(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.set_preferences(user, set(request.POST.getlist("on")))
         messages.success(request, _("Your e-mail notices are saved."))
-        return redirect("portal:notices")
+        # The profile page shows the same checkboxes: back to where they were ticked.
+        return redirect("portal:profile" if request.POST.get("next") == "profile" else "portal:notices")
     muted = services.muted_events(user)
     rows = [(n.event, n.label, n.event not in muted) for n in services.notices_for(user)]
     try:
