@@ -110,13 +110,18 @@ def template_findings(source: str) -> list[tuple[int, str]]:
             pieces.append(content)
             continue
         if token.token_type == TokenType.BLOCK:
-            word = content.split()[0] if content.split() else ""
+            words = content.split()
+            word = words[0] if words else ""
             if word in {"blocktranslate", "blocktrans"}:
                 quiet_until = "end" + word
             elif word == "comment":
                 quiet_until = "endcomment"
+            elif word == "block" and len(words) > 1 and words[1].endswith("_class"):
+                quiet_until = "endblock"  # {% block page_class %}page--medium{% endblock %}: CSS classes
         elif token.token_type == TokenType.VAR:
             for literal in FILTER_LITERAL.finditer(content):
+                if re.search(r"\|(date|time)\s*$", content[: literal.start()]):
+                    continue  # a format ("j M Y, H:i T"), not words
                 before = content[: literal.start() + 1].rstrip()
                 text = literal["text"]
                 if _people_read(text) and not CODE_LIKE.match(text) and not before.endswith("_("):
