@@ -16,7 +16,7 @@ from caredesk.cases.services import MacroData, NewCase
 from caredesk.web.forms import template_field
 
 
-def _textarea(label: str, rows: int = 4) -> forms.CharField:
+def _textarea(label: Any, rows: int = 4) -> forms.CharField:
     return forms.CharField(
         label=label, required=False, strip=False, widget=forms.Textarea(attrs={"rows": str(rows), "required": True})
     )
@@ -35,33 +35,33 @@ class _TextForm(forms.Form):
 
 class ReplyForm(_TextForm):
     id_prefix = "reply"
-    body = _textarea("Reply to the customer")
+    body = _textarea(_("Reply to the customer"))
 
 
 class NoteForm(_TextForm):
     id_prefix = "note"
-    body = _textarea("Internal note (staff only)", rows=3)
+    body = _textarea(_("Internal note (staff only)"), rows=3)
 
 
 class ResolutionForm(_TextForm):
     id_prefix = "resolution"
-    body = _textarea("Proposed resolution", rows=3)
+    body = _textarea(_("Proposed resolution"), rows=3)
 
 
 class AssignForm(forms.Form):
-    owner = forms.ChoiceField(label="Owner", required=False)
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
-            ("", "Me"),
+            ("", _("Me")),
             *staff_choices(),
         ]
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
         choices=[
             (CaseStatus.OPEN.value, CaseStatus.OPEN.label),
@@ -71,7 +71,7 @@ class StatusForm(forms.Form):
 
 
 class PriorityForm(forms.Form):
-    priority = forms.ChoiceField(label="Priority", required=False, choices=Priority.choices)
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=Priority.choices)
 
 
 class BulkForm(forms.Form):
@@ -89,27 +89,29 @@ class BulkForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(
-        label="Add a file", required=False, widget=forms.ClearableFileInput(attrs={"required": True})
+        label=_("Add a file"), required=False, widget=forms.ClearableFileInput(attrs={"required": True})
     )
-    internal = forms.BooleanField(label="Internal: staff only", required=False, initial=True)
+    internal = forms.BooleanField(label=_("Internal: staff only"), required=False, initial=True)
 
 
 class DecisionForm(forms.Form):
     note = forms.CharField(
-        label="Note to the applicant",
+        label=_("Note to the applicant"),
         required=False,
         widget=forms.TextInput(attrs={"maxlength": "500"}),
-        help_text="Sent with a rejection.",
+        help_text=_("Sent with a rejection."),
     )
 
 
 class OrderImportForm(forms.Form):
     file = forms.FileField(
-        label="Sales-order file (CSV)",
+        label=_("Sales-order file (CSV)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"required": True, "accept": ".csv,text/csv"}),
-        help_text="Columns: sales_order, line, serial, sku, customer_account (required), ship_date, site_id, "
-        "channel, partner_account.",
+        help_text=_(
+            "Columns: sales_order, line, serial, sku, customer_account (required), ship_date, site_id, "
+            "channel, partner_account."
+        ),
     )
 
 

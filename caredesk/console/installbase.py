@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caredesk.accounts.access import Capability, may
@@ -60,9 +61,9 @@ def order_imports(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise ValidationFailed("Choose a CSV file.", fields={"file": "Required."})
+                raise ValidationFailed(_("Choose a CSV file."), fields={"file": _("Required.")})
             if upload.size is not None and upload.size > settings.ORDER_IMPORT_MAX_BYTES:
-                raise ValidationFailed("The file is too large.", fields={"file": "Too large."})
+                raise ValidationFailed(_("The file is too large."), fields={"file": _("Too large.")})
             result = import_orders(cast(IO[bytes], upload), source=upload.name or "upload.csv", actor=user)
         except DomainError as exc:
             show_error(form, exc)
@@ -71,8 +72,11 @@ def order_imports(request: HttpRequest) -> HttpResponse:
             s = result.summary
             messages.success(
                 request,
-                f"{s['rows']} rows: {s['created']} units registered, {s['changed']} changed, "
-                f"{s['unchanged']} unchanged, {s['rejected']} refused.",
+                _(
+                    "%(rows)s rows: %(created)s units registered, %(changed)s changed, %(unchanged)s unchanged, "
+                    "%(rejected)s refused."
+                )
+                % s,
             )
             return redirect("console:order_imports")
     context = {"form": form, "imports": imports.select_related("started_by")[:50], "nav": "imports"}
@@ -109,10 +113,10 @@ def requests(request: HttpRequest) -> HttpResponse:
         except (DomainError, ValueError) as exc:
             if isinstance(exc, Forbidden):
                 raise  # staff_page: what one may not decide is "not found"
-            messages.error(request, exc.message if isinstance(exc, DomainError) else "Not a valid request.")
+            messages.error(request, exc.message if isinstance(exc, DomainError) else _("Not a valid request."))
             status = exc.status if isinstance(exc, DomainError) else 400
         else:
-            messages.success(request, "Recorded.")
+            messages.success(request, _("Recorded."))
             return redirect("console:requests")
     transfers, reinstatements = open_requests(user)
     context = {"transfers": list(transfers), "reinstatements": list(reinstatements), "nav": "requests"}

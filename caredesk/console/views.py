@@ -17,6 +17,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from caredesk.accounts import services as accounts
@@ -115,7 +117,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "error": error,
         "status_choices": status_choices(with_active=True),
         "priority_choices": priority_choices(),
-        "owner_choices": [("", "Anyone"), ("me", "Me"), ("none", "Nobody (unassigned)")],
+        "owner_choices": [("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody (unassigned)"))],
         "detail_url": "console:case",
         "filtered": bool(
             params.filter.query or params.filter.status != "active" or params.filter.priority or params.filter.owner
@@ -195,11 +197,17 @@ def case_apply_update(request: HttpRequest, case_id: str) -> HttpResponse:
     if offers:
         messages.warning(
             request,
-            f"The units are moved. {len(offers)} contract level(s) cannot be delivered at the new site: "
-            "the customer is offered the best deliverable level, and replacement is best effort until they accept.",
+            ngettext(
+                "The units are moved. %(n)s contract level cannot be delivered at the new site: the customer is "
+                "offered the best deliverable level, and replacement is best effort until they accept.",
+                "The units are moved. %(n)s contract levels cannot be delivered at the new site: the customer is "
+                "offered the best deliverable level, and replacement is best effort until they accept.",
+                len(offers),
+            )
+            % {"n": len(offers)},
         )
     else:
-        messages.success(request, "The units are moved; their service levels are delivered at the new site.")
+        messages.success(request, _("The units are moved; their service levels are delivered at the new site."))
     return _back(case_id)
 
 
@@ -224,7 +232,9 @@ def _text_action(
 @require_POST
 def case_reply(request: HttpRequest, case_id: str) -> HttpResponse:
     user = current_user(request)
-    return _text_action(request, case_id, "reply_form", lambda body: services.reply(user, case_id, body), "Reply sent.")
+    return _text_action(
+        request, case_id, "reply_form", lambda body: services.reply(user, case_id, body), _("Reply sent.")
+    )
 
 
 @staff_page
@@ -232,7 +242,7 @@ def case_reply(request: HttpRequest, case_id: str) -> HttpResponse:
 def case_note(request: HttpRequest, case_id: str) -> HttpResponse:
     user = current_user(request)
     return _text_action(
-        request, case_id, "note_form", lambda body: services.add_note(user, case_id, body), "Internal note added."
+        request, case_id, "note_form", lambda body: services.add_note(user, case_id, body), _("Internal note added.")
     )
 
 
@@ -245,7 +255,7 @@ def case_resolution(request: HttpRequest, case_id: str) -> HttpResponse:
         case_id,
         "resolution_form",
         lambda body: services.propose_resolution(user, case_id, body),
-        "Resolution proposed. The customer is asked to accept it.",
+        _("Resolution proposed. The customer is asked to accept it."),
     )
 
 
@@ -278,7 +288,7 @@ def case_assign(request: HttpRequest, case_id: str) -> HttpResponse:
         "assign_form",
         AssignForm(request.POST),
         lambda: services.assign(user, case_id, owner or None),
-        "The case is assigned to you." if not owner or owner == user.email else "The case is assigned.",
+        _("The case is assigned to you.") if not owner or owner == user.email else _("The case is assigned."),
     )
 
 
@@ -293,7 +303,7 @@ def case_status(request: HttpRequest, case_id: str) -> HttpResponse:
         "status_form",
         StatusForm(request.POST),
         lambda: services.set_status(user, case_id, status),
-        "Status changed.",
+        _("Status changed."),
     )
 
 
@@ -308,7 +318,7 @@ def case_priority(request: HttpRequest, case_id: str) -> HttpResponse:
         "priority_form",
         PriorityForm(request.POST),
         lambda: services.change_priority(user, case_id, priority),
-        "Priority changed.",
+        _("Priority changed."),
     )
 
 
@@ -321,10 +331,10 @@ def case_attach(request: HttpRequest, case_id: str) -> HttpResponse:
 
     def attach() -> Any:
         if upload is None:
-            raise ValidationFailed("Choose a file to attach.", fields={"file": "No file chosen."})
+            raise ValidationFailed(_("Choose a file to attach."), fields={"file": _("No file chosen.")})
         return services.attach(current_user(request), case_id, upload, internal=internal)
 
-    return _field_action(request, case_id, "attachment_form", form, attach, "File attached.")
+    return _field_action(request, case_id, "attachment_form", form, attach, _("File attached."))
 
 
 @staff_page
@@ -348,7 +358,7 @@ def case_escalate(request: HttpRequest, case_id: str) -> HttpResponse:
         "escalate_form",
         EscalateForm(request.POST),
         lambda: services.escalate(user, case_id, kind, reason),
-        "The case is escalated to the escalation team.",
+        _("The case is escalated to the escalation team."),
     )
 
 
@@ -388,7 +398,7 @@ def escalation_handled(request: HttpRequest, escalation_id: str) -> HttpResponse
             raise
         messages.error(request, " ".join([exc.message, *exc.fields.values()]))
         return redirect("console:escalations")
-    messages.success(request, f"The escalation of {escalation.case.case_id} is handled.")
+    messages.success(request, _("The escalation of %(case_id)s is handled.") % {"case_id": escalation.case.case_id})
     return _back(escalation.case.case_id)
 
 
@@ -443,7 +453,7 @@ def registration_decide(request: HttpRequest, registration_id: str) -> HttpRespo
         messages.error(request, exc.message)
     else:
         if approve:
-            messages.success(request, f"Approved: {registration.email} can log in now.")
+            messages.success(request, _("Approved: %(email)s can log in now.") % {"email": registration.email})
         else:
-            messages.info(request, f"Rejected the request of {registration.email}.")
+            messages.info(request, _("Rejected the request of %(email)s.") % {"email": registration.email})
     return redirect("console:registrations")

@@ -19,13 +19,13 @@ class EscalateForm(forms.Form):
     """D-4.5: the kind of escalation and why."""
 
     kind = forms.ChoiceField(
-        label="What do you need?",
+        label=_("What do you need?"),
         choices=EscalationKind.choices,
         initial=EscalationKind.FASTER_PROGRESS,
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label="Why does the case need escalating?",
+        label=_("Why does the case need escalating?"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": "3", "required": True, "maxlength": "2000"}),

@@ -13,6 +13,8 @@ from django import forms
 from django.http import FileResponse, Http404, HttpRequest, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caredesk.accounts.models import User
 from caredesk.cases.models import Case, CaseStatus, Priority, close_reason_label
@@ -65,14 +67,14 @@ def domain_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
 # --- case lists (D-3.6) ----------------------------------------------------------------
 
 COLUMNS = [
-    ("status", "Status"),
-    ("case_id", "Case id"),
-    ("site_name", "Site name"),
-    ("site_id", "Site id"),
-    ("contact", "Contact"),
-    ("modified", "Last modified"),
-    ("platform", "Platform"),
-    ("priority", "Priority"),
+    ("status", gettext_lazy("Status")),
+    ("case_id", gettext_lazy("Case id")),
+    ("site_name", gettext_lazy("Site name")),
+    ("site_id", gettext_lazy("Site id")),
+    ("contact", gettext_lazy("Contact")),
+    ("modified", gettext_lazy("Last modified")),
+    ("platform", gettext_lazy("Platform")),
+    ("priority", gettext_lazy("Priority")),
 ]
 
 
@@ -102,7 +104,7 @@ class ListParams:
 
 
 # Staff queues add the response due time (D-4.1), soonest first when clicked.
-STAFF_COLUMNS = [("due", "Due")]
+STAFF_COLUMNS = [("due", gettext_lazy("Due"))]
 
 
 def list_params(
@@ -124,7 +126,7 @@ def list_params(
         else:
             state = ""
             next_sort = f"-{column_key}" if column_key == "modified" else column_key
-        columns.append(Column(column_key, label, next_sort, state))
+        columns.append(Column(column_key, str(label), next_sort, state))
     flt = CaseFilter(
         query=query.get("q", "")[:200],
         status=query.get("status", ""),
@@ -135,33 +137,33 @@ def list_params(
 
 
 def status_choices(*, with_active: bool) -> list[tuple[str, str]]:
-    choices = [("", "Any status")]
+    choices = [("", _("Any status"))]
     if with_active:
-        choices.append(("active", "Active (not closed)"))
+        choices.append(("active", _("Active (not closed)")))
     return choices + [(value, str(label)) for value, label in CaseStatus.choices]
 
 
 def priority_choices() -> list[tuple[str, str]]:
-    return [("", "Any priority"), *((value, str(label)) for value, label in Priority.choices)]
+    return [("", _("Any priority")), *((value, str(label)) for value, label in Priority.choices)]
 
 
 # --- the case page --------------------------------------------------------------------------
 
 ACTIONS = {
-    "opened": "opened the case",
-    "replied": "replied",
-    "assigned": "assigned the case",
-    "status_changed": "changed the status",
-    "priority_changed": "changed the priority",
-    "resolution_proposed": "proposed a resolution",
-    "resolution_accepted": "accepted the resolution; the case is closed",
-    "resolution_rejected": "said the problem is not resolved",
-    "file_attached": "attached a file",
-    "note_added": "added an internal note",
-    "closed_without_answer": "closed the case: no answer to the proposed resolution",
-    "closed": "closed the case",
-    "reopened": "reopened the case",
-    "macro_applied": "applied a macro",
+    "opened": gettext_lazy("opened the case"),
+    "replied": gettext_lazy("replied"),
+    "assigned": gettext_lazy("assigned the case"),
+    "status_changed": gettext_lazy("changed the status"),
+    "priority_changed": gettext_lazy("changed the priority"),
+    "resolution_proposed": gettext_lazy("proposed a resolution"),
+    "resolution_accepted": gettext_lazy("accepted the resolution; the case is closed"),
+    "resolution_rejected": gettext_lazy("said the problem is not resolved"),
+    "file_attached": gettext_lazy("attached a file"),
+    "note_added": gettext_lazy("added an internal note"),
+    "closed_without_answer": gettext_lazy("closed the case: no answer to the proposed resolution"),
+    "closed": gettext_lazy("closed the case"),
+    "reopened": gettext_lazy("reopened the case"),
+    "macro_applied": gettext_lazy("applied a macro"),
 }
 
 
@@ -185,15 +187,17 @@ def history_rows(user: User, case: Case) -> list[dict[str, Any]]:
                 continue
             old, new = pair
             if field == "status":
-                details.append(f"Status: {labels.get(old, old or '—')} → {labels.get(new, new)}")
+                details.append(
+                    _("Status: %(old)s → %(new)s") % {"old": labels.get(old, old or "—"), "new": labels.get(new, new)}
+                )
             elif field == "priority":
-                details.append(f"Priority: {old or '—'} → {new}")
+                details.append(_("Priority: %(old)s → %(new)s") % {"old": old or "—", "new": new})
             elif field == "owner":
-                details.append(f"Owner: {names.get(old, '—')} → {names.get(new, '—')}")
+                details.append(_("Owner: %(old)s → %(new)s") % {"old": names.get(old, "—"), "new": names.get(new, "—")})
         if entry.action == "closed" and isinstance(entry.changes.get("reason"), str):
-            details.append(f"Reason: {close_reason_label(entry.changes['reason'])}")
+            details.append(_("Reason: %(reason)s") % {"reason": close_reason_label(entry.changes["reason"])})
             if entry.changes.get("duplicate_of"):
-                details.append(f"Duplicate of {entry.changes['duplicate_of']}")
+                details.append(_("Duplicate of %(case_id)s") % {"case_id": entry.changes["duplicate_of"]})
         if entry.action == "macro_applied" and entry.changes.get("macro"):
             details.append(str(entry.changes["macro"]))
         if entry.action == "file_attached" and entry.changes.get("file"):
@@ -201,7 +205,7 @@ def history_rows(user: User, case: Case) -> list[dict[str, Any]]:
         rows.append(
             {
                 "at": entry.at,
-                "actor": entry.actor_label or "System",
+                "actor": entry.actor_label or _("System"),
                 "text": ACTIONS.get(entry.action, entry.action.replace("_", " ")),
                 "details": details,
                 "internal": entry.internal,
