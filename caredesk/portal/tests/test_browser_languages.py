@@ -1,0 +1,64 @@
+"""Each main page in each language in a real browser (D-7.5): Japanese has no spaces to
+break at and German has long compound words, and neither may push anything out of its box
+or make the page scroll sideways. Checked at a laptop's width and, for the portal, a
+phone's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from caredesk.accounts import services as accounts
+from caredesk.accounts.models import User
+from caredesk.portal.tests.test_browser import log_in
+from tests.personas import World, admin_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
+
+# Elements whose text must stay inside them: a word or label wider than its box is cut off
+# or spills over its neighbours.
+OVERFLOWING = """(() => {
+  const out = [];
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push('the page scrolls sideways');
+  for (const el of document.querySelectorAll('button, .btn, label, th, h1, h2, nav a, .field, .card, .pagehead, td')) {
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden' || el.closest('.table-wrap, .sr-only, .skip-link')) continue;
+    if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'auto' && style.overflowX !== 'scroll')
+      out.push(el.tagName + '.' + el.className + ': ' + el.textContent.trim().slice(0, 60));
+  }
+  return out;
+})()"""
+
+
+def _check(page: Any, url: str) -> list[str]:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return [f"{url}: {problem}" for problem in page.evaluate(OVERFLOWING)]
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_main_pages_hold_their_layout_in_each_language(
+    language: str, world: World, live_server: Any, browser: Any
+) -> None:
+    case = admin_case(world.alice)
+    for person in (world.alice, world.agent):
+        accounts.update_profile(User.objects.get(pk=person.pk), {"language": language})
+    problems: list[str] = []
+    for who, width, paths in (
+        (world.alice, 1280, ["/", "/cases/new/", f"/cases/{case.case_id}/", "/assets/", "/entitlement/", "/profile/"]),
+        (world.alice, 390, ["/", "/cases/new/", f"/cases/{case.case_id}/", "/profile/"]),
+        (world.agent, 1280, ["/console/", f"/console/cases/{case.case_id}/", "/console/assets/",
+                             "/console/escalations/", "/console/dashboard/"]),  # fmt: skip
+    ):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        log_in(page, live_server.url, who.email)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.lang") == language
+        for path in paths:
+            problems += [f"{width}px {p}" for p in _check(page, live_server.url + path)]
+        context.close()
+    assert not problems, "\n".join(problems)
