@@ -9,6 +9,8 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -45,16 +47,16 @@ def install(api: NinjaAPI) -> None:
         fields: dict[str, str] = {}
         for err in exc.errors:
             name = _field_name(list(err.get("loc", [])))
-            fields.setdefault(name, str(err.get("msg", "Invalid value.")))
-        return error_response(422, "invalid", "The request is not valid.", fields)
+            fields.setdefault(name, str(err.get("msg", _("Invalid value."))))
+        return error_response(422, "invalid", _("The request is not valid."), fields)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return error_response(401, "unauthenticated", "Log in or send a valid API token.")
+        return error_response(401, "unauthenticated", _("Log in or send a valid API token."))
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return error_response(404, "not_found", "Not found.")
+        return error_response(404, "not_found", _("Not found."))
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -64,23 +66,27 @@ def install(api: NinjaAPI) -> None:
     def unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
         # The edge refuses most of these first (caredesk.web.middleware); a multipart body
         # that only the endpoint reads lands here.
-        return error_response(400, "bad_request", "The request body cannot be read as a form.")
+        return error_response(400, "bad_request", _("The request body cannot be read as a form."))
 
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         if isinstance(exc, RequestDataTooBig):
-            return error_response(413, "too_large", "The request body is too large.")
-        return error_response(400, "bad_request", "The request is not valid.")
+            return error_response(413, "too_large", _("The request body is too large."))
+        return error_response(400, "bad_request", _("The request is not valid."))
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         log.exception("unexpected API error on %s %s", request.method, request.path)
-        return error_response(500, "internal", "Something went wrong on our side. It has been logged.")
+        return error_response(500, "internal", _("Something went wrong on our side. It has been logged."))
 
 
 _CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
           405: "method_not_allowed", 413: "too_large", 429: "throttled"}  # fmt: skip
-_MESSAGES = {404: "Not found.", 405: "This method is not allowed here.", 413: "The request body is too large."}
+_MESSAGES = {
+    404: gettext_lazy("Not found."),
+    405: gettext_lazy("This method is not allowed here."),
+    413: gettext_lazy("The request body is too large."),
+}
 
 
 class ApiErrorShapeMiddleware:
@@ -106,7 +112,7 @@ class ApiErrorShapeMiddleware:
             shaped = error_response(
                 status,
                 _CODES.get(status, "error" if status >= 500 else "bad_request"),
-                _MESSAGES.get(status, "The request could not be handled."),
+                str(_MESSAGES.get(status, _("The request could not be handled."))),
             )
             for header in ("Allow", "Retry-After"):
                 if header in response:

@@ -7,6 +7,7 @@ from typing import IO, Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Path, Query, Router
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -321,7 +322,8 @@ def _import_out(order_import: OrderImport) -> dict[str, Any]:
 def import_orders(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
     if file.size is not None and file.size > settings.ORDER_IMPORT_MAX_BYTES:
         raise ValidationFailed(
-            "The file is too large.", fields={"file": f"At most {settings.ORDER_IMPORT_MAX_BYTES // 2**20} MB."}
+            _("The file is too large."),
+            fields={"file": _("At most %(mb)s MB.") % {"mb": settings.ORDER_IMPORT_MAX_BYTES // 2**20}},
         )
     result = ib_services.import_orders(cast(IO[bytes], file), source=(file.name or "upload.csv"), actor=_user(request))
     return 201, _import_out(result.order_import)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from pydantic_core import PydanticCustomError
@@ -24,7 +25,7 @@ class QueryIn(Schema):
         # field that holds it, in the words the edge uses for paths, queries and forms
         # (caredesk.web.middleware.EdgeMiddleware).
         if holds_nul(value):
-            raise PydanticCustomError("nul", NUL_FIELD)
+            raise PydanticCustomError("nul", _(NUL_FIELD))
         return value
 
 

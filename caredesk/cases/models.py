@@ -10,48 +10,49 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from caredesk.core.clock import now
 
 
 class CaseKind(models.TextChoices):
-    ADMIN = "admin", _("Admin")  # non-technical, worked by Customer Care
-    TECHNICAL = "technical", _("Technical")  # worked by a TSE; needs an entitled serial (D-3.2)
+    ADMIN = "admin", gettext_lazy("Admin")  # non-technical, worked by Customer Care
+    TECHNICAL = "technical", gettext_lazy("Technical")  # worked by a TSE; needs an entitled serial (D-3.2)
 
 
 class Priority(models.TextChoices):
-    P1 = "P1", _("P1 – Critical")
-    P2 = "P2", _("P2 – High")
-    P3 = "P3", _("P3 – Medium")
-    P4 = "P4", _("P4 – Low")
+    P1 = "P1", gettext_lazy("P1 – Critical")
+    P2 = "P2", gettext_lazy("P2 – High")
+    P3 = "P3", gettext_lazy("P3 – Medium")
+    P4 = "P4", gettext_lazy("P4 – Low")
 
 
 class FollowUpMethod(models.TextChoices):
-    PHONE = "phone", _("Phone")
-    EMAIL = "email", _("E-mail")
-    CHAT = "chat", _("Chat")
-    TEXT = "text", _("Text message")
+    PHONE = "phone", gettext_lazy("Phone")
+    EMAIL = "email", gettext_lazy("E-mail")
+    CHAT = "chat", gettext_lazy("Chat")
+    TEXT = "text", gettext_lazy("Text message")
 
 
 class CaseStatus(models.TextChoices):
     """The lifecycle of D-3.5: New → Open → Awaiting customer ⇄ Open → Resolution proposed → Closed."""
 
-    NEW = "new", _("New")
-    OPEN = "open", _("Open")
-    AWAITING_CUSTOMER = "awaiting_customer", _("Awaiting customer")
-    RESOLUTION_PROPOSED = "resolution_proposed", _("Resolution proposed")
-    CLOSED = "closed", _("Closed")
+    NEW = "new", gettext_lazy("New")
+    OPEN = "open", gettext_lazy("Open")
+    AWAITING_CUSTOMER = "awaiting_customer", gettext_lazy("Awaiting customer")
+    RESOLUTION_PROPOSED = "resolution_proposed", gettext_lazy("Resolution proposed")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 class CloseReason(models.TextChoices):
     """Why staff closed a case themselves (beside the customer's agreement and the silence
     of D-3.5, stored as "accepted" and "no_answer")."""
 
-    DUPLICATE = "duplicate", _("Duplicate of another case")
-    SPAM = "spam", _("Spam")
-    RESOLVED_BY_PHONE = "resolved_by_phone", _("Resolved with the customer by phone")
-    NO_RESPONSE = "no_response", _("No response from the customer")
+    DUPLICATE = "duplicate", gettext_lazy("Duplicate of another case")
+    SPAM = "spam", gettext_lazy("Spam")
+    RESOLVED_BY_PHONE = "resolved_by_phone", gettext_lazy("Resolved with the customer by phone")
+    NO_RESPONSE = "no_response", gettext_lazy("No response from the customer")
 
 
 def close_reason_label(reason: str) -> str:
@@ -73,36 +74,40 @@ def check_template(template: Any) -> None:
     """A request type's template must be a list of well-formed field specs: a broken one
     would otherwise surface as a failure on the customer's case form."""
     if not isinstance(template, list):
-        raise ValidationError('The template is a list of fields, e.g. [{"name": "serials", "type": "serials"}].')
+        raise ValidationError(_('The template is a list of fields, e.g. [{"name": "serials", "type": "serials"}].'))
     names: set[str] = set()
     for position, spec in enumerate(template, start=1):
-        where = f"Field {position}"
+        where = {"where": _("Field %(position)s") % {"position": position}}
         if not isinstance(spec, dict):
-            raise ValidationError(f"{where} is not an object with name, label and type.")
+            raise ValidationError(_("%(where)s is not an object with name, label and type.") % where)
         unknown = set(spec) - _TEMPLATE_KEYS
         if unknown:
-            raise ValidationError(f"{where} has unknown keys: {', '.join(sorted(unknown))}.")
+            raise ValidationError(
+                _("%(where)s has unknown keys: %(keys)s.") % {**where, "keys": ", ".join(sorted(unknown))}
+            )
         name = spec.get("name")
         if not isinstance(name, str) or not _TEMPLATE_NAME.match(name):
-            raise ValidationError(f"{where} needs a name of lower-case letters, digits and _ (at most 40).")
+            raise ValidationError(_("%(where)s needs a name of lower-case letters, digits and _ (at most 40).") % where)
         if name in names:
-            raise ValidationError(f"{where}: the name {name!r} is used twice.")
+            raise ValidationError(_("%(where)s: the name %(name)s is used twice.") % {**where, "name": repr(name)})
         names.add(name)
         if not isinstance(spec.get("label", name), str) or not isinstance(spec.get("help", ""), str):
-            raise ValidationError(f"{where}: the label and help must be text.")
+            raise ValidationError(_("%(where)s: the label and help must be text.") % where)
         kind = spec.get("type", "text")
         if kind not in TEMPLATE_FIELD_TYPES:
-            raise ValidationError(f"{where}: the type must be one of {', '.join(TEMPLATE_FIELD_TYPES)}.")
+            raise ValidationError(
+                _("%(where)s: the type must be one of %(types)s.") % {**where, "types": ", ".join(TEMPLATE_FIELD_TYPES)}
+            )
         if not isinstance(spec.get("required", False), bool):
-            raise ValidationError(f"{where}: required must be true or false.")
+            raise ValidationError(_("%(where)s: required must be true or false.") % where)
         choices = spec.get("choices")
         if kind == "choice" and (
             not isinstance(choices, list) or not choices or not all(isinstance(c, str) and c for c in choices)
         ):
-            raise ValidationError(f"{where}: a choice field needs a list of choices (text).")
+            raise ValidationError(_("%(where)s: a choice field needs a list of choices (text).") % where)
         max_length = spec.get("max_length", 2000)
         if isinstance(max_length, bool) or not isinstance(max_length, int) or not 1 <= max_length <= 20_000:
-            raise ValidationError(f"{where}: max_length must be a whole number from 1 to 20000.")
+            raise ValidationError(_("%(where)s: max_length must be a whole number from 1 to 20000.") % where)
 
 
 class RequestType(models.Model):
@@ -163,23 +168,28 @@ class ResponseState:
     @property
     def label(self) -> str:
         if self.state == "met":
-            return "Responded in time"
+            return _("Responded in time")
         if self.state == "missed":
-            return "Responded late"
+            return _("Responded late")
         if self.state == "none" or self.seconds_left is None:
-            return "No response target"
-        span = _span(abs(self.seconds_left))
-        return f"Response due in {span}" if self.seconds_left >= 0 else f"Response overdue by {span}"
+            return _("No response target")
+        span = {"span": _span(abs(self.seconds_left))}
+        return (
+            _("Response due in %(span)s") % span if self.seconds_left >= 0 else _("Response overdue by %(span)s") % span
+        )
 
 
 def _span(seconds: int) -> str:
     minutes = seconds // 60
     if minutes < 60:
-        return f"{minutes} min"
+        return _("%(minutes)s min") % {"minutes": minutes}
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
-    return f"{hours // 24} days {hours % 24} h"
+        if minutes:
+            return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": f"{minutes:02d}"}
+        return _("%(hours)s h") % {"hours": hours}
+    days = hours // 24
+    return ngettext("%(days)s day %(hours)s h", "%(days)s days %(hours)s h", days) % {"days": days, "hours": hours % 24}
 
 
 class Case(models.Model):
@@ -343,8 +353,8 @@ class CaseUnit(models.Model):
 class EscalationKind(models.TextChoices):
     """What the customer asks for when escalating (D-4.5)."""
 
-    FASTER_PROGRESS = "faster_progress", _("Faster progress")
-    REASSIGNMENT = "reassignment", _("Case reassignment")
+    FASTER_PROGRESS = "faster_progress", gettext_lazy("Faster progress")
+    REASSIGNMENT = "reassignment", gettext_lazy("Case reassignment")
 
 
 class Escalation(models.Model):
@@ -393,9 +403,9 @@ class CaseMessage(models.Model):
     """A reply on a case (public) or an internal note (vendor staff only)."""
 
     class Kind(models.TextChoices):
-        REPLY = "reply", _("Reply")
-        NOTE = "note", _("Internal note")
-        RESOLUTION = "resolution", _("Proposed resolution")
+        REPLY = "reply", gettext_lazy("Reply")
+        NOTE = "note", gettext_lazy("Internal note")
+        RESOLUTION = "resolution", gettext_lazy("Proposed resolution")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=16, choices=Kind.choices)

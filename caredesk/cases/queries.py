@@ -17,6 +17,8 @@ from django.db import connection
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caredesk.accounts.access import Capability, acting_organisation_ids, may, owner_scope, require
 from caredesk.accounts.models import Organisation, OrganisationKind, Site, User
@@ -71,7 +73,7 @@ def get_case(user: User, case_id: str) -> Case:
         )
         case = found[0] if found else None
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(_("No such case."))
     _attach_catalogue(case)
     return case
 
@@ -198,7 +200,7 @@ def search_condition(text: str, *, indexed: bool = True, scope_ids: list[int] | 
 def _direct_condition(text: str, *, indexed: bool, scope_ids: list[int] | None) -> Q:
     """The conditions on the case row itself, any of which finds a case."""
     condition = Q()
-    for _, part in _direct_parts(text, indexed=indexed, scope_ids=scope_ids):
+    for _kind, part in _direct_parts(text, indexed=indexed, scope_ids=scope_ids):
         condition |= part
     return condition
 
@@ -292,12 +294,14 @@ def list_cases(
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in SORTS:
-        raise ValidationFailed("Unknown sort column.", fields={"sort": f"One of {', '.join(sorted(SORTS))}."})
+        raise ValidationFailed(
+            _("Unknown sort column."), fields={"sort": _("One of %(sorts)s.") % {"sorts": ", ".join(sorted(SORTS))}}
+        )
     if not 1 <= limit <= 100:
-        raise ValidationFailed("The page size must be between 1 and 100.", fields={"limit": "1 to 100."})
+        raise ValidationFailed(_("The page size must be between 1 and 100."), fields={"limit": _("1 to 100.")})
     scope_ids = None if user.is_vendor_staff or not user.is_authenticated else acting_organisation_ids(user)
     if len(flt.query) > 200:
-        raise ValidationFailed("The search text is too long.", fields={"q": "At most 200 characters."})
+        raise ValidationFailed(_("The search text is too long."), fields={"q": _("At most 200 characters.")})
     common = bool(flt.query.strip()) and _common_words(flt.query)
 
     def filtered(cases: QuerySet[Case], *, search: bool = True) -> QuerySet[Case]:
@@ -309,17 +313,17 @@ def list_cases(
             elif flt.status in CaseStatus.values:
                 cases = cases.filter(status=flt.status)
             else:
-                raise ValidationFailed("Unknown status.", fields={"status": "Not a case status."})
+                raise ValidationFailed(_("Unknown status."), fields={"status": _("Not a case status.")})
         if flt.priority:
             if flt.priority not in Priority.values:
-                raise ValidationFailed("Unknown priority.", fields={"priority": "P1, P2, P3 or P4."})
+                raise ValidationFailed(_("Unknown priority."), fields={"priority": _("P1, P2, P3 or P4.")})
             cases = cases.filter(priority=flt.priority)
         if flt.owner == "me":
             cases = cases.filter(owner_id=user.pk)
         elif flt.owner == "none":
             cases = cases.filter(owner__isnull=True)
         elif flt.owner:
-            raise ValidationFailed("Unknown owner filter.", fields={"owner": "me or none."})
+            raise ValidationFailed(_("Unknown owner filter."), fields={"owner": _("me or none.")})
         if flt.organisation_id is not None:
             cases = cases.filter(organisation_id=flt.organisation_id)
         return cases.only(*LIST_COLUMNS)
@@ -547,10 +551,10 @@ def get_attachment(user: User, case_id: str, attachment_id: int | str) -> Attach
     try:
         pk = int(attachment_id)
     except (TypeError, ValueError):
-        raise NotFound("No such file.") from None
+        raise NotFound(_("No such file.")) from None
     attachment = case_attachments(user, case).filter(pk=pk).first() if 0 < pk < 2**62 else None
     if attachment is None:
-        raise NotFound("No such file.")
+        raise NotFound(_("No such file."))
     return attachment
 
 
@@ -574,7 +578,7 @@ def case_escalations(user: User, case: Case) -> QuerySet[Escalation]:
 def escalation_queue(user: User, *, on_call: bool | None = None, limit: int = 200) -> list[Escalation]:
     """The escalation team's queue: escalations not yet handled, oldest first, of cases the
     user may see (D-1.3); vendor staff only."""
-    require(user, Capability.WORK_CASES, "The escalation and on-call queues are for Customer Care staff.")
+    require(user, Capability.WORK_CASES, _("The escalation and on-call queues are for Customer Care staff."))
     # A case closed since it was escalated needs the team no more.
     rows = Escalation.objects.filter(handled_at__isnull=True, case__in=visible_cases(user)).exclude(
         case__status=CaseStatus.CLOSED
@@ -589,7 +593,7 @@ def escalation_queue(user: User, *, on_call: bool | None = None, limit: int = 20
 def on_call_cases(user: User, *, limit: int = 200) -> list[Case]:
     """P1 cases opened outside business days that nobody has answered yet: the on-call team
     handles them at once (D-4.6)."""
-    require(user, Capability.WORK_CASES, "The escalation and on-call queues are for Customer Care staff.")
+    require(user, Capability.WORK_CASES, _("The escalation and on-call queues are for Customer Care staff."))
     return list(
         visible_cases(user)
         .filter(priority=Priority.P1, opened_off_hours=True, first_response_at__isnull=True)
@@ -602,11 +606,11 @@ def on_call_cases(user: User, *, limit: int = 200) -> list[Case]:
 # --- the manager dashboard (D-4.1, D-4.3) -------------------------------------------------------
 
 BACKLOG_BUCKETS = [
-    ("< 1 day", 0, 1),
-    ("1–3 days", 1, 3),
-    ("3–7 days", 3, 7),
-    ("7–30 days", 7, 30),
-    ("> 30 days", 30, None),
+    (gettext_lazy("< 1 day"), 0, 1),
+    (gettext_lazy("1–3 days"), 1, 3),
+    (gettext_lazy("3–7 days"), 3, 7),
+    (gettext_lazy("7–30 days"), 7, 30),
+    (gettext_lazy("> 30 days"), 30, None),
 ]
 
 
@@ -684,7 +688,7 @@ def _dashboard(user: User, weeks: int, moment: datetime) -> Dashboard:
     by_priority = {c["priority"]: c for c in counts}
     backlog = []
     for n, label in enumerate(buckets):
-        row: dict[str, Any] = {"bucket": label}
+        row: dict[str, Any] = {"bucket": str(label)}
         for priority in Priority.values:
             row[priority] = by_priority.get(priority, {}).get(f"b{n}", 0)
         row["total"] = sum(row[p] for p in Priority.values)
@@ -707,7 +711,7 @@ def case_contacts(user: User, organisation_id: int) -> QuerySet[User]:
     organisation ``user`` may not see (a government one, for staff who are not cleared,
     D-1.3), as for one that does not exist: an empty list would read as "nobody there"."""
     if not 0 < organisation_id < 2**62 or not visible_organisations(user).filter(pk=organisation_id).exists():
-        raise NotFound("No such organisation.")
+        raise NotFound(_("No such organisation."))
     people = User.objects.filter(
         Q(organisation_id=organisation_id)
         | Q(pk__in=User.associations.through.objects.filter(organisation_id=organisation_id).values("user_id")),

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from caredesk.core.errors import ValidationFailed
 
@@ -58,7 +59,7 @@ def _decode(cursor: str) -> tuple[Any, int]:
 
 
 def _bad_cursor() -> ValidationFailed:
-    return ValidationFailed("The page cursor is not valid.", fields={"cursor": "Not a valid cursor."})
+    return ValidationFailed(_("The page cursor is not valid."), fields={"cursor": _("Not a valid cursor.")})
 
 
 def _checked(model: type[models.Model], field: str, value: Any) -> Any:

@@ -11,6 +11,7 @@ import hashlib
 import time
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from caredesk.core.errors import Throttled
 
@@ -35,7 +36,7 @@ def hit(scope: str, subject: str, *, limit: int, window: int) -> None:
     cannot straddle two windows and get twice the limit.
     """
     if _incr(f"rl:{scope}:{_digest(subject)}", window) > limit:
-        raise Throttled("Too many attempts. Please wait and try again.", retry_after=window)
+        raise Throttled(_("Too many attempts. Please wait and try again."), retry_after=window)
 
 
 def blocked_for(scope: str, subject: str) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import phonenumbers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from caredesk.core.errors import ValidationFailed
 
@@ -16,18 +18,18 @@ def e164(raw: str, *, field: str = "phone", region: str | None = None) -> str:
         text = _international(text, region.upper())
     if not text.startswith("+") and not text.startswith("00"):
         raise ValidationFailed(
-            "Give the number in international format, starting with + and the country code.",
-            fields={field: "Use international format, e.g. +1 408 555 0100."},
+            _("Give the number in international format, starting with + and the country code."),
+            fields={field: _("Use international format, e.g. +1 408 555 0100.")},
         )
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException:
-        raise ValidationFailed("That is not a phone number.", fields={field: "Not a phone number."}) from None
+        raise ValidationFailed(_("That is not a phone number."), fields={field: _("Not a phone number.")}) from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationFailed(
-            "That phone number is not valid.", fields={field: "Not a valid number for its country code."}
+            _("That phone number is not valid."), fields={field: _("Not a valid number for its country code.")}
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -42,23 +44,25 @@ def _international(text: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-NUL_REFUSED = "Text may not contain NUL characters."
-NUL_FIELD = "Contains a NUL character."
+# Plain text, translated where it is used (the edge, the API schemas, clean_text).
+NUL_REFUSED = gettext_noop("Text may not contain NUL characters.")
+NUL_FIELD = gettext_noop("Contains a NUL character.")
 
 
 def clean_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
     text = (value or "").strip()
     if "\x00" in text:
-        raise ValidationFailed(NUL_REFUSED, fields={field: NUL_FIELD})
+        raise ValidationFailed(_(NUL_REFUSED), fields={field: _(NUL_FIELD)})
     if required and not text:
         # The field's text is what a page shows next to the field: words, not the field's name.
         raise ValidationFailed(
-            f"{field.replace('_', ' ').capitalize()} is required.", fields={field: "Please fill this in."}
+            _("%(field)s is required.") % {"field": field.replace("_", " ").capitalize()},
+            fields={field: _("Please fill this in.")},
         )
     if len(text) > max_length:
         raise ValidationFailed(
-            f"{field.replace('_', ' ').capitalize()} is too long.",
-            fields={field: f"At most {max_length} characters."},
+            _("%(field)s is too long.") % {"field": field.replace("_", " ").capitalize()},
+            fields={field: _("At most %(n)s characters.") % {"n": max_length}},
         )
     return text
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 PRIORITIES = ("P1", "P2", "P3", "P4")  # the cases' priorities (D-3.4)
 PRIORITY_CHOICES = [(p, p) for p in PRIORITIES]
@@ -15,11 +16,11 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 def _validate_weekdays(value: object) -> None:
     if not isinstance(value, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in value):
-        raise ValidationError("A list of weekdays from 0 (Monday) to 6 (Sunday).")
+        raise ValidationError(_("A list of weekdays from 0 (Monday) to 6 (Sunday)."))
     if len(set(value)) != len(value):
-        raise ValidationError("Each weekday once.")
+        raise ValidationError(_("Each weekday once."))
     if not value:
-        raise ValidationError("At least one working day: the business clock would never run.")
+        raise ValidationError(_("At least one working day: the business clock would never run."))
 
 
 def _validate_zone(value: str) -> None:
@@ -30,7 +31,9 @@ def _validate_zone(value: str) -> None:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"{value!r} is not an IANA time zone such as America/Los_Angeles.") from exc
+        raise ValidationError(
+            _("%(zone)s is not an IANA time zone such as America/Los_Angeles.") % {"zone": repr(value)}
+        ) from exc
 
 
 def _validate_country(value: str) -> None:
@@ -39,7 +42,10 @@ def _validate_country(value: str) -> None:
     import holidays
 
     if value.upper() not in holidays.list_supported_countries():
-        raise ValidationError(f"No public holidays are known for {value!r}; use an ISO 3166 code such as US.")
+        raise ValidationError(
+            _("No public holidays are known for %(country)s; use an ISO 3166 code such as US.")
+            % {"country": repr(value)}
+        )
 
 
 class BusinessCalendar(models.Model):
@@ -52,11 +58,16 @@ class BusinessCalendar(models.Model):
     name = models.CharField(max_length=100)
     time_zone = models.CharField(max_length=64, blank=True, validators=[_validate_zone])
     country = models.CharField(
-        max_length=2, blank=True, validators=[_validate_country], help_text=_("Public holidays of this country")
+        max_length=2,
+        blank=True,
+        validators=[_validate_country],
+        help_text=gettext_lazy("Public holidays of this country"),
     )
-    subdivision = models.CharField(max_length=8, blank=True, help_text=_("Optional: a state's holidays as well"))
+    subdivision = models.CharField(
+        max_length=8, blank=True, help_text=gettext_lazy("Optional: a state's holidays as well")
+    )
     working_days = models.JSONField(
-        default=list, validators=[_validate_weekdays], help_text=_("0 = Monday … 6 = Sunday")
+        default=list, validators=[_validate_weekdays], help_text=gettext_lazy("0 = Monday … 6 = Sunday")
     )
     support_centre = models.BooleanField(default=False)
 
@@ -79,7 +90,11 @@ class BusinessCalendar(models.Model):
             known = holidays.list_supported_countries().get(country, []) if country else []
             if self.subdivision.upper() not in {s.upper() for s in known}:
                 raise ValidationError(
-                    {"subdivision": f"Not a subdivision of {country or 'any country'} known for holidays."}
+                    {
+                        "subdivision": _("Not a subdivision of %(country)s known for holidays.") % {"country": country}
+                        if country
+                        else _("Not a subdivision of any country known for holidays.")
+                    }
                 )
 
 
@@ -99,8 +114,8 @@ class Closure(models.Model):
 
 
 class Clock(models.TextChoices):
-    ELAPSED = "elapsed", _("Round the clock")
-    BUSINESS = "business", _("Business clock")
+    ELAPSED = "elapsed", gettext_lazy("Round the clock")
+    BUSINESS = "business", gettext_lazy("Business clock")
 
 
 class ResponseTarget(models.Model):
@@ -120,9 +135,9 @@ class ResponseTarget(models.Model):
 class EscalationLevel(models.IntegerChoices):
     """Who hears of an unresolved case, in order (D-4.4)."""
 
-    TEAM_LEAD = 1, _("Team lead")
-    CARE_MANAGER = 2, _("Care manager")
-    DIRECTOR = 3, _("Director")
+    TEAM_LEAD = 1, gettext_lazy("Team lead")
+    CARE_MANAGER = 2, gettext_lazy("Care manager")
+    DIRECTOR = 3, gettext_lazy("Director")
 
 
 class EscalationThreshold(models.Model):

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import holidays
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from caredesk.core.business_time import BusinessCalendar as Calendar
 from caredesk.core.business_time import add_elapsed
@@ -69,10 +70,13 @@ class Target:
     def describe(self) -> str:
         if self.business and self.duration % timedelta(days=1) == timedelta(0):
             days = self.duration // timedelta(days=1)
-            return f"{days} business day{'s' if days != 1 else ''}"
+            return ngettext("%(n)s business day", "%(n)s business days", days) % {"n": days}
         hours = self.duration / timedelta(hours=1)
-        shown = f"{hours:g} hour{'s' if hours != 1 else ''}"
-        return f"{shown} of business time" if self.business else f"{shown}, round the clock"
+        shown = {"hours": f"{hours:g}"}
+        count = int(hours) if hours.is_integer() else 2  # a fraction of an hour takes the plural ("1.5 hours")
+        if self.business:
+            return ngettext("%(hours)s hour of business time", "%(hours)s hours of business time", count) % shown
+        return ngettext("%(hours)s hour, round the clock", "%(hours)s hours, round the clock", count) % shown
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import secrets
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, require
 from caredesk.accounts.models import User
@@ -35,18 +36,22 @@ def attach(actor: User, case_id: str, upload: UploadedFile, *, internal: bool = 
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in settings.ATTACHMENT_EXTENSIONS:
         raise ValidationFailed(
-            "This type of file is not accepted.",
+            _("This type of file is not accepted."),
             fields={
-                "file": f"This type of file is not accepted. Accepted: {', '.join(settings.ATTACHMENT_EXTENSIONS)}."
+                "file": _("This type of file is not accepted. Accepted: %(extensions)s.")
+                % {"extensions": ", ".join(settings.ATTACHMENT_EXTENSIONS)}
             },
         )
     if upload.size is None or upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationFailed(
-            "The file is too large.",
-            fields={"file": f"The file is too large: at most {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB."},
+            _("The file is too large."),
+            fields={
+                "file": _("The file is too large: at most %(mb)s MB.")
+                % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+            },
         )
     if upload.size == 0:
-        raise ValidationFailed("The file is empty.", fields={"file": "The file is empty."})
+        raise ValidationFailed(_("The file is empty."), fields={"file": _("The file is empty.")})
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     attachment = Attachment(
         case=case,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, may, require
 from caredesk.accounts.models import Role, User
@@ -55,12 +56,12 @@ def escalate(actor: User, case_id: str, kind: str, reason: str) -> Escalation:
     if not may(actor, Capability.ESCALATE_CASES):
         require(actor, Capability.ESCALATE_FOR_CUSTOMERS)
     elif not may_answer_resolution(actor, case):
-        raise Forbidden("Only the customer escalates a case.")
+        raise Forbidden(_("Only the customer escalates a case."))
     not_closed(case)
     kind = choice(kind, EscalationKind.values, "kind")
     reason = clean_text(reason, field="reason", max_length=REASON_MAX)
     if Escalation.objects.filter(case=case, handled_at__isnull=True).exists():
-        raise Conflict("This case is escalated already; the escalation team has it.")
+        raise Conflict(_("This case is escalated already; the escalation team has it."))
     moment = now()
     changes: dict[str, Any] = {}
     new_owner = None
@@ -101,9 +102,9 @@ def handle_escalation(actor: User, escalation_id: int, outcome: str = "") -> Esc
         .first()
     )
     if escalation is None:
-        raise NotFound("No such escalation.")
+        raise NotFound(_("No such escalation."))
     if escalation.handled_at is not None:
-        raise Conflict("This escalation is handled already.")
+        raise Conflict(_("This escalation is handled already."))
     escalation.handled_at, escalation.handled_by = now(), actor
     escalation.outcome = clean_text(outcome, field="outcome", max_length=REASON_MAX, required=False)
     escalation.save(update_fields=["handled_at", "handled_by", "outcome"])

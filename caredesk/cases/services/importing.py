@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, may, require
 from caredesk.accounts.models import User
@@ -64,25 +65,25 @@ def _imported(actor: User, item: ImportedCase, moment: datetime) -> tuple[dict[s
         fields, errors = {}, dict(exc.fields)
     opened = item.opened_at
     if opened.tzinfo is None:
-        errors["opened_at"] = "Give the time with its offset, e.g. 2024-03-01T09:30:00+01:00."
+        errors["opened_at"] = _("Give the time with its offset, e.g. 2024-03-01T09:30:00+01:00.")
     elif opened > moment:
-        errors["opened_at"] = "A case cannot have been opened in the future."
+        errors["opened_at"] = _("A case cannot have been opened in the future.")
     elif opened.year < IMPORT_EARLIEST_YEAR:
-        errors["opened_at"] = f"No case here predates {IMPORT_EARLIEST_YEAR}."
+        errors["opened_at"] = _("No case here predates %(year)s.") % {"year": IMPORT_EARLIEST_YEAR}
     if item.status not in CaseStatus.values:
-        errors["status"] = f"One of {', '.join(CaseStatus.values)}."
+        errors["status"] = _("One of %(statuses)s.") % {"statuses": ", ".join(CaseStatus.values)}
     owner = None
     if item.owner_email:
         owner = User.objects.select_related("organisation").filter(email=item.owner_email.strip().lower()).first()
         if owner is None or not may(owner, Capability.WORK_CASES):
-            errors["owner_email"] = "The owner must be a member of the vendor's staff."
+            errors["owner_email"] = _("The owner must be a member of the vendor's staff.")
         elif fields and fields["organisation"].government and not owner.gov_cleared:
-            errors["owner_email"] = "Government cases go to cleared staff only."
+            errors["owner_email"] = _("Government cases go to cleared staff only.")
     messages: list[dict[str, Any]] = []
     for n, m in sorted(enumerate(item.messages), key=lambda nm: nm[1].at if nm[1].at.tzinfo else moment):
         where = f"messages.{n}"  # the position in the input, whatever the order of times
         if m.at.tzinfo is None or opened.tzinfo is None or not opened <= m.at <= moment:
-            errors[f"{where}.at"] = "Between the case's opening and now, with its offset."
+            errors[f"{where}.at"] = _("Between the case's opening and now, with its offset.")
             continue
         try:
             body = clean_text(m.body, field="body", max_length=MESSAGE_MAX)
@@ -93,7 +94,7 @@ def _imported(actor: User, item: ImportedCase, moment: datetime) -> tuple[dict[s
             User.objects.select_related("organisation").filter(email=(m.author_email or "").strip().lower()).first()
         )
         if m.author_email and author is None:
-            errors[f"{where}.author_email"] = "No such user; give author_name for people of the old system."
+            errors[f"{where}.author_email"] = _("No such user; give author_name for people of the old system.")
         elif (
             author is not None
             and fields
@@ -103,13 +104,13 @@ def _imported(actor: User, item: ImportedCase, moment: datetime) -> tuple[dict[s
                 or author.associations.filter(pk=fields["organisation"].pk).exists()
             )
         ):
-            errors[f"{where}.author_email"] = "The author must be staff or a user of the case's organisation."
+            errors[f"{where}.author_email"] = _("The author must be staff or a user of the case's organisation.")
         staff = author.is_vendor_staff if author is not None else m.from_staff
         name = (author.full_name if author is not None else m.author_name.strip())[:200]
         if not name:
-            errors[f"{where}.author_name"] = "Name the author who has no user here."
+            errors[f"{where}.author_name"] = _("Name the author who has no user here.")
         if m.internal and not staff:
-            errors[f"{where}.internal"] = "Only staff wrote internal notes."
+            errors[f"{where}.internal"] = _("Only staff wrote internal notes.")
         kind = CaseMessage.Kind.NOTE if m.internal else CaseMessage.Kind.REPLY
         messages.append({"author": author or actor, "author_name": name, "from_staff": staff, "body": body,
                          "created_at": m.at, "kind": kind})  # fmt: skip
@@ -118,11 +119,11 @@ def _imported(actor: User, item: ImportedCase, moment: datetime) -> tuple[dict[s
         last = max([opened, *(m["created_at"] for m in messages)]) if opened.tzinfo else None
         closed_at = closed_at or last
         if closed_at is not None and (closed_at.tzinfo is None or last is None or not last <= closed_at <= moment):
-            errors["closed_at"] = "After the case's last message and not in the future, with its offset."
+            errors["closed_at"] = _("After the case's last message and not in the future, with its offset.")
     elif closed_at is not None:
-        errors["closed_at"] = "Only a closed case has a closing time."
+        errors["closed_at"] = _("Only a closed case has a closing time.")
     if errors:
-        raise ValidationFailed("The case cannot be imported: some fields need attention.", fields=errors)
+        raise ValidationFailed(_("The case cannot be imported: some fields need attention."), fields=errors)
     return {**fields, "status": item.status, "owner": owner, "closed_at": closed_at}, messages
 
 
@@ -135,9 +136,11 @@ def import_cases(actor: User, items: list[ImportedCase]) -> list[Case]:
     tell of history."""
     require(actor, Capability.IMPORT_CASES)
     if not items:
-        raise ValidationFailed("Nothing to import.", fields={"cases": "Give at least one case."})
+        raise ValidationFailed(_("Nothing to import."), fields={"cases": _("Give at least one case.")})
     if len(items) > IMPORT_MAX:
-        raise ValidationFailed("Too many cases at once.", fields={"cases": f"At most {IMPORT_MAX} per call."})
+        raise ValidationFailed(
+            _("Too many cases at once."), fields={"cases": _("At most %(max)s per call.") % {"max": IMPORT_MAX}}
+        )
     moment = now()
     checked, errors = [], {}
     for n, item in enumerate(items):
@@ -146,7 +149,7 @@ def import_cases(actor: User, items: list[ImportedCase]) -> list[Case]:
         except ValidationFailed as exc:
             errors.update({f"cases.{n}.{name}": text for name, text in exc.fields.items()})
     if errors:
-        raise ValidationFailed("Nothing was imported: some cases need attention.", fields=errors)
+        raise ValidationFailed(_("Nothing was imported: some cases need attention."), fields=errors)
     made = []
     for item, (fields, messages) in zip(items, checked, strict=True):
         opened = item.opened_at
@@ -201,50 +204,52 @@ def _moment(value: Any, name: str, errors: dict[str, str]) -> Any:
             return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             pass
-    errors[name] = "A time in ISO 8601 with its offset, e.g. 2024-03-01T09:30:00+01:00."
+    errors[name] = _("A time in ISO 8601 with its offset, e.g. 2024-03-01T09:30:00+01:00.")
     return None
 
 
 def imported_case(data: Any) -> ImportedCase:
     """An ``ImportedCase`` from one JSON object of an import (API body or file line)."""
     if not isinstance(data, dict):
-        raise ValidationFailed("A case is a JSON object.", fields={"case": "Not an object."})
+        raise ValidationFailed(_("A case is a JSON object."), fields={"case": _("Not an object.")})
     if holds_nul(data):  # the database cannot even compare such text
-        raise ValidationFailed("Text may not contain NUL characters.", fields={"case": "Contains a NUL character."})
+        raise ValidationFailed(
+            _("Text may not contain NUL characters."), fields={"case": _("Contains a NUL character.")}
+        )
     errors: dict[str, str] = {}
     known = {f for f in NewCase.__dataclass_fields__}
     extra = set(data) - known - {"opened_at", "status", "owner_email", "closed_at", "messages", "external_id"}
     for name in sorted(extra):
-        errors[name] = "Unknown field."
+        errors[name] = _("Unknown field.")
     strings = {}
     for name in known - {"template_data", "organisation_id"}:
         value = data.get(name, "")
         if not isinstance(value, str):
-            errors[name] = "Text expected."
+            errors[name] = _("Text expected.")
         strings[name] = value if isinstance(value, str) else ""
     organisation_id = data.get("organisation_id")
     if organisation_id is not None and (isinstance(organisation_id, bool) or not isinstance(organisation_id, int)):
-        errors["organisation_id"] = "A number expected."
+        errors["organisation_id"] = _("A number expected.")
         organisation_id = None
     template = data.get("template_data", {})
     if not isinstance(template, dict):
-        errors["template_data"] = "An object expected."
+        errors["template_data"] = _("An object expected.")
         template = {}
     opened = _moment(data.get("opened_at"), "opened_at", errors)
     closed = _moment(data["closed_at"], "closed_at", errors) if data.get("closed_at") is not None else None
     messages = []
     raw_messages = data.get("messages", [])
     if not isinstance(raw_messages, list):
-        errors["messages"] = "A list expected."
+        errors["messages"] = _("A list expected.")
         raw_messages = []
     for n, raw in enumerate(raw_messages):
         if not isinstance(raw, dict):
-            errors[f"messages.{n}"] = "An object expected."
+            errors[f"messages.{n}"] = _("An object expected.")
             continue
         at = _moment(raw.get("at"), f"messages.{n}.at", errors)
         texts = {k: raw.get(k, "") for k in ("body", "author_email", "author_name")}
         if not all(isinstance(v, str) for v in texts.values()):
-            errors[f"messages.{n}"] = "body, author_email and author_name are text."
+            errors[f"messages.{n}"] = _("body, author_email and author_name are text.")
             continue
         if at is not None:
             messages.append(ImportedMessage(at=at, from_staff=raw.get("from_staff") is True,
@@ -255,8 +260,8 @@ def imported_case(data: Any) -> ImportedCase:
         data.get("external_id", ""),
     )
     if not all(isinstance(v, str) for v in (status, owner, external)):
-        errors["status"] = "status, owner_email and external_id are text."
+        errors["status"] = _("status, owner_email and external_id are text.")
     if errors:
-        raise ValidationFailed("The case cannot be read.", fields=errors)
+        raise ValidationFailed(_("The case cannot be read."), fields=errors)
     new = NewCase(**strings, template_data=template, organisation_id=organisation_id)
     return ImportedCase(new, opened, status, owner, closed, messages, str(external)[:100])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, require
 from caredesk.accounts.models import Site, User
@@ -34,17 +35,18 @@ def apply_installed_base_update(actor: User, case_id: str) -> list[Any]:
     require(actor, Capability.WORK_CASES)
     not_closed(case)
     if case.request_type is None or case.request_type.code != INSTALLED_BASE_UPDATE:
-        raise Conflict("Only an Installed Base Update case moves units.")
+        raise Conflict(_("Only an Installed Base Update case moves units."))
     if case.request_subtype is None or case.request_subtype.code != "move":
-        raise Conflict("Only a move is applied here; additions and changes are made to the installed base by hand.")
+        raise Conflict(_("Only a move is applied here; additions and changes are made to the installed base by hand."))
     if audit.history(case, include_internal=True).filter(action="installed_base_updated").exists():
-        raise Conflict("This case's installed-base update is applied already.")
+        raise Conflict(_("This case's installed-base update is applied already."))
     serials = list(dict.fromkeys(str(s).upper() for s in case.template_data.get("serials", [])))  # once each
     target = str(case.template_data.get("target_site", "")).strip()
     site = Site.objects.filter(code=target, organisation_id=case.organisation_id).first()
     if site is None:
         raise ValidationFailed(
-            "The case names no site of the customer to move to.", fields={"target_site": f"No site {target!r}."}
+            _("The case names no site of the customer to move to."),
+            fields={"target_site": _("No site %(site)s.") % {"site": repr(target)}},
         )
     units = {
         a.serial: a for a in Asset.objects.select_for_update().filter(serial__in=serials, owner_id=case.organisation_id)
@@ -52,7 +54,8 @@ def apply_installed_base_update(actor: User, case_id: str) -> list[Any]:
     missing = [s for s in serials if s not in units]
     if not serials or missing:
         raise ValidationFailed(
-            "Some serial numbers are not the customer's units.", fields={"serials": ", ".join(missing) or "None given."}
+            _("Some serial numbers are not the customer's units."),
+            fields={"serials": ", ".join(missing) or _("None given.")},
         )
     today_ = local_date(now())
     offers = []
@@ -97,7 +100,7 @@ def accept_service_level_offer(actor: User, case_id: str, offer_id: int) -> Any:
     case = locked_case(actor, case_id)
     require_customer_of(actor, case)
     if not ServiceLevelOffer.objects.filter(pk=offer_id, reference=case.case_id).exists():
-        raise NotFound("No such offer on this case.")
+        raise NotFound(_("No such offer on this case."))
     offer = accept_offer(actor, offer_id)
     touch(case)
     audit.record(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, may, require
 from caredesk.accounts.models import OrganisationKind, Site, User
@@ -120,20 +121,20 @@ def case_fields(actor: User, data: NewCase, *, entitlement: bool = True) -> dict
         if subtype is not None:
             request_type = subtype.request_type
         elif not data.request_type:
-            errors["request_type"] = "Choose a request type from the catalogue."  # D-3.3: admin cases carry one
+            errors["request_type"] = _("Choose a request type from the catalogue.")  # D-3.3: admin cases carry one
         elif not SLUG_RE.match(data.request_type):
             request_type = None  # not a code at all: no need to ask the database (a NUL would upset it)
-            errors["request_type"] = "Choose a request type from the catalogue."
+            errors["request_type"] = _("Choose a request type from the catalogue.")
         else:
             request_type = RequestType.objects.filter(code=data.request_type, active=True).first()
             if request_type is None:
-                errors["request_type"] = "Choose a request type from the catalogue."
+                errors["request_type"] = _("Choose a request type from the catalogue.")
             else:
-                errors["request_subtype"] = "Choose a sub-type of this request type."
+                errors["request_subtype"] = _("Choose a sub-type of this request type.")
         if request_type is not None:
             template = check(validate_template_data, request_type, data.template_data) or {}
     elif data.template_data:
-        errors["template_data"] = "Only admin cases with a request type take template fields."
+        errors["template_data"] = _("Only admin cases with a request type take template fields.")
 
     # Whose case it is: the actor's organisation unless they act for another one. Staff
     # open cases on a customer's behalf only, naming the organisation and the contact.
@@ -145,9 +146,9 @@ def case_fields(actor: User, data: NewCase, *, entitlement: bool = True) -> dict
     else:
         organisation = actor.organisation
     if organisation is None:
-        errors["organisation_id"] = "Choose the customer organisation the case is for."
+        errors["organisation_id"] = _("Choose the customer organisation the case is for.")
     elif organisation.kind == OrganisationKind.VENDOR:
-        errors["organisation_id"] = "Cases are opened for a customer or partner organisation."
+        errors["organisation_id"] = _("Cases are opened for a customer or partner organisation.")
 
     contact = actor
     if on_behalf:
@@ -158,11 +159,11 @@ def case_fields(actor: User, data: NewCase, *, entitlement: bool = True) -> dict
             or contact_user.organisation_id != organisation.pk
             and not contact_user.associations.filter(pk=organisation.pk).exists()
         ):
-            errors["contact_email"] = "Name a user of the customer organisation as the contact."
+            errors["contact_email"] = _("Name a user of the customer organisation as the contact.")
         else:
             contact = contact_user
     elif data.contact_email:
-        errors["contact_email"] = "Only staff open cases on someone else's behalf."
+        errors["contact_email"] = _("Only staff open cases on someone else's behalf.")
 
     site: Site | None = None
     if data.site_code:
@@ -172,7 +173,7 @@ def case_fields(actor: User, data: NewCase, *, entitlement: bool = True) -> dict
             else None
         )
         if site is None:
-            errors["site_code"] = "No such site for this organisation."
+            errors["site_code"] = _("No such site for this organisation.")
 
     # D-3.4: a serial or SSRN fills the product series and platform from the installed
     # base; D-3.2: a technical case needs it entitled (D-2.6), and the organisation's own.
@@ -187,7 +188,7 @@ def case_fields(actor: User, data: NewCase, *, entitlement: bool = True) -> dict
                 errors["ssrn" if ssrn and not serial else "serial_number"] = why
 
     if errors:
-        raise ValidationFailed("The case could not be opened: some fields need attention.", fields=errors)
+        raise ValidationFailed(_("The case could not be opened: some fields need attention."), fields=errors)
     assert organisation is not None
     return dict(
         kind=kind,

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, may, require
 from caredesk.accounts.models import User
@@ -30,7 +31,7 @@ def propose_resolution(actor: User, case_id: str, body: str) -> CaseMessage:
     if case.status != CaseStatus.OPEN:
         # D-3.5: Open → Resolution proposed. A case awaiting the customer goes back to Open
         # first (the customer's answer does that, or the owner by a status change).
-        raise Conflict("A resolution can be proposed on an open case only.")
+        raise Conflict(_("A resolution can be proposed on an open case only."))
     message = new_message(case, actor, CaseMessage.Kind.RESOLUTION, body)
     diff = touch(
         case,
@@ -58,7 +59,7 @@ def may_answer_resolution(user: User, case: Case) -> bool:
 
 def require_customer_of(actor: User, case: Case) -> None:
     if not may_answer_resolution(actor, case):
-        raise Forbidden("Only the customer can agree that the case is resolved.")
+        raise Forbidden(_("Only the customer can agree that the case is resolved."))
 
 
 @transaction.atomic
@@ -66,7 +67,7 @@ def accept_resolution(actor: User, case_id: str) -> Case:
     case = locked_case(actor, case_id)
     require_customer_of(actor, case)
     if case.status != CaseStatus.RESOLUTION_PROPOSED:
-        raise Conflict("No resolution is waiting for your answer on this case.")
+        raise Conflict(_("No resolution is waiting for your answer on this case."))
     diff = touch(case, status=CaseStatus.CLOSED, closed_at=now(), closed_reason="accepted")
     audit.record(case, "resolution_accepted", actor, diff)
     events.emit(events.CaseClosed(case, actor, reason="accepted"))
@@ -78,7 +79,7 @@ def reject_resolution(actor: User, case_id: str, reason: str) -> CaseMessage:
     case = locked_case(actor, case_id)
     require_customer_of(actor, case)
     if case.status != CaseStatus.RESOLUTION_PROPOSED:
-        raise Conflict("No resolution is waiting for your answer on this case.")
+        raise Conflict(_("No resolution is waiting for your answer on this case."))
     message = new_message(case, actor, CaseMessage.Kind.REPLY, reason)
     diff = touch(case, status=CaseStatus.OPEN, resolution_proposed_at=None)
     audit.record(case, "resolution_rejected", actor, {"message": message.pk, **diff})

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from caredesk.accounts.models import User
 from caredesk.cases.models import (
     Case,
@@ -33,7 +35,8 @@ MESSAGE_MAX = 20_000
 def choice(value: str, choices: list[str], name: str) -> str:
     if value not in choices:
         raise ValidationFailed(
-            f"Choose a valid {name.replace('_', ' ')}.", fields={name: f"One of {', '.join(choices)}."}
+            _("Choose a valid %(name)s.") % {"name": name.replace("_", " ")},
+            fields={name: _("One of %(choices)s.") % {"choices": ", ".join(choices)}},
         )
     return value
 
@@ -41,7 +44,7 @@ def choice(value: str, choices: list[str], name: str) -> str:
 def checked_serial(value: str, name: str) -> str:
     text = (value or "").strip().upper()
     if text and not SERIAL_RE.match(text):
-        raise ValidationFailed("Not a valid number.", fields={name: "Letters, digits, dashes; at most 64."})
+        raise ValidationFailed(_("Not a valid number."), fields={name: _("Letters, digits, dashes; at most 64.")})
     return text
 
 
@@ -99,7 +102,7 @@ def locked_case(actor: User, case_id: str) -> Case:
     canonical = normalise_case_id(case_id or "")
     case = visible_cases(actor).select_for_update().filter(case_id=canonical).first() if canonical else None
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(_("No such case."))
     return case
 
 
@@ -122,7 +125,7 @@ def plain(value: Any) -> Any:
 
 def not_closed(case: Case) -> None:
     if case.status == CaseStatus.CLOSED:
-        raise Conflict("This case is closed.")
+        raise Conflict(_("This case is closed."))
 
 
 def new_message(case: Case, actor: User, kind: str, body: str) -> CaseMessage:

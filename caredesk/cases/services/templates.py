@@ -7,6 +7,8 @@ import re
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from caredesk.cases.models import (
     RequestType,
 )
@@ -27,40 +29,47 @@ def _template_value(spec: dict[str, Any], value: Any) -> Any:
     name = spec["name"]
     if kind in ("text", "textarea"):
         if not isinstance(value, str):
-            raise ValidationFailed("Wrong type.", fields={f"template_data.{name}": "Must be text."})
+            raise ValidationFailed(_("Wrong type."), fields={f"template_data.{name}": _("Must be text.")})
         return clean_text(value, field=f"template_data.{name}", max_length=int(spec.get("max_length", 2000)))
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValidationFailed("Wrong type.", fields={f"template_data.{name}": "Must be a whole number."})
+            raise ValidationFailed(_("Wrong type."), fields={f"template_data.{name}": _("Must be a whole number.")})
         try:
             return int(value)
         except ValueError:
-            raise ValidationFailed("Wrong type.", fields={f"template_data.{name}": "Must be a whole number."}) from None
+            raise ValidationFailed(
+                _("Wrong type."), fields={f"template_data.{name}": _("Must be a whole number.")}
+            ) from None
     if kind == "choice":
         if value not in spec.get("choices", []):
             raise ValidationFailed(
-                "Not one of the choices.", fields={f"template_data.{name}": f"One of: {', '.join(spec['choices'])}."}
+                _("Not one of the choices."),
+                fields={f"template_data.{name}": _("One of: %(choices)s.") % {"choices": ", ".join(spec["choices"])}},
             )
         return value
     if kind == "date":
         try:
             return date.fromisoformat(str(value)).isoformat()
         except ValueError:
-            raise ValidationFailed("Not a date.", fields={f"template_data.{name}": "A date as YYYY-MM-DD."}) from None
+            raise ValidationFailed(
+                _("Not a date."), fields={f"template_data.{name}": _("A date as YYYY-MM-DD.")}
+            ) from None
     if kind == "country":
         text = str(value).strip().upper()
         if len(text) != 2 or not text.isalpha():
-            raise ValidationFailed("Not a country.", fields={f"template_data.{name}": "Two-letter country code."})
+            raise ValidationFailed(_("Not a country."), fields={f"template_data.{name}": _("Two-letter country code.")})
         return text
     if kind == "serials":
         items = value if isinstance(value, list) else re.split(r"[\s,;]+", str(value))
         serials = [str(s).strip().upper() for s in items if str(s).strip()]
         if not serials or len(serials) > 500 or not all(SERIAL_RE.match(s) for s in serials):
             raise ValidationFailed(
-                "Serial numbers are not valid.", fields={f"template_data.{name}": "1 to 500 serial numbers."}
+                _("Serial numbers are not valid."), fields={f"template_data.{name}": _("1 to 500 serial numbers.")}
             )
         return serials
-    raise ValidationFailed("The request type's template is broken.", fields={f"template_data.{name}": "Unknown type."})
+    raise ValidationFailed(
+        _("The request type's template is broken."), fields={f"template_data.{name}": _("Unknown type.")}
+    )
 
 
 def validate_template_data(request_type: RequestType, data: dict[str, Any]) -> dict[str, Any]:
@@ -68,15 +77,15 @@ def validate_template_data(request_type: RequestType, data: dict[str, Any]) -> d
     if not request_type.template_is_valid:
         log.error("request type %s has a broken template; fix it in the admin site", request_type.code)
         raise ValidationFailed(
-            "This request type cannot take cases until an administrator fixes it. Choose another one.",
-            fields={"request_type": "Misconfigured; choose another request type."},
+            _("This request type cannot take cases until an administrator fixes it. Choose another one."),
+            fields={"request_type": _("Misconfigured; choose another request type.")},
         )
     specs = {spec["name"]: spec for spec in request_type.template}
     unknown = sorted(set(data) - set(specs))
     if unknown:
         raise ValidationFailed(
-            "Unknown template fields.",
-            fields={f"template_data.{name}": "Not a field of this request type." for name in unknown},
+            _("Unknown template fields."),
+            fields={f"template_data.{name}": _("Not a field of this request type.") for name in unknown},
         )
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -84,12 +93,12 @@ def validate_template_data(request_type: RequestType, data: dict[str, Any]) -> d
         value = data.get(name)
         if value is None or value == "" or value == []:
             if spec.get("required"):
-                errors[f"template_data.{name}"] = f"{spec.get('label', name)} is required."
+                errors[f"template_data.{name}"] = _("%(label)s is required.") % {"label": spec.get("label", name)}
             continue
         try:
             cleaned[name] = _template_value(spec, value)
         except ValidationFailed as exc:
             errors.update(exc.fields)
     if errors:
-        raise ValidationFailed("Some fields of the request template are not valid.", fields=errors)
+        raise ValidationFailed(_("Some fields of the request template are not valid."), fields=errors)
     return cleaned

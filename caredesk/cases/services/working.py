@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, may, require
 from caredesk.accounts.models import User
@@ -78,11 +79,11 @@ def assign(actor: User, case_id: str, owner_email: str | None = None) -> Case:
         )
         if named is None or not may(named, Capability.WORK_CASES):
             raise ValidationFailed(
-                "The owner must be a member of the vendor's staff.",
-                fields={"owner_email": "The owner must be a member of the vendor's staff."},
+                _("The owner must be a member of the vendor's staff."),
+                fields={"owner_email": _("The owner must be a member of the vendor's staff.")},
             )
         if case.organisation.government and not named.gov_cleared:
-            text = "Government cases go to cleared staff only."
+            text = _("Government cases go to cleared staff only.")
             raise ValidationFailed(text, fields={"owner_email": text})
         owner = named
     changes: dict[str, Any] = {"owner": owner}
@@ -108,9 +109,12 @@ def set_status(actor: User, case_id: str, status: str) -> Case:
     case = locked_case(actor, case_id)
     require(actor, Capability.WORK_CASES)
     if status not in CaseStatus.values:
-        raise ValidationFailed("Unknown status.", fields={"status": "Not a case status."})
+        raise ValidationFailed(_("Unknown status."), fields={"status": _("Not a case status.")})
     if (case.status, status) not in _STAFF_STATUS_MOVES:
-        raise Conflict(f"A case cannot go from {CaseStatus(case.status).label} to {CaseStatus(status).label} this way.")
+        raise Conflict(
+            _("A case cannot go from %(old)s to %(new)s this way.")
+            % {"old": CaseStatus(case.status).label, "new": CaseStatus(status).label}
+        )
     changes: dict[str, Any] = {"status": status}
     if status == CaseStatus.OPEN:
         changes["resolution_proposed_at"] = None
