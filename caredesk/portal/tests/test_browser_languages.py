@@ -24,9 +24,14 @@ OVERFLOWING = """(() => {
   if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push('the page scrolls sideways');
   for (const el of document.querySelectorAll('button, .btn, label, th, h1, h2, nav a, .field, .card, .pagehead, td')) {
     const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden' || el.closest('.table-wrap, .sr-only, .skip-link')) continue;
+    if (style.display === 'none' || style.visibility === 'hidden' || el.closest('.table-wrap, .sr-only, .visually-hidden, .skip-link')) continue;
     if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'auto' && style.overflowX !== 'scroll')
-      out.push(el.tagName + '.' + el.className + ': ' + el.textContent.trim().slice(0, 60));
+    {
+      const edge = el.getBoundingClientRect().right;
+      const culprit = [...el.querySelectorAll('*')].reverse().find(d => d.tagName !== 'BR' && d.getBoundingClientRect().width > 0 && d.getBoundingClientRect().right > edge + 1);
+      const what = culprit ? culprit.tagName + '.' + culprit.className + ' "' + culprit.textContent.trim().slice(0, 40) + '"' : '';
+      out.push(el.tagName + '.' + el.className + ' (' + (el.scrollWidth - el.clientWidth) + 'px) ' + what);
+    }
   }
   return out;
 })()"""
