@@ -35,8 +35,8 @@ from django.template.base import Lexer, TokenType
 
 PACKAGE = Path(__file__).resolve().parents[1] / "caredesk"
 LETTER = re.compile(r"[^\W\d_]")
-HOLE = "\x00"  # stands for a template tag or variable in the text the HTML parser sees
-READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "aria-description", "data-confirm"}
+HOLE = " "  # stands for a template tag or variable in the text the HTML parser sees
+READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "aria-description", "data-confirm", "data-label"}
 SKIPPED_ELEMENTS = {"script", "style"}
 # Parts of the package whose text is for operators or is sample data (see the docstring).
 SKIPPED_PARTS = {"tests", "migrations", "management", "demo"}
@@ -46,7 +46,9 @@ ERRORS = {"ValidationFailed", "NotFound", "Forbidden", "Conflict", "DomainError"
 MESSAGE_LEVELS = {"success", "info", "warning", "error", "debug"}
 FIELD_KEYWORDS = {"label", "help_text", "empty_label"}
 FILTER_LITERAL = re.compile(r""":\s*(?P<q>["'])(?P<text>.*?)(?P=q)""")
-CODE_LIKE = re.compile(r"^[a-z]{2,3}$|^[a-z0-9]+([_.:/-][a-z0-9]+)+$")  # "en", "queue_status": codes, not words
+# "en", "info", "queue_status": codes and CSS classes, not words (words people read as a
+# default are capitalised or sentences: "None", "Not assigned yet").
+CODE_LIKE = re.compile(r"^[a-z0-9]+([_.:/-][a-z0-9]+)*$")
 
 
 class Finding:
@@ -62,7 +64,7 @@ class Finding:
 
 
 def _people_read(text: str) -> bool:
-    return bool(LETTER.search(text.replace(HOLE, "")))
+    return bool(LETTER.search(text))
 
 
 # --- templates -------------------------------------------------------------------------
@@ -83,7 +85,7 @@ class _TextCollector(HTMLParser):
                 name == "value" and tag == "input" and values.get("type") in {"submit", "button", "reset"}
             )
             if readable and value and _people_read(value):
-                self.found.append((self.getpos()[0], value.replace(HOLE, "…")))
+                self.found.append((self.getpos()[0], value.strip()))
 
     def handle_endtag(self, tag: str) -> None:
         if self._skipping and self._skipping[-1] == tag:
@@ -91,7 +93,7 @@ class _TextCollector(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._skipping and _people_read(data):
-            self.found.append((self.getpos()[0], " ".join(data.replace(HOLE, "…").split())))
+            self.found.append((self.getpos()[0], " ".join(data.split())))
 
 
 def template_findings(source: str) -> list[tuple[int, str]]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caredesk.accounts.models import User
@@ -16,12 +17,14 @@ from caredesk.cases.queries import request_types
 from caredesk.web.forms import country_choices, template_field
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrPromise  # a label translated when the page is rendered
+    from django_stubs_ext import StrOrPromise
 
-STRENGTH_HELP = "At least 10 characters; not a common password, not only digits, not like your name or e-mail."
+STRENGTH_HELP = gettext_lazy(
+    "At least 10 characters; not a common password, not only digits, not like your name or e-mail."
+)
 
 
-def _text(label: str | _StrPromise, *, max_length: int = 200, required: bool = False, **attrs: Any) -> forms.CharField:
+def _text(label: StrOrPromise, *, max_length: int = 200, required: bool = False, **attrs: Any) -> forms.CharField:
     """A text field that leaves the rule to the service: the HTML ``required`` only helps
     the browser say so early."""
     widget_attrs: dict[str, Any] = {"maxlength": str(max_length), **attrs}
@@ -30,7 +33,7 @@ def _text(label: str | _StrPromise, *, max_length: int = 200, required: bool = F
     return forms.CharField(label=label, required=False, strip=False, widget=forms.TextInput(attrs=widget_attrs))
 
 
-def _password(label: str, autocomplete: str, help_text: str = "") -> forms.CharField:
+def _password(label: StrOrPromise, autocomplete: str, help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,
@@ -48,7 +51,7 @@ class PasswordPairMixin(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get(self.first_field) and data.get(self.first_field) != data.get("confirm_password"):
-            self.add_error("confirm_password", "The two passwords are not the same.")
+            self.add_error("confirm_password", _("The two passwords are not the same."))
         return data
 
 
@@ -57,72 +60,74 @@ class PasswordPairMixin(forms.Form):
 
 class LoginForm(forms.Form):
     email = forms.CharField(
-        label="E-mail address",
+        label=gettext_lazy("E-mail address"),
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "required": True, "autofocus": ""}),
     )
-    password = _password("Password", "current-password")
+    password = _password(gettext_lazy("Password"), "current-password")
 
 
 class PasswordChangeForm(PasswordPairMixin):
-    old_password = _password("Current password", "current-password")
-    new_password = _password("New password", "new-password", STRENGTH_HELP)
-    confirm_password = _password("New password again", "new-password")
+    old_password = _password(gettext_lazy("Current password"), "current-password")
+    new_password = _password(gettext_lazy("New password"), "new-password", STRENGTH_HELP)
+    confirm_password = _password(gettext_lazy("New password again"), "new-password")
 
 
 class ResetRequestForm(forms.Form):
     email = forms.CharField(
-        label="E-mail address",
+        label=gettext_lazy("E-mail address"),
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "required": True}),
     )
 
 
 class ResetForm(PasswordPairMixin):
-    new_password = _password("New password", "new-password", STRENGTH_HELP)
-    confirm_password = _password("New password again", "new-password")
+    new_password = _password(gettext_lazy("New password"), "new-password", STRENGTH_HELP)
+    confirm_password = _password(gettext_lazy("New password again"), "new-password")
 
 
 # --- registration (D-1.4) ---------------------------------------------------------------
 
 
 class RegisterStartForm(forms.Form):
-    full_name = _text("Your full name", required=True, autocomplete="name")
+    full_name = _text(gettext_lazy("Your full name"), required=True, autocomplete="name")
     email = forms.CharField(
-        label="Work e-mail address",
+        label=gettext_lazy("Work e-mail address"),
         required=False,
-        help_text="We send a link to this address to confirm it is yours.",
+        help_text=gettext_lazy("We send a link to this address to confirm it is yours."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "required": True}),
     )
 
 
 class RegisterOrganisationForm(forms.Form):
     how = forms.ChoiceField(
-        label="How do we find your organisation?",
+        label=gettext_lazy("How do we find your organisation?"),
         choices=[
-            ("proof", "I have a serial number or contract id of our equipment"),
-            ("new", "We are a new customer: request a new customer account"),
+            ("proof", gettext_lazy("I have a serial number or contract id of our equipment")),
+            ("new", gettext_lazy("We are a new customer: request a new customer account")),
         ],
         initial="proof",
         widget=forms.RadioSelect,
     )
-    proof = _text("Serial number or contract id", max_length=100, spellcheck="false")
-    new_organisation_name = _text("Company name", autocomplete="organization")
-    country = forms.ChoiceField(label="Country", required=False, choices=country_choices)
+    proof = _text(gettext_lazy("Serial number or contract id"), max_length=100, spellcheck="false")
+    new_organisation_name = _text(gettext_lazy("Company name"), autocomplete="organization")
+    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False, choices=country_choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[
-            "proof"
-        ].help_text = "Printed on the unit's label or in your contract; it links you to your company."
-        self.fields["new_organisation_name"].help_text = "A care agent checks new customer accounts before they open."
+        self.fields["proof"].help_text = _(
+            "Printed on the unit's label or in your contract; it links you to your company."
+        )
+        self.fields["new_organisation_name"].help_text = _(
+            "A care agent checks new customer accounts before they open."
+        )
 
 
 class RegisterPasswordForm(PasswordPairMixin):
     first_field = "password"
-    password = _password("Choose a password", "new-password", STRENGTH_HELP)
-    confirm_password = _password("Password again", "new-password")
-    accept_terms = forms.BooleanField(label="I accept the terms of use", required=False)
+    password = _password(gettext_lazy("Choose a password"), "new-password", STRENGTH_HELP)
+    confirm_password = _password(gettext_lazy("Password again"), "new-password")
+    accept_terms = forms.BooleanField(label=gettext_lazy("I accept the terms of use"), required=False)
 
 
 # --- cases ----------------------------------------------------------------------------------
@@ -136,50 +141,66 @@ class CaseForm(forms.Form):
     chosen request type; the page swaps them with htmx when the type changes."""
 
     kind = forms.ChoiceField(
-        label="Kind of case",
+        label=gettext_lazy("Kind of case"),
         required=False,
         choices=[
-            ("admin", "Admin: accounts, registration, licences, warranty, RMA status and other non-technical requests"),
-            ("technical", "Technical: a fault of a unit; needs a serial number or SSRN with active support"),
+            (
+                "admin",
+                gettext_lazy(
+                    "Admin: accounts, registration, licences, warranty, RMA status and other non-technical requests"
+                ),
+            ),
+            (
+                "technical",
+                gettext_lazy("Technical: a fault of a unit; needs a serial number or SSRN with active support"),
+            ),
         ],
         initial="admin",
         widget=forms.RadioSelect,
     )
-    organisation = forms.ChoiceField(label="Organisation", required=False)
-    site = forms.ChoiceField(label="Site", required=False)
-    request_type = forms.ChoiceField(label="Request type", required=False)
-    request_subtype = forms.ChoiceField(label="Sub-type", required=False)
+    organisation = forms.ChoiceField(label=gettext_lazy("Organisation"), required=False)
+    site = forms.ChoiceField(label=gettext_lazy("Site"), required=False)
+    request_type = forms.ChoiceField(label=gettext_lazy("Request type"), required=False)
+    request_subtype = forms.ChoiceField(label=gettext_lazy("Sub-type"), required=False)
     priority = forms.ChoiceField(
-        label="Priority",
+        label=gettext_lazy("Priority"),
         required=False,
-        choices=[("", "Choose…"), *Priority.choices],
+        choices=[("", gettext_lazy("Choose…")), *Priority.choices],
         initial="P3",
         widget=forms.Select(attrs={"required": True}),
-        help_text="P1 critical: service down. P4 low: a question with no impact.",
+        help_text=gettext_lazy("P1 critical: service down. P4 low: a question with no impact."),
     )
     follow_up_method = forms.ChoiceField(
-        label="How should we follow up?",
+        label=gettext_lazy("How should we follow up?"),
         required=False,
         choices=FollowUpMethod.choices,
         initial="email",
         widget=forms.Select(attrs={"required": True}),
     )
     callback_phone = _text(
-        "Call-back phone number", max_length=32, required=True, autocomplete="tel", type="tel", inputmode="tel"
+        gettext_lazy("Call-back phone number"),
+        max_length=32,
+        required=True,
+        autocomplete="tel",
+        type="tel",
+        inputmode="tel",
     )
-    summary = _text("Summary", required=True)
+    summary = _text(gettext_lazy("Summary"), required=True)
     description = forms.CharField(
-        label="Description", required=False, strip=False, widget=forms.Textarea(attrs={"rows": "6", "required": True})
+        label=gettext_lazy("Description"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "6", "required": True}),
     )
-    serial_number = _text("Serial number", max_length=64, spellcheck="false")
-    ssrn = _text("Software support reference number (SSRN)", max_length=64, spellcheck="false")
-    customer_tracking_number = _text("Your tracking number", max_length=64)
+    serial_number = _text(gettext_lazy("Serial number"), max_length=64, spellcheck="false")
+    ssrn = _text(gettext_lazy("Software support reference number (SSRN)"), max_length=64, spellcheck="false")
+    customer_tracking_number = _text(gettext_lazy("Your tracking number"), max_length=64)
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["callback_phone"].help_text = "International format, e.g. +49 69 1234 5678."
-        self.fields["customer_tracking_number"].help_text = "Your own reference for this request, if you have one."
+        self.fields["callback_phone"].help_text = _("International format, e.g. +49 69 1234 5678.")
+        self.fields["customer_tracking_number"].help_text = _("Your own reference for this request, if you have one.")
         organisations = list(visible_organisations(user).exclude(kind="vendor").order_by("name"))
         cast(forms.ChoiceField, self.fields["organisation"]).choices = [(str(o.pk), o.name) for o in organisations]
         self.fields["organisation"].initial = str(user.organisation_id)
@@ -193,14 +214,14 @@ class CaseForm(forms.Form):
             grouped.setdefault(names.get(site.organisation_id, ""), []).append(
                 (site.code, f"{site.name} ({site.code})")
             )
-        site_choices: list[Any] = [("", "No particular site")]
+        site_choices: list[Any] = [("", _("No particular site"))]
         if self.acts_for_several:
             site_choices += [(group, items) for group, items in grouped.items()]
         else:
             site_choices += [item for items in grouped.values() for item in items]
         cast(forms.ChoiceField, self.fields["site"]).choices = site_choices
         self.types = list(request_types())
-        cast(forms.ChoiceField, self.fields["request_type"]).choices = [("", "Choose a request type…")] + [
+        cast(forms.ChoiceField, self.fields["request_type"]).choices = [("", _("Choose a request type…"))] + [
             (t.code, t.name) for t in self.types
         ]
         self.fields["request_type"].widget.attrs.update(
@@ -213,7 +234,7 @@ class CaseForm(forms.Form):
             }
         )
         self.fields["request_subtype"].widget.attrs["required"] = True
-        self.fields["summary"].widget.attrs["placeholder"] = "One line that says what you need"
+        self.fields["summary"].widget.attrs["placeholder"] = _("One line that says what you need")
         # D-3.4: typing a serial or SSRN shows the product series and platform it belongs to.
         lookup = {
             "hx-get": reverse("portal:case_product"),
@@ -229,9 +250,9 @@ class CaseForm(forms.Form):
         self.chosen_type: RequestType | None = next((t for t in self.types if t.code == code), None)
         subtypes = [(s.code, s.name) for s in self.chosen_type.subtypes.all() if s.active] if self.chosen_type else []
         if not self.chosen_type:
-            placeholder = "Choose a request type first"
+            placeholder = _("Choose a request type first")
         else:
-            placeholder = "Choose a sub-type…"
+            placeholder = _("Choose a sub-type…")
         cast(forms.ChoiceField, self.fields["request_subtype"]).choices = [("", placeholder), *subtypes]
         for name in [n for n in self.fields if n.startswith(TEMPLATE_PREFIX)]:
             del self.fields[name]
@@ -264,13 +285,16 @@ class CaseForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label="Your reply", required=False, strip=False, widget=forms.Textarea(attrs={"rows": "4", "required": True})
+        label=gettext_lazy("Your reply"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "4", "required": True}),
     )
 
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label="What is still not working?",
+        label=gettext_lazy("What is still not working?"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": "3", "required": True}),
@@ -279,7 +303,7 @@ class RejectForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(
-        label="Add a file", required=False, widget=forms.ClearableFileInput(attrs={"required": True})
+        label=gettext_lazy("Add a file"), required=False, widget=forms.ClearableFileInput(attrs={"required": True})
     )
 
 
@@ -293,18 +317,18 @@ class ReopenForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = _text("Token name", max_length=100, required=True)
+    name = _text(gettext_lazy("Token name"), max_length=100, required=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].help_text = "Say what will use it, e.g. “monitoring script”."
+        self.fields["name"].help_text = _("Say what will use it, e.g. “monitoring script”.")
 
 
 class ActivationForm(forms.Form):
     """Activating a support e-certificate for a unit (D-2.7)."""
 
-    code = _text("Certificate code", max_length=32, required=True, spellcheck="false")
-    serial = _text("Serial number of the unit", max_length=64, required=True, spellcheck="false")
+    code = _text(gettext_lazy("Certificate code"), max_length=32, required=True, spellcheck="false")
+    serial = _text(gettext_lazy("Serial number of the unit"), max_length=64, required=True, spellcheck="false")
 
 
 # --- profile --------------------------------------------------------------------------------

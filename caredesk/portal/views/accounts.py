@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,9 +30,8 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
-def _minutes(seconds: int) -> str:
-    minutes = max(1, (seconds + 59) // 60)
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+def _minutes(seconds: int) -> int:
+    return max(1, (seconds + 59) // 60)
 
 
 @never_cache
@@ -48,7 +49,13 @@ def login_page(request: HttpRequest) -> HttpResponse:
                 request.POST.get("email", ""), request.POST.get("password", ""), client_ip=client_ip(request)
             )
         except Throttled as exc:
-            show_error(form, DomainError(f"{exc.message} You can try again in {_minutes(exc.retry_after)}."))
+            minutes = _minutes(exc.retry_after)
+            message = ngettext(
+                "%(reason)s You can try again in %(n)s minute.",
+                "%(reason)s You can try again in %(n)s minutes.",
+                minutes,
+            ) % {"reason": exc.message, "n": minutes}
+            show_error(form, DomainError(message))
             status = 429
         except Forbidden as exc:
             locked = exc.code == "account_locked"
@@ -69,7 +76,7 @@ def _start_session(request: HttpRequest, result: services.LoginResult) -> HttpRe
         # D-1.5: an expired password logs in only to change it; the middleware
         # keeps every other page away until it is changed.
         request.session[MUST_CHANGE_PASSWORD] = True
-        messages.warning(request, "Your password has expired. Choose a new one to continue.")
+        messages.warning(request, _("Your password has expired. Choose a new one to continue."))
         return redirect("portal:password_change")
     return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
 
@@ -91,7 +98,7 @@ def sign_in_link(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 @require_POST
 def logout_page(request: HttpRequest) -> HttpResponse:
     logout(request)
-    messages.info(request, "You are logged out.")
+    messages.info(request, _("You are logged out."))
     return redirect("portal:login")
 
 
@@ -111,7 +118,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         else:
             update_session_auth_hash(request, user)
             request.session.pop(MUST_CHANGE_PASSWORD, None)
-            messages.success(request, "Your password is changed.")
+            messages.success(request, _("Your password is changed."))
             return redirect(settings.LOGIN_REDIRECT_URL)
     status = 422 if form.errors else 200
     return render(request, "portal/password_change.html", {"form": form, "expired": expired}, status=status)
@@ -126,7 +133,13 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         try:
             services.request_password_reset(form.cleaned_data["email"], client_ip=client_ip(request))
         except Throttled as exc:
-            show_error(form, DomainError(f"Too many requests. Try again in {_minutes(exc.retry_after)}."))
+            minutes = _minutes(exc.retry_after)
+            message = ngettext(
+                "Too many requests. Try again in %(n)s minute.",
+                "Too many requests. Try again in %(n)s minutes.",
+                minutes,
+            ) % {"n": minutes}
+            show_error(form, DomainError(message))
             return render(request, "portal/password_reset.html", {"form": form}, status=429)
         except DomainError as exc:
             show_error(form, exc)
@@ -155,7 +168,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
         else:
             if request.user.is_authenticated:
                 logout(request)
-            messages.success(request, "Your new password is set. Log in with it.")
+            messages.success(request, _("Your new password is set. Log in with it."))
             return redirect("portal:login")
     return render(request, "portal/password_reset_confirm.html", {"form": form}, status=422 if form.errors else 200)
 

@@ -83,7 +83,7 @@ def _org_id(raw: str) -> int | None:
 def case_new(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if user.is_vendor_staff:
-        messages.info(request, "Staff open cases on a customer's behalf from the API for now.")
+        messages.info(request, _("Staff open cases on a customer's behalf from the API for now."))
         return redirect("console:queue")
     if request.method == "GET":
         initial = {
@@ -120,7 +120,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         show_error(form, exc, form.error_names())
         return render(request, "portal/case_new.html", {"form": form, "nav": "new"}, status=exc.status)
-    messages.success(request, f"Case {case.case_id} is open. We will get back to you.")
+    messages.success(request, _("Case %(id)s is open. We will get back to you.") % {"id": case.case_id})
     return redirect("portal:case", case_id=case.case_id)
 
 
@@ -202,7 +202,7 @@ def case_reply(request: HttpRequest, case_id: str) -> HttpResponse:
             raise
         show_error(form, exc)
         return _case_page(request, case_id, status=exc.status, reply_form=form)
-    messages.success(request, "Your reply is added.")
+    messages.success(request, _("Your reply is added."))
     return _back(case_id)
 
 
@@ -217,7 +217,7 @@ def case_accept(request: HttpRequest, case_id: str) -> HttpResponse:
             raise
         messages.error(request, exc.message)
         return _back(case_id)
-    messages.success(request, "Thank you. The case is closed.")
+    messages.success(request, _("Thank you. The case is closed."))
     return _back(case_id)
 
 
@@ -233,7 +233,7 @@ def case_reject(request: HttpRequest, case_id: str) -> HttpResponse:
             raise
         show_error(form, exc, {"body": "reason"})
         return _case_page(request, case_id, status=exc.status, reject_form=form)
-    messages.success(request, "Thank you. The case is open again and your answer is on it.")
+    messages.success(request, _("Thank you. The case is open again and your answer is on it."))
     return _back(case_id)
 
 
@@ -271,10 +271,10 @@ def case_escalate(request: HttpRequest, case_id: str) -> HttpResponse:
         show_error(form, exc)
         return _case_page(request, case_id, status=exc.status, escalate_form=form)
     if escalation.on_call:
-        messages.success(request, "Your case is escalated. It is outside business days: the on-call escalation "
-                         "team has it and will contact you.")  # fmt: skip
+        messages.success(request, _("Your case is escalated. It is outside business days: the on-call escalation "
+                                    "team has it and will contact you."))  # fmt: skip
     else:
-        messages.success(request, "Your case is escalated. The escalation team will contact you.")
+        messages.success(request, _("Your case is escalated. The escalation team will contact you."))
     return _back(case_id)
 
 
@@ -286,14 +286,15 @@ def case_attach(request: HttpRequest, case_id: str) -> HttpResponse:
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise ValidationFailed("Choose a file to attach.", fields={"file": "Choose a file to attach."})
+            message = _("Choose a file to attach.")
+            raise ValidationFailed(message, fields={"file": message})
         attachment = services.attach(current_user(request), case_id, upload)
     except DomainError as exc:
         if exc.status == 404:
             raise
         show_error(form, exc)
         return _case_page(request, case_id, status=exc.status, attachment_form=form)
-    messages.success(request, f"{attachment.filename} is attached.")
+    messages.success(request, _("%(name)s is attached.") % {"name": attachment.filename})
     return _back(case_id)
 
 
@@ -335,5 +336,9 @@ def case_offer_accept(request: HttpRequest, case_id: str, offer_id: str) -> Http
             raise
         messages.error(request, exc.message)
         return _back(case_id)
-    messages.success(request, f"Contract {offer.contract.contract_id} now has {offer.offered_level.name}.")
+    messages.success(
+        request,
+        _("Contract %(contract)s now has %(level)s.")
+        % {"contract": offer.contract.contract_id, "level": offer.offered_level.name},
+    )
     return _back(case_id)

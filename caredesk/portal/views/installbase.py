@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caredesk.core.errors import DomainError
@@ -64,8 +66,12 @@ def ecertificate(request: HttpRequest) -> HttpResponse:
             serial = contract.assets.values_list("serial", flat=True).first() or ""
             messages.success(
                 request,
-                f"Certificate activated: contract {contract.contract_id} covers the unit from "
-                f"{contract.starts_on:%d %b %Y} to {contract.ends_on:%d %b %Y}.",
+                _("Certificate activated: contract %(contract)s covers the unit from %(start)s to %(end)s.")
+                % {
+                    "contract": contract.contract_id,
+                    "start": date_format(contract.starts_on, "d M Y"),
+                    "end": date_format(contract.ends_on, "d M Y"),
+                },
             )
             return redirect("portal:asset", serial=serial)
     return render(request, "portal/ecertificate.html", {"form": form, "nav": "assets"}, status=status)
@@ -83,7 +89,7 @@ def asset_reinstatement(request: HttpRequest, serial: str) -> HttpResponse:
             raise
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Reinstatement requested. Customer Care will arrange the inspection.")
+        messages.success(request, _("Reinstatement requested. Customer Care will arrange the inspection."))
     return redirect("portal:asset", serial=serial)
 
 
@@ -100,6 +106,6 @@ def asset_transfer(request: HttpRequest, serial: str) -> HttpResponse:
         messages.error(request, " ".join([exc.message, *exc.fields.values()]))
     else:
         messages.success(
-            request, "Transfer requested. Customer Care will confirm it with both parties before the unit moves."
+            request, _("Transfer requested. Customer Care will confirm it with both parties before the unit moves.")
         )
     return redirect("portal:asset", serial=serial)

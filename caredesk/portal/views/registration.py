@@ -13,6 +13,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,7 +29,12 @@ from caredesk.web.pages import show_error
 
 SESSION_SECRET = "registration_secret"  # noqa: S105 - a session key, not a secret
 SESSION_OUTCOME = "registration_outcome"
-STEPS = ["Name and e-mail", "Confirm e-mail", "Organisation", "Password"]
+STEPS = [
+    gettext_lazy("Name and e-mail"),
+    gettext_lazy("Confirm e-mail"),
+    gettext_lazy("Organisation"),
+    gettext_lazy("Password"),
+]
 
 
 def _steps(current: int) -> list[dict[str, object]]:
@@ -46,7 +53,7 @@ def _session_registration(request: HttpRequest) -> tuple[str, Registration] | No
 
 
 def _restart(request: HttpRequest) -> HttpResponse:
-    messages.warning(request, "Your registration session has ended. Please start again.")
+    messages.warning(request, _("Your registration session has ended. Please start again."))
     return redirect("portal:register")
 
 
@@ -63,7 +70,7 @@ def start(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["full_name"], form.cleaned_data["email"], client_ip=client_ip(request)
             )
         except Throttled:
-            show_error(form, DomainError("Too many registrations from your network. Please try again later."))
+            show_error(form, DomainError(_("Too many registrations from your network. Please try again later.")))
             status = 429
         except DomainError as exc:
             show_error(form, exc)
@@ -84,7 +91,7 @@ def verify(request: HttpRequest, secret: str) -> HttpResponse:
         except NotFound as exc:
             return render(request, "portal/register_invalid.html", {"message": exc.message}, status=404)
         request.session[SESSION_SECRET] = fresh
-        messages.success(request, "Your e-mail address is confirmed.")
+        messages.success(request, _("Your e-mail address is confirmed."))
         return redirect("portal:register_organisation")
     try:
         registration = services.registration_for(secret)
@@ -92,7 +99,10 @@ def verify(request: HttpRequest, secret: str) -> HttpResponse:
         return render(request, "portal/register_invalid.html", {"message": exc.message}, status=404)
     if registration.status != RegistrationStatus.STARTED:
         return render(
-            request, "portal/register_invalid.html", {"message": "This registration link was already used."}, status=404
+            request,
+            "portal/register_invalid.html",
+            {"message": _("This registration link was already used.")},
+            status=404,
         )
     return render(request, "portal/register_verify.html", {"registration": registration, "steps": _steps(2)})
 

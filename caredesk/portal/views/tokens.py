@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -47,5 +48,5 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     services.revoke_api_token(current_user(request), int(token_id))
-    messages.success(request, "The token is revoked. Programs using it can no longer call the API.")
+    messages.success(request, _("The token is revoked. Programs using it can no longer call the API."))
     return redirect("portal:tokens")
