@@ -393,7 +393,7 @@ def technical_case_refusal(user: User, serial: str, ssrn: str, *, organisation_i
     organisation, or "" when it can: the serial must be entitled (D-2.6), the SSRN's
     software support active."""
     if not serial and not ssrn:
-        return "Technical cases need a serial number or SSRN with active support (contract or warranty)."
+        return _("Technical cases need a serial number or SSRN with active support (contract or warranty).")
     value, kind = (serial, "serial") if serial else (ssrn, "ssrn")
     try:
         answer = entitlement(user, value, kind=kind)
@@ -403,14 +403,17 @@ def technical_case_refusal(user: User, serial: str, ssrn: str, *, organisation_i
     if answer is not None:
         owner = answer.assets[0].asset.owner_id if kind == "serial" else answer.contract_organisation.pk  # type: ignore[union-attr]
     if answer is None or owner != organisation_id:
-        thing = "unit with serial number" if kind == "serial" else "software support reference number"
-        return f"No {thing} {value} is registered to this organisation."
+        if kind == "serial":
+            return _("No unit with serial number %(value)s is registered to this organisation.") % {"value": value}
+        return _("No software support reference number %(value)s is registered to this organisation.") % {
+            "value": value
+        }
     if answer.technical_cases:
         return ""
     if kind == "serial":
         item = answer.assets[0]
         return " ".join([*item.reasons, *item.options])
-    return "The software support contract of this SSRN is not active. " + RENEW.format(partners="")
+    return _("The software support contract of this SSRN is not active.") + " " + str(RENEW)
 
 
 def organisation_proved_by_contract(proof: str) -> Organisation | None:

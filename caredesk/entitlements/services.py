@@ -137,25 +137,29 @@ def ecertificate_refusal(certificate: ECertificate, asset: Asset) -> dict[str, s
     must be the buyer's, at a site in the region where the certificate was bought, and for
     a next-day certificate in the continental USA or an EU member state."""
     if asset.owner_id != certificate.organisation_id:
-        return {"serial": "The unit does not belong to the organisation that bought the certificate."}
+        return {"serial": _("The unit does not belong to the organisation that bought the certificate.")}
     if asset.standing != SupportStanding.GOOD:
-        return {"serial": "The unit needs inspection and reinstatement before it can have a support contract."}
+        return {"serial": _("The unit needs inspection and reinstatement before it can have a support contract.")}
     site = asset.site
     if site is None:
-        return {"serial": "The unit has no site, so its region cannot be checked. Update the installed base first."}
+        return {"serial": _("The unit has no site, so its region cannot be checked. Update the installed base first.")}
     region: SalesRegion = certificate.sales_region
     if site.country.upper() not in {c.upper() for c in region.countries}:
         return {
-            "serial": f"The certificate was bought in {region.name} and is valid only there; "
-            f"the unit's site is in {site.country}."
+            "serial": _(
+                "The certificate was bought in %(region)s and is valid only there; the unit's site is in %(country)s."
+            )
+            % {"region": region.name, "country": site.country}
         }
     if certificate.next_day:
         continental = is_continental_us(site.country, site.subdivision)
         if continental is None:
-            return {"serial": "Next-day certificates need the US state of the site; add it to the site first."}
+            return {"serial": _("Next-day certificates need the US state of the site; add it to the site first.")}
         if not (continental or is_eu(site.country)):
             return {
-                "serial": "A next-day certificate is valid only for sites in the continental USA or an EU member state."
+                "serial": _(
+                    "A next-day certificate is valid only for sites in the continental USA or an EU member state."
+                )
             }
     return {}
 
