@@ -43,7 +43,7 @@ from caredesk.notifications.models import Delivery, Message, Webhook, WebhookDel
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("en", "de")  # the languages notices are written in; others get English
+LANGUAGES = ("en", "de", "fr", "es", "ja")  # the languages notices are written in; others get English
 
 
 def lease() -> timedelta:
@@ -129,7 +129,7 @@ def _render(template: str, language: str, context: dict[str, Any]) -> tuple[str,
     the request that writes a notice renders one template, not two."""
     with translation.override(language):  # month and weekday names in the recipient's language
         rendered = render_to_string(f"notifications/{language}/{template}.txt", context).strip()
-    first, _, body = rendered.partition("\n")
+    first, _newline, body = rendered.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"notice template {language}/{template} must start with a Subject: line")
     subject = " ".join(first.removeprefix("Subject:").split())[:250]
@@ -138,10 +138,28 @@ def _render(template: str, language: str, context: dict[str, Any]) -> tuple[str,
 
 # What the button of a message's HTML part says, by event; case notices open the case.
 BUTTONS = {
-    "member.joined": {"en": "Review or remove the new member", "de": "Neues Mitglied prüfen oder entfernen"},
-    "member.requested": {"en": "Approve or refuse", "de": "Zulassen oder ablehnen"},
+    "member.joined": {
+        "en": "Review or remove the new member",
+        "de": "Neues Mitglied prüfen oder entfernen",
+        "fr": "Vérifier ou retirer le nouveau membre",
+        "es": "Revisar o eliminar al nuevo miembro",
+        "ja": "新しいメンバーを確認または削除",
+    },
+    "member.requested": {
+        "en": "Approve or refuse",
+        "de": "Zulassen oder ablehnen",
+        "fr": "Accepter ou refuser",
+        "es": "Aprobar o rechazar",
+        "ja": "承認または拒否",
+    },
 }
-CASE_BUTTON = {"en": "Open the case", "de": "Fall öffnen"}
+CASE_BUTTON = {
+    "en": "Open the case",
+    "de": "Fall öffnen",
+    "fr": "Ouvrir le dossier",
+    "es": "Abrir el caso",
+    "ja": "ケースを開く",
+}
 
 
 def html_of(message: Message) -> str:
