@@ -94,7 +94,7 @@ def _contexts(world: World) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_every_language_of_notices_has_exactly_the_english_templates() -> None:
-    assert LANGUAGE_DIRS == sorted(services.LANGUAGES)
+    assert sorted(services.LANGUAGES) == LANGUAGE_DIRS
     for language in services.LANGUAGES:
         assert sorted(p.name for p in (TEMPLATES / language).iterdir()) == ENGLISH, language
 
