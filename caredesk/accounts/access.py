@@ -29,6 +29,8 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db.models import Model, Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from caredesk.accounts.models import Organisation, OrganisationKind, Role, User
 from caredesk.core.errors import Forbidden
@@ -146,34 +148,34 @@ GRANTS: dict[str, frozenset[Capability]] = {
 }
 
 # Why a capability was refused, in the words a person understands.
-_REFUSALS: dict[Capability, str] = {
-    C.WORK_CASES: "Only Customer Care staff can do this.",
-    C.OPEN_CASES_FOR_CUSTOMERS: "Only Customer Care staff open cases on a customer's behalf.",
-    C.SEE_INTERNAL: "Only the vendor's staff see this.",
-    C.ANSWER_RESOLUTIONS: "Only the customer can agree that the case is resolved.",
-    C.ESCALATE_CASES: "Only the customer escalates a case.",
-    C.ESCALATE_FOR_CUSTOMERS: "Only Customer Care staff escalate a case on the customer's behalf.",
-    C.HANDLE_ESCALATIONS: "Only the escalation team and managers handle escalations.",
-    C.VIEW_DASHBOARD: "The dashboard is for managers of Customer Care.",
-    C.MANAGE_SHARED_MACROS: "Shared replies are kept by team leads and managers.",
-    C.IMPORT_CASES: "Only administrators import cases.",
-    C.USE_CONSOLE: "The console is for the vendor's staff.",
-    C.APPROVE_REGISTRATIONS: "New customer accounts are approved by Customer Care agents and their managers.",
-    C.MANAGE_ORGANISATION_MEMBERS: "Only your organisation's administrators manage its members.",
-    C.MANAGE_USERS: "Only care managers and administrators change people's accounts.",
-    C.MANAGE_INSTALLED_BASE: "Only Customer Care staff change the installed base.",
-    C.IMPORT_ORDERS: "Only Customer Care staff and administrators import sales orders.",
-    C.DECIDE_TRANSFERS: "Only Customer Care staff decide this.",
-    C.DECIDE_REINSTATEMENTS: "Only Customer Care staff decide this.",
-    C.MANAGE_CONTRACTS: "Only Customer Care staff change contracts.",
-    C.ISSUE_ECERTIFICATES: "Only care managers, licensing and administrators issue e-certificates.",
-    C.ACTIVATE_ECERTIFICATES: "Only Customer Care staff activate certificates for a customer.",
-    C.ACCEPT_SERVICE_LEVELS: "Only the customer accepts a new service level.",
-    C.MANAGE_DEPOTS: "Only support logistics and administrators maintain depots.",
-    C.CREATE_RMA_REQUESTS: "Only technical support engineers raise RMA requests.",
-    C.APPROVE_RMAS: "Only RMA specialists review RMA requests.",
-    C.RECEIVE_RETURNS: "Only support logistics receive returns.",
-    C.MANAGE_LICENCES: "Only the licensing team manages licences.",
+_REFUSALS: dict[Capability, Promise] = {
+    C.WORK_CASES: _("Only Customer Care staff can do this."),
+    C.OPEN_CASES_FOR_CUSTOMERS: _("Only Customer Care staff open cases on a customer's behalf."),
+    C.SEE_INTERNAL: _("Only the vendor's staff see this."),
+    C.ANSWER_RESOLUTIONS: _("Only the customer can agree that the case is resolved."),
+    C.ESCALATE_CASES: _("Only the customer escalates a case."),
+    C.ESCALATE_FOR_CUSTOMERS: _("Only Customer Care staff escalate a case on the customer's behalf."),
+    C.HANDLE_ESCALATIONS: _("Only the escalation team and managers handle escalations."),
+    C.VIEW_DASHBOARD: _("The dashboard is for managers of Customer Care."),
+    C.MANAGE_SHARED_MACROS: _("Shared replies are kept by team leads and managers."),
+    C.IMPORT_CASES: _("Only administrators import cases."),
+    C.USE_CONSOLE: _("The console is for the vendor's staff."),
+    C.APPROVE_REGISTRATIONS: _("New customer accounts are approved by Customer Care agents and their managers."),
+    C.MANAGE_ORGANISATION_MEMBERS: _("Only your organisation's administrators manage its members."),
+    C.MANAGE_USERS: _("Only care managers and administrators change people's accounts."),
+    C.MANAGE_INSTALLED_BASE: _("Only Customer Care staff change the installed base."),
+    C.IMPORT_ORDERS: _("Only Customer Care staff and administrators import sales orders."),
+    C.DECIDE_TRANSFERS: _("Only Customer Care staff decide this."),
+    C.DECIDE_REINSTATEMENTS: _("Only Customer Care staff decide this."),
+    C.MANAGE_CONTRACTS: _("Only Customer Care staff change contracts."),
+    C.ISSUE_ECERTIFICATES: _("Only care managers, licensing and administrators issue e-certificates."),
+    C.ACTIVATE_ECERTIFICATES: _("Only Customer Care staff activate certificates for a customer."),
+    C.ACCEPT_SERVICE_LEVELS: _("Only the customer accepts a new service level."),
+    C.MANAGE_DEPOTS: _("Only support logistics and administrators maintain depots."),
+    C.CREATE_RMA_REQUESTS: _("Only technical support engineers raise RMA requests."),
+    C.APPROVE_RMAS: _("Only RMA specialists review RMA requests."),
+    C.RECEIVE_RETURNS: _("Only support logistics receive returns."),
+    C.MANAGE_LICENCES: _("Only the licensing team manages licences."),
 }
 
 STAFF_ROLES = frozenset(r for r in Role if r != Role.ORG_ADMIN)
@@ -217,7 +219,7 @@ def may(user: Any, capability: Capability) -> bool:
 def require(user: Any, capability: Capability, message: str = "") -> None:
     """Raise ``Forbidden`` unless ``user`` may do this. Services call it first."""
     if not may(user, capability):
-        raise Forbidden(message or _REFUSALS.get(capability, "You may not do this."))
+        raise Forbidden(message or str(_REFUSALS.get(capability, _("You may not do this."))))
 
 
 def holds(user: User, role: Role) -> bool:

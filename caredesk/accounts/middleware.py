@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from caredesk.accounts import services
 from caredesk.accounts.policy import PasswordState
@@ -33,7 +34,9 @@ class PasswordChangeRequiredMiddleware:
             state = services.current_password_state(user)
             if state is PasswordState.LOCKED:
                 logout(request)
-                text = "This account is locked because its password was not changed in time. Use “Reset my password”."
+                text = _(
+                    "This account is locked because its password was not changed in time. Use “Reset my password”."
+                )
                 if request.path.startswith("/api/"):
                     return _api_error(401, "account_locked", text)
                 messages.error(request, text)
@@ -42,6 +45,6 @@ class PasswordChangeRequiredMiddleware:
                 request.session[MUST_CHANGE_PASSWORD] = True
         if request.session.get(MUST_CHANGE_PASSWORD) and not request.path.startswith(_ALLOWED_PREFIXES):
             if request.path.startswith("/api/"):
-                return _api_error(403, "password_expired", "Change your password first.")
+                return _api_error(403, "password_expired", _("Change your password first."))
             return redirect("portal:password_change")
         return self.get_response(request)

@@ -102,7 +102,7 @@ class Role(models.TextChoices):
 
 def check_roles(roles: Any) -> None:
     if not isinstance(roles, list) or not all(isinstance(r, str) and r in Role.values for r in roles):
-        raise ValidationError(f"Roles are a list of: {', '.join(Role.values)}.")
+        raise ValidationError(_("Roles are a list of: %(roles)s.") % {"roles": ", ".join(Role.values)})
 
 
 class UserManager(BaseUserManager["User"]):
@@ -192,7 +192,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             allowed = roles_for_kind(self.organisation.kind)
             wrong = [r for r in self.roles if r not in allowed]
             if wrong:
-                raise ValidationError({"roles": f"A member of this organisation cannot hold: {', '.join(wrong)}."})
+                raise ValidationError(
+                    {"roles": _("A member of this organisation cannot hold: %(roles)s.") % {"roles": ", ".join(wrong)}}
+                )
 
 
 class RegistrationStatus(models.TextChoices):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, may, organisation_administrators, owner_scope, require
 from caredesk.accounts.models import Organisation, OrganisationKind, Registration, RegistrationStatus, Site, User
@@ -46,7 +47,7 @@ def get_contact(user: User, contact_id: int) -> User:
     """A person's contact card (the case lists link the contact's name to it, D-3.6): the
     people of the organisations ``user`` may see (D-1.3), and oneself. NotFound otherwise."""
     if not user.is_authenticated:
-        raise NotFound("No such person.")
+        raise NotFound(_("No such person."))
     people = User.objects.select_related("organisation").filter(is_active=True)
     contact = (
         people.filter(Q(pk=contact_id) & (Q(organisation__in=visible_organisations(user)) | Q(pk=user.pk))).first()
@@ -54,7 +55,7 @@ def get_contact(user: User, contact_id: int) -> User:
         else None
     )
     if contact is None:
-        raise NotFound("No such person.")
+        raise NotFound(_("No such person."))
     return contact
 
 
@@ -79,7 +80,7 @@ def managed_organisation(user: User, organisation_id: int) -> Organisation:
     """One of ``managed_organisations(user)``; NotFound for any other."""
     found = managed_organisations(user).filter(pk=organisation_id).first() if 0 < organisation_id < 2**62 else None
     if found is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(_("No such organisation."))
     return found
 
 

@@ -52,7 +52,7 @@ from caredesk.core.mail import send_after_commit
 from caredesk.core.validation import clean_text, e164
 
 LOGIN_SCOPE = "login"
-_INVALID_LOGIN = "The e-mail address or password is not right."
+_INVALID_LOGIN = gettext_lazy("The e-mail address or password is not right.")
 
 
 def _hash(secret: str) -> str:
@@ -64,7 +64,9 @@ def _normalise_email(email: str, field: str = "email") -> str:
     try:
         validate_email(address)
     except DjangoValidationError:
-        raise ValidationFailed("Enter a valid e-mail address.", fields={field: "Not a valid e-mail address."}) from None
+        raise ValidationFailed(
+            _("Enter a valid e-mail address."), fields={field: _("Not a valid e-mail address.")}
+        ) from None
     return address
 
 
@@ -72,7 +74,7 @@ def _check_new_password(password: str, user: User | None = None, field: str = "p
     try:
         password_validation.validate_password(password, user)
     except DjangoValidationError as exc:
-        raise ValidationFailed("Choose a stronger password.", fields={field: " ".join(exc.messages)}) from None
+        raise ValidationFailed(_("Choose a stronger password."), fields={field: " ".join(exc.messages)}) from None
 
 
 # --- login and the password policy (D-1.5) ---------------------------------------------
@@ -103,7 +105,7 @@ def log_in(email: str, password: str, *, client_ip: str) -> LoginResult:
     wait = ratelimit.blocked_for(LOGIN_SCOPE, pair)
     if wait:
         raise Throttled(
-            "Too many failed attempts for this address. Try again later or reset your password.", retry_after=wait
+            _("Too many failed attempts for this address. Try again later or reset your password."), retry_after=wait
         )
     wait = ratelimit.blocked_for(LOGIN_CLIENT_SCOPE, client_ip)
     if wait:
@@ -121,7 +123,7 @@ def log_in(email: str, password: str, *, client_ip: str) -> LoginResult:
         raise Throttled(str(_LINK_ONLY), retry_after=link_only)
     if not right:
         _count_login_failure(address, pair, client_ip, user)
-        raise Unauthenticated(_INVALID_LOGIN, code="invalid_credentials")
+        raise Unauthenticated(str(_INVALID_LOGIN), code="invalid_credentials")
     assert user is not None
     state = current_password_state(user)
     _refuse_if_locked(state)
@@ -247,8 +249,10 @@ def _refuse_if_locked(state: PasswordState) -> None:
     the e-mailed reset link, whatever else would sign it in."""
     if state is PasswordState.LOCKED:
         raise Forbidden(
-            "This account is locked because its password was not changed in time. "
-            "Use “Reset my password” to receive a link by e-mail.",
+            _(
+                "This account is locked because its password was not changed in time. "
+                "Use “Reset my password” to receive a link by e-mail."
+            ),
             code="account_locked",
         )
 
@@ -315,13 +319,17 @@ def request_password_reset(email: str, *, client_ip: str) -> None:
     token = default_token_generator.make_token(user)
     reset_link = link(f"/reset/{uid}/{token}/")
     minutes = settings.PASSWORD_RESET_TIMEOUT // 60
+    words = {"centre": settings.SUPPORT_CENTRE_NAME, "name": user.full_name, "minutes": minutes, "link": reset_link}
     with transaction.atomic():
         audit.record(user, "password_reset_requested", None)
         send_after_commit(
             user.email,
-            f"{settings.SUPPORT_CENTRE_NAME}: reset your password",
-            f"Hello {user.full_name},\n\nUse this link within {minutes} minutes to choose a new password:\n\n"
-            f"{reset_link}\n\nThe link works once. If you did not ask for it, ignore this message.\n",
+            _("%(centre)s: reset your password") % words,
+            _(
+                "Hello %(name)s,\n\nUse this link within %(minutes)s minutes to choose a new password:\n\n"
+                "%(link)s\n\nThe link works once. If you did not ask for it, ignore this message.\n"
+            )
+            % words,
         )
 
 
@@ -330,11 +338,11 @@ def user_for_reset(uidb64: str, token: str) -> User:
     try:
         pk = int(force_str(urlsafe_base64_decode(uidb64)))
     except (ValueError, TypeError, OverflowError):
-        raise NotFound("This reset link is not valid or has expired.") from None
+        raise NotFound(_("This reset link is not valid or has expired.")) from None
     user = User.objects.filter(pk=pk, is_active=True).first()
     # Django's token hashes the password and last login: it stops working once used.
     if user is None or not default_token_generator.check_token(user, token):
-        raise NotFound("This reset link is not valid or has expired.")
+        raise NotFound(_("This reset link is not valid or has expired."))
     return user
 
 
@@ -372,29 +380,37 @@ def start_registration(full_name: str, email: str, *, client_ip: str) -> None:
     with transaction.atomic():
         if User.objects.filter(email=address).exists():
             # Do not reveal that the address has an account: tell its owner instead.
+            words = {"centre": settings.SUPPORT_CENTRE_NAME, "link": link("/login/")}
             send_after_commit(
                 address,
-                f"{settings.SUPPORT_CENTRE_NAME}: you already have an account",
-                "Someone (perhaps you) tried to register this address. You already have an account; "
-                f"log in at {link('/login/')} or reset your password there.\n",
+                _("%(centre)s: you already have an account") % words,
+                _(
+                    "Someone (perhaps you) tried to register this address. You already have an account; "
+                    "log in at %(link)s or reset your password there.\n"
+                )
+                % words,
             )
             return
         Registration.objects.create(email=address, full_name=name, token_hash=_hash(secret))
+        words = {"centre": settings.SUPPORT_CENTRE_NAME, "name": name, "link": link(f"/register/verify/{secret}/")}
         send_after_commit(
             address,
-            f"{settings.SUPPORT_CENTRE_NAME}: confirm your e-mail address",
-            f"Hello {name},\n\nConfirm your address to continue your registration:\n\n"
-            f"{link(f'/register/verify/{secret}/')}\n\nThe link works once.\n",
+            _("%(centre)s: confirm your e-mail address") % words,
+            _(
+                "Hello %(name)s,\n\nConfirm your address to continue your registration:\n\n"
+                "%(link)s\n\nThe link works once.\n"
+            )
+            % words,
         )
 
 
 def registration_for(secret: str) -> Registration:
     registration = Registration.objects.filter(token_hash=_hash(secret or "")).first()
     if registration is None or registration.status in (RegistrationStatus.COMPLETED, RegistrationStatus.REJECTED):
-        raise NotFound("This registration link is not valid.")
+        raise NotFound(_("This registration link is not valid."))
     age = now() - registration.created_at
     if age > timedelta(seconds=settings.REGISTRATION_LINK_SECONDS):
-        raise NotFound("This registration link has expired. Please start again.")
+        raise NotFound(_("This registration link has expired. Please start again."))
     return registration
 
 
@@ -406,7 +422,7 @@ def verify_registration(secret: str) -> tuple[Registration, str]:
     registration = registration_for(secret)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status != RegistrationStatus.STARTED:
-        raise NotFound("This registration link was already used.")
+        raise NotFound(_("This registration link was already used."))
     fresh = secrets.token_urlsafe(32)
     registration.status = RegistrationStatus.VERIFIED
     registration.verified_at = now()
@@ -518,7 +534,7 @@ def finish_registration(secret: str, *, password: str, accept_terms: bool) -> Re
 
 def _create_registered_user(registration: Registration, organisation_id: int) -> User:
     if User.objects.filter(email=registration.email).exists():
-        raise Conflict("An account with this e-mail address exists already.")
+        raise Conflict(_("An account with this e-mail address exists already."))
     user = User(
         email=registration.email,
         full_name=registration.full_name,
@@ -538,9 +554,9 @@ def decide_registration(registration_id: int, agent: User, *, approve: bool, not
     require(agent, Capability.APPROVE_REGISTRATIONS)  # D-1.4: a care agent approves, whichever one is named
     registration = Registration.objects.select_for_update().filter(pk=registration_id).first()
     if registration is None:
-        raise NotFound("No such registration.")
+        raise NotFound(_("No such registration."))
     if registration.status != RegistrationStatus.AWAITING_APPROVAL:
-        raise Conflict("This registration is not waiting for a decision.")
+        raise Conflict(_("This registration is not waiting for a decision."))
     registration.decided_by = agent
     registration.decided_at = now()
     registration.decision_note = clean_text(note, field="note", max_length=500, required=False)
@@ -554,18 +570,20 @@ def decide_registration(registration_id: int, agent: User, *, approve: bool, not
         registration.organisation = organisation
         registration.user = _create_registered_user(registration, organisation.pk)
         registration.status = RegistrationStatus.COMPLETED
+        words = {"centre": settings.SUPPORT_CENTRE_NAME, "name": registration.full_name,
+                 "organisation": organisation.name, "link": link("/login/")}  # fmt: skip
         send_after_commit(
             registration.email,
-            f"{settings.SUPPORT_CENTRE_NAME}: your account is ready",
-            f"Hello {registration.full_name},\n\nYour account for {organisation.name} was approved. "
-            f"Log in at {link('/login/')}.\n",
+            _("%(centre)s: your account is ready") % words,
+            _("Hello %(name)s,\n\nYour account for %(organisation)s was approved. Log in at %(link)s.\n") % words,
         )
     else:
         registration.status = RegistrationStatus.REJECTED
+        words = {"centre": settings.SUPPORT_CENTRE_NAME, "name": registration.full_name}
         send_after_commit(
             registration.email,
-            f"{settings.SUPPORT_CENTRE_NAME}: your registration",
-            f"Hello {registration.full_name},\n\nWe could not approve your request for a new customer account."
+            _("%(centre)s: your registration") % words,
+            _("Hello %(name)s,\n\nWe could not approve your request for a new customer account.") % words
             + (f"\n\n{registration.decision_note}" if registration.decision_note else "")
             + "\n",
         )
@@ -736,7 +754,7 @@ class IssuedToken:
 def issue_api_token(user: User, name: str) -> IssuedToken:
     label = clean_text(name, field="name", max_length=100)
     if user.api_tokens.filter(revoked_at__isnull=True).count() >= 20:
-        raise Conflict("You have 20 active tokens already; revoke one first.")
+        raise Conflict(_("You have 20 active tokens already; revoke one first."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=label, prefix=secret[:10], key_hash=_hash(secret))
     audit.record(token, "created", user, {"name": label})
@@ -753,7 +771,7 @@ def authenticate_for_token(email: str, password: str, *, client_ip: str) -> User
     ratelimit.hit("token-ip", client_ip, limit=settings.LOGIN_RATE_PER_IP, window=60)
     result = log_in(email, password, client_ip=client_ip)
     if result.must_change_password:
-        raise Forbidden("Your password has expired. Change it in the portal first.", code="password_expired")
+        raise Forbidden(_("Your password has expired. Change it in the portal first."), code="password_expired")
     return result.user
 
 
@@ -761,7 +779,7 @@ def authenticate_for_token(email: str, password: str, *, client_ip: str) -> User
 def revoke_api_token(user: User, token_id: int) -> None:
     token = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).first()
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     token.revoked_at = now()
     token.save(update_fields=["revoked_at"])
     audit.record(token, "revoked", user)
@@ -822,7 +840,7 @@ def user_for_token(secret: str) -> User | None:
         return None
     if state is PasswordState.EXPIRED:
         # D-1.5: an expired password allows nothing but changing it, for programs too.
-        raise Forbidden("Your password has expired. Change it in the portal first.", code="password_expired")
+        raise Forbidden(_("Your password has expired. Change it in the portal first."), code="password_expired")
     # Touch last_used_at at most once a minute: a write per request would cost throughput.
     if found.last_used_at is None or moment - found.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=found.token_id).update(last_used_at=moment)
@@ -844,10 +862,10 @@ def create_organisation(
     account_number: str | None = None,
 ) -> Organisation:
     if kind not in OrganisationKind.values:
-        raise ValidationFailed("Unknown organisation kind.", fields={"kind": "customer, partner or vendor"})
+        raise ValidationFailed(_("Unknown organisation kind."), fields={"kind": _("customer, partner or vendor")})
     account = (account_number or "").strip() or None
     if account is not None and Organisation.objects.filter(account_number=account).exists():
-        raise Conflict("An organisation with this account number exists already.")
+        raise Conflict(_("An organisation with this account number exists already."))
     organisation = Organisation.objects.create(
         name=clean_text(name, field="name", max_length=200),
         kind=kind,
@@ -864,7 +882,7 @@ def add_site(
     organisation: Organisation, code: str, name: str, country: str, *, actor: User | None = None, **address: str
 ) -> Site:
     if Site.objects.filter(code=code).exists():
-        raise Conflict("A site with this site id exists already.")
+        raise Conflict(_("A site with this site id exists already."))
     if "subdivision" in address:
         address["subdivision"] = address["subdivision"].strip().upper()
     site = Site.objects.create(organisation=organisation, code=code, name=name, country=country.upper(), **address)
@@ -875,7 +893,7 @@ def add_site(
 @transaction.atomic
 def link_partner(partner: Organisation, customer: Organisation, *, actor: User | None = None) -> None:
     if partner.kind != OrganisationKind.PARTNER or customer.kind != OrganisationKind.CUSTOMER:
-        raise ValidationFailed("Only a partner can be linked to a customer.")
+        raise ValidationFailed(_("Only a partner can be linked to a customer."))
     partner.customers.add(customer)
     audit.record(partner, "customer_linked", actor, {"customer": customer.pk})
 
@@ -896,15 +914,15 @@ def create_user(
 ) -> User:
     address = _normalise_email(email)
     if User.objects.filter(email=address).exists():
-        raise Conflict("A user with this e-mail address exists already.")
+        raise Conflict(_("A user with this e-mail address exists already."))
     wrong = [r for r in roles or [] if r not in roles_for_kind(organisation.kind)]
     if wrong:
         raise ValidationFailed(
-            "A member of this organisation cannot hold these roles.",
-            fields={"roles": f"Not allowed: {', '.join(wrong)}."},
+            _("A member of this organisation cannot hold these roles."),
+            fields={"roles": _("Not allowed: %(roles)s.") % {"roles": ", ".join(wrong)}},
         )
     if (site_admin or gov_cleared) and organisation.kind != OrganisationKind.VENDOR:
-        raise ValidationFailed("Only vendor staff have roles.", fields={"roles": "Vendor staff only."})
+        raise ValidationFailed(_("Only vendor staff have roles."), fields={"roles": _("Vendor staff only.")})
     user = User.objects.create_user(
         address,
         password,

@@ -108,7 +108,7 @@ class CoveredAsset(models.Model):
     def clean(self) -> None:
         # The admin site's contract page adds units by id: only the contract holder's own.
         if self.asset_id and self.contract_id and self.asset.owner_id != self.contract.organisation_id:
-            raise ValidationError({"asset": "The unit belongs to another organisation than the contract."})
+            raise ValidationError({"asset": _("The unit belongs to another organisation than the contract.")})
 
 
 class SalesRegion(models.Model):

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.db import models
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caredesk.accounts.access import Capability, owner_scope, require
 from caredesk.accounts.models import Organisation, OrganisationKind, User
@@ -171,11 +172,17 @@ def _coverage(contract: Contract, day: date) -> Coverage:
     )
 
 
-RENEW = (
-    "Buy or renew a support contract through an authorised partner{partners}; the vendor's partner locator lists them."
+RENEW = gettext_lazy(
+    "Buy or renew a support contract through an authorised partner; the vendor's partner locator lists them."
 )
-TIME_AND_MATERIAL = "Ask Customer Care for time-and-material support: a quote per incident, without a contract."
-REINSTATE = (
+RENEW_THROUGH = gettext_lazy(
+    "Buy or renew a support contract through an authorised partner (%(partners)s); "
+    "the vendor's partner locator lists them."
+)
+TIME_AND_MATERIAL = gettext_lazy(
+    "Ask Customer Care for time-and-material support: a quote per incident, without a contract."
+)
+REINSTATE = gettext_lazy(
     "Ask for inspection and reinstatement (an admin case of type Grey Market / Reinstatement); "
     "after it, a support contract can be bought for the unit."
 )
@@ -193,24 +200,26 @@ def assess(asset: Asset, contracts: list[Coverage], day: date, partner_names: li
     options: list[str] = []
     if not reinstated:
         reasons.append(
-            "The unit was bought outside the authorised channel or changed owner: support needs "
-            "inspection and reinstatement first."
+            _(
+                "The unit was bought outside the authorised channel or changed owner: support needs "
+                "inspection and reinstatement first."
+            )
         )
-        options.append(REINSTATE)
+        options.append(str(REINSTATE))
     entitled = reinstated and (bool(active) or warranty.hardware_active or warranty.software_active)
     if reinstated and not entitled:
         if coverage:
-            reasons.append(f"The support contract ended on {coverage[0].ends_on.isoformat()}.")
+            reasons.append(_("The support contract ended on %(date)s.") % {"date": coverage[0].ends_on.isoformat()})
         else:
-            reasons.append("No support contract covers the unit.")
+            reasons.append(_("No support contract covers the unit."))
         if warranty.hardware_until or warranty.software_until:
             ended = max(d for d in (warranty.hardware_until, warranty.software_until) if d is not None)
-            reasons.append(f"The warranty ended on {ended.isoformat()}.")
+            reasons.append(_("The warranty ended on %(date)s.") % {"date": ended.isoformat()})
         elif asset.ship_date is None:
-            reasons.append("The unit has no recorded ship date, so no warranty can be counted.")
+            reasons.append(_("The unit has no recorded ship date, so no warranty can be counted."))
     if not entitled:
-        names = f" ({', '.join(partner_names)})" if partner_names else ""
-        options += [RENEW.format(partners=names), TIME_AND_MATERIAL]
+        renew = RENEW_THROUGH % {"partners": ", ".join(partner_names)} if partner_names else str(RENEW)
+        options += [renew, str(TIME_AND_MATERIAL)]
     replacement = best.service_level.hw_replacement if best and reinstated else HardwareReplacement.NONE.value
     if asset.best_effort and reinstated:
         # D-2.8: the contracted speed is not deliverable at the new site; until the customer
@@ -310,10 +319,11 @@ def entitlement(user: User, text: str, *, kind: str = "") -> Entitlement:
     query = (text or "").strip()
     if not query or len(query) > QUERY_MAX:
         raise ValidationFailed(
-            "Give a serial number, SSRN or contract id.", fields={"q": f"1 to {QUERY_MAX} characters."}
+            _("Give a serial number, SSRN or contract id."),
+            fields={"q": _("1 to %(n)s characters.") % {"n": QUERY_MAX}},
         )
     if kind not in ("", "serial", "ssrn", "contract"):
-        raise ValidationFailed("Unknown kind.", fields={"kind": "serial, ssrn or contract"})
+        raise ValidationFailed(_("Unknown kind."), fields={"kind": _("serial, ssrn or contract")})
     day = today()
     if kind in ("", "serial") and len(query) <= SERIAL_MAX:
         serial = normalise_serial(query)
@@ -334,7 +344,7 @@ def entitlement(user: User, text: str, *, kind: str = "") -> Entitlement:
         contract = contracts.filter(contract_id=query).first()
         found_by = "contract"
     if contract is None:
-        raise NotFound("No unit, SSRN or contract with that number.")
+        raise NotFound(_("No unit, SSRN or contract with that number."))
     covered = list(
         visible_assets(user)
         .select_related("product", "owner", "site")
@@ -383,7 +393,7 @@ def technical_case_refusal(user: User, serial: str, ssrn: str, *, organisation_i
     organisation, or "" when it can: the serial must be entitled (D-2.6), the SSRN's
     software support active."""
     if not serial and not ssrn:
-        return "Technical cases need a serial number or SSRN with active support (contract or warranty)."
+        return _("Technical cases need a serial number or SSRN with active support (contract or warranty).")
     value, kind = (serial, "serial") if serial else (ssrn, "ssrn")
     try:
         answer = entitlement(user, value, kind=kind)
@@ -393,14 +403,17 @@ def technical_case_refusal(user: User, serial: str, ssrn: str, *, organisation_i
     if answer is not None:
         owner = answer.assets[0].asset.owner_id if kind == "serial" else answer.contract_organisation.pk  # type: ignore[union-attr]
     if answer is None or owner != organisation_id:
-        thing = "unit with serial number" if kind == "serial" else "software support reference number"
-        return f"No {thing} {value} is registered to this organisation."
+        if kind == "serial":
+            return _("No unit with serial number %(value)s is registered to this organisation.") % {"value": value}
+        return _("No software support reference number %(value)s is registered to this organisation.") % {
+            "value": value
+        }
     if answer.technical_cases:
         return ""
     if kind == "serial":
         item = answer.assets[0]
         return " ".join([*item.reasons, *item.options])
-    return "The software support contract of this SSRN is not active. " + RENEW.format(partners="")
+    return _("The software support contract of this SSRN is not active.") + " " + str(RENEW)
 
 
 def organisation_proved_by_contract(proof: str) -> Organisation | None:

@@ -48,7 +48,12 @@ def _ensure_staff(actor: User | None) -> None:
 def _identifier(value: str, name: str) -> str:
     text = (value or "").strip()
     if not text or len(text) > ID_MAX or any(c.isspace() for c in text):
-        raise ValidationFailed(f"Not a valid {name.replace('_', ' ')}.", fields={name: f"1 to {ID_MAX}, no spaces."})
+        messages = {
+            "contract_id": _("Not a valid contract id."),
+            "ssrn": _("Not a valid SSRN."),
+            "code": _("Not a valid code."),
+        }
+        raise ValidationFailed(messages[name], fields={name: _("1 to %(n)s, no spaces.") % {"n": ID_MAX}})
     return text
 
 
@@ -73,23 +78,23 @@ def create_contract(data: NewContract, *, actor: User | None = None) -> Contract
     # SSRNs are compared upper-case, like serial numbers: customers type them either way.
     ssrn = _identifier(data.ssrn, "ssrn").upper() if data.ssrn else None
     if data.ends_on < data.starts_on:
-        errors["ends_on"] = "Not before the start."
+        errors["ends_on"] = _("Not before the start.")
     if data.organisation.kind == OrganisationKind.VENDOR:
-        errors["organisation"] = "Contracts are for customers and partners."
+        errors["organisation"] = _("Contracts are for customers and partners.")
     if data.sold_by is not None and data.sold_by.kind != OrganisationKind.PARTNER:
-        errors["sold_by"] = "Not an authorised partner."
+        errors["sold_by"] = _("Not an authorised partner.")
     strangers = [a.serial for a in data.assets if a.owner_id != data.organisation.pk]
     if strangers:
-        errors["assets"] = f"Not the organisation's: {', '.join(strangers[:5])}."
+        errors["assets"] = _("Not the organisation's: %(serials)s.") % {"serials": ", ".join(strangers[:5])}
     grey = [a.serial for a in data.assets if a.standing != SupportStanding.GOOD]
     if grey:  # D-2.9: a contract only after inspection and reinstatement
-        errors["assets"] = f"Need inspection and reinstatement first: {', '.join(grey[:5])}."
+        errors["assets"] = _("Need inspection and reinstatement first: %(serials)s.") % {"serials": ", ".join(grey[:5])}
     if errors:
-        raise ValidationFailed("The contract could not be created.", fields=errors)
+        raise ValidationFailed(_("The contract could not be created."), fields=errors)
     if Contract.objects.filter(contract_id=contract_id).exists():
-        raise Conflict("A contract with this id exists already.")
+        raise Conflict(_("A contract with this id exists already."))
     if ssrn and Contract.objects.filter(ssrn=ssrn).exists():
-        raise Conflict("A contract with this SSRN exists already.")
+        raise Conflict(_("A contract with this SSRN exists already."))
     contract = Contract.objects.create(
         contract_id=contract_id,
         organisation=data.organisation,
@@ -132,25 +137,29 @@ def ecertificate_refusal(certificate: ECertificate, asset: Asset) -> dict[str, s
     must be the buyer's, at a site in the region where the certificate was bought, and for
     a next-day certificate in the continental USA or an EU member state."""
     if asset.owner_id != certificate.organisation_id:
-        return {"serial": "The unit does not belong to the organisation that bought the certificate."}
+        return {"serial": _("The unit does not belong to the organisation that bought the certificate.")}
     if asset.standing != SupportStanding.GOOD:
-        return {"serial": "The unit needs inspection and reinstatement before it can have a support contract."}
+        return {"serial": _("The unit needs inspection and reinstatement before it can have a support contract.")}
     site = asset.site
     if site is None:
-        return {"serial": "The unit has no site, so its region cannot be checked. Update the installed base first."}
+        return {"serial": _("The unit has no site, so its region cannot be checked. Update the installed base first.")}
     region: SalesRegion = certificate.sales_region
     if site.country.upper() not in {c.upper() for c in region.countries}:
         return {
-            "serial": f"The certificate was bought in {region.name} and is valid only there; "
-            f"the unit's site is in {site.country}."
+            "serial": _(
+                "The certificate was bought in %(region)s and is valid only there; the unit's site is in %(country)s."
+            )
+            % {"region": region.name, "country": site.country}
         }
     if certificate.next_day:
         continental = is_continental_us(site.country, site.subdivision)
         if continental is None:
-            return {"serial": "Next-day certificates need the US state of the site; add it to the site first."}
+            return {"serial": _("Next-day certificates need the US state of the site; add it to the site first.")}
         if not (continental or is_eu(site.country)):
             return {
-                "serial": "A next-day certificate is valid only for sites in the continental USA or an EU member state."
+                "serial": _(
+                    "A next-day certificate is valid only for sites in the continental USA or an EU member state."
+                )
             }
     return {}
 
@@ -168,21 +177,23 @@ def activate_ecertificate(actor: User, code: str, serial: str) -> Contract:
         .first()
     )
     if certificate is None:
-        raise NotFound("No such certificate.")
+        raise NotFound(_("No such certificate."))
     if certificate.status == ECertificateStatus.ACTIVATED:
-        raise Conflict("This certificate is activated already.")
+        raise Conflict(_("This certificate is activated already."))
     asset = visible_assets(actor).select_related("site").filter(serial=normalise_serial(serial)).first()
     if asset is None:
-        raise ValidationFailed("No such unit.", fields={"serial": "Not a serial number you can see."})
+        raise ValidationFailed(_("No such unit."), fields={"serial": _("Not a serial number you can see.")})
     refusal = ecertificate_refusal(certificate, asset)
     if refusal:
-        raise ValidationFailed("The certificate cannot be activated for this unit.", fields=refusal)
+        raise ValidationFailed(_("The certificate cannot be activated for this unit."), fields=refusal)
     activated = today()
     start = coverage_start(certificate.received_on, activated)
     end = months_period_end(start, certificate.term_months)
     contract_id = f"E-{certificate.code}" if len(certificate.code) <= ID_MAX - 2 else f"E-{certificate.pk}"
     if Contract.objects.filter(contract_id=contract_id).exists():
-        raise Conflict(f"A contract {contract_id} exists already; ask Customer Care to activate this certificate.")
+        raise Conflict(
+            _("A contract %(id)s exists already; ask Customer Care to activate this certificate.") % {"id": contract_id}
+        )
     contract = Contract.objects.create(
         contract_id=contract_id,
         organisation=certificate.organisation,
@@ -313,9 +324,9 @@ def accept_offer(actor: User, offer_id: int) -> ServiceLevelOffer:
         .first()
     )
     if offer is None or not acts_for(actor, offer.contract.organisation_id):
-        raise NotFound("No such offer.")
+        raise NotFound(_("No such offer."))
     if offer.status != OfferStatus.PENDING:
-        raise Conflict("This offer is answered already.")
+        raise Conflict(_("This offer is answered already."))
     contract = Contract.objects.select_for_update().get(pk=offer.contract_id)
     before = contract.service_level.code
     contract.service_level = offer.offered_level

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from caredesk.accounts.models import Organisation, Site
 from caredesk.core.clock import now
@@ -103,7 +104,7 @@ class Asset(models.Model):
 class OrderImportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("order import status", "Failed")
 
 
 class OrderImport(models.Model):
@@ -152,7 +153,7 @@ class OrderImportRejection(models.Model):
 class TransferStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("request status", "Refused")
 
 
 class OwnershipTransfer(models.Model):
@@ -187,7 +188,7 @@ class ReinstatementStatus(models.TextChoices):
     INSPECTING = "inspecting", _("Being inspected")
     FEE_DUE = "fee_due", _("Inspection passed; fee due")
     REINSTATED = "reinstated", _("Reinstated")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("request status", "Refused")
 
 
 class Reinstatement(models.Model):

@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import psycopg
 from django.db import DatabaseError, connection, transaction
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, require
 from caredesk.accounts.models import User
@@ -100,23 +101,23 @@ def _rows(stream: IO[bytes], progress: Progress | None) -> tuple[list[str], Iter
     try:
         header = next(reader)
     except StopIteration:
-        raise ValidationFailed("The file is empty.", fields={"file": "No header line."}) from None
+        raise ValidationFailed(_("The file is empty."), fields={"file": _("No header line.")}) from None
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise ValidationFailed("The file cannot be read as CSV.", fields={"file": str(exc)[:200]}) from None
+        raise ValidationFailed(_("The file cannot be read as CSV."), fields={"file": str(exc)[:200]}) from None
     names = [h.strip().lower() for h in header]
     unknown = [n for n in names if n not in COLUMNS]
     missing = [n for n in REQUIRED if n not in names]
     if unknown or missing or len(set(names)) != len(names):
         detail = []
         if missing:
-            detail.append(f"missing {', '.join(missing)}")
+            detail.append(_("missing %(columns)s") % {"columns": ", ".join(missing)})
         if unknown:
-            detail.append(f"unknown {', '.join(unknown)}")
+            detail.append(_("unknown %(columns)s") % {"columns": ", ".join(unknown)})
         if len(set(names)) != len(names):
-            detail.append("a column appears twice")
+            detail.append(_("a column appears twice"))
         raise ValidationFailed(
-            "The header line is not right: " + "; ".join(detail) + ".",
-            fields={"file": f"Columns: {', '.join(COLUMNS)} (the first five required)."},
+            _("The header line is not right: %(problems)s.") % {"problems": "; ".join(detail)},
+            fields={"file": _("Columns: %(columns)s (the first five required).") % {"columns": ", ".join(COLUMNS)}},
         )
     return names, reader
 
@@ -135,11 +136,13 @@ def _staged(names: list[str], reader: Iterator[list[str]]) -> Iterator[tuple[Any
             return
         except UnicodeDecodeError:
             raise ValidationFailed(
-                f"Line {row_number + 1} is not UTF-8 text.", fields={"file": "Save the file as UTF-8."}
+                _("Line %(n)s is not UTF-8 text.") % {"n": row_number + 1},
+                fields={"file": _("Save the file as UTF-8.")},
             ) from None
         except csv.Error as exc:
             raise ValidationFailed(
-                f"Line {row_number + 1} cannot be read as CSV: {exc}.", fields={"file": str(exc)[:200]}
+                _("Line %(n)s cannot be read as CSV: %(error)s.") % {"n": row_number + 1, "error": exc},
+                fields={"file": str(exc)[:200]},
             ) from None
         row_number += 1  # records, the header being row 1 (the fast path counts the same way)
         if not fields or fields == [""]:
@@ -455,8 +458,10 @@ def import_orders(
             error=str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__,
         )  # fmt: skip
         raise Conflict(
-            "The import could not be applied and nothing of it was written (another change to the same "
-            "units at the same moment, or a fault on our side). Run it again; it is safe to repeat."
+            _(
+                "The import could not be applied and nothing of it was written (another change to the same "
+                "units at the same moment, or a fault on our side). Run it again; it is safe to repeat."
+            )
         ) from exc
 
 

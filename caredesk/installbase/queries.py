@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, may, owner_scope, require
 from caredesk.accounts.models import Organisation, User
@@ -54,7 +55,7 @@ def get_asset(user: User, serial: str) -> Asset:
         else []
     )
     if not found:
-        raise NotFound("No such serial number.")
+        raise NotFound(_("No such serial number."))
     return found[0]
 
 
@@ -96,13 +97,18 @@ def list_assets(
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key not in ASSET_SORTS:
-        raise ValidationFailed("Unknown sort column.", fields={"sort": f"One of {', '.join(sorted(ASSET_SORTS))}."})
+        raise ValidationFailed(
+            _("Unknown sort column."),
+            fields={"sort": _("One of %(sorts)s.") % {"sorts": ", ".join(sorted(ASSET_SORTS))}},
+        )
     if not 1 <= limit <= 100:
-        raise ValidationFailed("The page size must be between 1 and 100.", fields={"limit": "1 to 100."})
+        raise ValidationFailed(_("The page size must be between 1 and 100."), fields={"limit": _("1 to 100.")})
     assets = visible_assets(user).select_related("product", "owner", "site")
     text = query.strip()
     if len(text) > SERIAL_MAX:
-        raise ValidationFailed("The search text is too long.", fields={"q": f"At most {SERIAL_MAX} characters."})
+        raise ValidationFailed(
+            _("The search text is too long."), fields={"q": _("At most %(n)s characters.") % {"n": SERIAL_MAX}}
+        )
     if text:
         assets = assets.filter(Q(serial__startswith=normalise_serial(text)) | Q(sales_order=text))
     if organisation_id is not None:
@@ -143,7 +149,7 @@ def get_order_import(user: User, import_id: int) -> OrderImport:
     require(user, Capability.IMPORT_ORDERS)
     found = OrderImport.objects.filter(pk=import_id).first() if 0 < import_id < 2**62 else None
     if found is None:
-        raise NotFound("No such import.")
+        raise NotFound(_("No such import."))
     return found
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, require
 from caredesk.accounts.models import Organisation, OrganisationKind, Site, User
@@ -37,11 +38,11 @@ def check_serial(text: str, field: str = "serial") -> str:
     - _ . (D-2.2)."""
     serial = normalise_serial(text)
     if not serial:
-        raise ValidationFailed("The serial number is required.", fields={field: "Required."})
+        raise ValidationFailed(_("The serial number is required."), fields={field: _("Required.")})
     if len(serial) > SERIAL_MAX or not SERIAL_RE.match(serial):
         raise ValidationFailed(
-            "That is not a serial number.",
-            fields={field: "A letter or digit, then letters, digits and - _ . only; at most 64."},
+            _("That is not a serial number."),
+            fields={field: _("A letter or digit, then letters, digits and - _ . only; at most 64.")},
         )
     return serial
 
@@ -74,18 +75,18 @@ def create_product(data: NewProduct, *, actor: User | None = None) -> Product:
     _ensure_staff(actor)
     sku = clean_text(data.sku, field="sku", max_length=64)
     if Product.objects.filter(sku=sku).exists():
-        raise Conflict("A product with this SKU exists already.")
+        raise Conflict(_("A product with this SKU exists already."))
     try:
         price = Decimal(str(data.list_price))
     except InvalidOperation:
-        raise ValidationFailed("The list price is not a number.", fields={"list_price": "A number."}) from None
+        raise ValidationFailed(_("The list price is not a number."), fields={"list_price": _("A number.")}) from None
     if not price.is_finite() or price < 0 or price >= Decimal("1e10"):
-        raise ValidationFailed("The list price is out of range.", fields={"list_price": "0 or more."})
+        raise ValidationFailed(_("The list price is out of range."), fields={"list_price": _("0 or more.")})
     dates = [d for d in (data.eol_announced_on, data.end_of_sale_on, data.end_of_support_on) if d is not None]
     if dates != sorted(dates):
         raise ValidationFailed(
-            "End-of-life dates must come in order: announcement, end of sale, end of support.",
-            fields={"end_of_support_on": "Not before the earlier dates."},
+            _("End-of-life dates must come in order: announcement, end of sale, end of support."),
+            fields={"end_of_support_on": _("Not before the earlier dates.")},
         )
     product = Product.objects.create(
         sku=sku,
@@ -120,17 +121,17 @@ class NewAsset:
 def _asset_fields(data: NewAsset) -> dict[str, Any]:
     errors: dict[str, str] = {}
     if data.owner.kind == OrganisationKind.VENDOR:
-        errors["owner"] = "Assets belong to a customer or a partner."
+        errors["owner"] = _("Assets belong to a customer or a partner.")
     if data.site is not None and data.site.organisation_id != data.owner.pk:
-        errors["site"] = "The site belongs to another organisation."
+        errors["site"] = _("The site belongs to another organisation.")
     if data.channel not in PurchaseChannel.values:
-        errors["channel"] = "direct, partner or unauthorised."
+        errors["channel"] = _("direct, partner or unauthorised.")
     if data.partner is not None and data.partner.kind != OrganisationKind.PARTNER:
-        errors["partner"] = "Not an authorised partner."
+        errors["partner"] = _("Not an authorised partner.")
     if data.channel == PurchaseChannel.PARTNER and data.partner is None:
-        errors["partner"] = "Name the partner the unit was bought through."
+        errors["partner"] = _("Name the partner the unit was bought through.")
     if errors:
-        raise ValidationFailed("The asset could not be registered.", fields=errors)
+        raise ValidationFailed(_("The asset could not be registered."), fields=errors)
     return {
         "product": data.product,
         "owner": data.owner,
@@ -155,7 +156,7 @@ def register_asset(data: NewAsset, *, actor: User | None = None) -> Asset:
     _ensure_staff(actor)
     serial = check_serial(data.serial)
     if Asset.objects.filter(serial=serial).exists():
-        raise Conflict("This serial number is registered already.")
+        raise Conflict(_("This serial number is registered already."))
     moment = now()
     asset = Asset.objects.create(serial=serial, created_at=moment, updated_at=moment, **_asset_fields(data))
     audit.record(asset, "registered", actor, {"product": asset.product.sku, "owner": asset.owner_id})
@@ -166,7 +167,9 @@ def move_asset(actor: User | None, asset: Asset, site: Site, *, reference: str =
     """Put a unit at another of its owner's sites (D-2.8). Called inside the caller's
     transaction (the installed-base update of a case)."""
     if site.organisation_id != asset.owner_id:
-        raise ValidationFailed("The site belongs to another organisation.", fields={"target_site": "Not the owner's."})
+        raise ValidationFailed(
+            _("The site belongs to another organisation."), fields={"target_site": _("Not the owner's.")}
+        )
     before = asset.site_id
     asset.site = site
     asset.updated_at = now()
@@ -200,7 +203,7 @@ def _visible_asset_for_update(actor: User, serial: str) -> Asset:
         .first()
     )
     if asset is None:
-        raise NotFound("No such unit.")
+        raise NotFound(_("No such unit."))
     return asset
 
 
@@ -214,12 +217,12 @@ def request_transfer(actor: User, serial: str, new_owner_account: str, *, refere
     new_owner = Organisation.objects.filter(account_number=account).exclude(kind=OrganisationKind.VENDOR).first()
     if not account or new_owner is None:
         raise ValidationFailed(
-            "No customer has this account number.", fields={"new_owner": "The new owner's account number."}
+            _("No customer has this account number."), fields={"new_owner": _("The new owner's account number.")}
         )
     if new_owner.pk == asset.owner_id:
-        raise ValidationFailed("The unit belongs to that customer already.", fields={"new_owner": "Same owner."})
+        raise ValidationFailed(_("The unit belongs to that customer already."), fields={"new_owner": _("Same owner.")})
     if asset.transfers.filter(status=TransferStatus.REQUESTED).exists():
-        raise Conflict("A transfer of this unit is waiting for a decision already.")
+        raise Conflict(_("A transfer of this unit is waiting for a decision already."))
     transfer = OwnershipTransfer.objects.create(
         asset=asset, from_owner=asset.owner, to_owner=new_owner, requested_by=actor, reference=reference[:40]
     )
@@ -234,9 +237,9 @@ def decide_transfer(actor: User, transfer_id: int, *, approve: bool, note: str =
     require(actor, Capability.DECIDE_TRANSFERS)
     transfer = OwnershipTransfer.objects.select_for_update().select_related("asset").filter(pk=transfer_id).first()
     if transfer is None or not _staff_sees(actor, transfer.asset):
-        raise NotFound("No such transfer.")
+        raise NotFound(_("No such transfer."))
     if transfer.status != TransferStatus.REQUESTED:
-        raise Conflict("This transfer is decided already.")
+        raise Conflict(_("This transfer is decided already."))
     moment = now()
     transfer.status = TransferStatus.APPROVED if approve else TransferStatus.REFUSED
     transfer.decided_by = actor
@@ -277,9 +280,9 @@ def request_reinstatement(actor: User, serial: str, *, reference: str = "") -> R
     require(actor, Capability.REQUEST_REINSTATEMENTS)
     asset = _visible_asset_for_update(actor, serial)
     if asset.standing == SupportStanding.GOOD:
-        raise Conflict("This unit is with its original purchaser: it needs no reinstatement.")
+        raise Conflict(_("This unit is with its original purchaser: it needs no reinstatement."))
     if asset.reinstatements.filter(status__in=OPEN_REINSTATEMENT).exists():
-        raise Conflict("A reinstatement of this unit is under way already.")
+        raise Conflict(_("A reinstatement of this unit is under way already."))
     request = Reinstatement.objects.create(asset=asset, requested_by=actor, reference=reference[:40])
     audit.record(asset, "reinstatement_requested", actor, {"reinstatement": request.pk})
     return request
@@ -306,22 +309,25 @@ def advance_reinstatement(
     received: the unit is reinstated); ``refuse`` at any open step."""
     require(actor, Capability.DECIDE_REINSTATEMENTS)
     if step not in _STEPS:
-        raise ValidationFailed("Unknown step.", fields={"step": ", ".join(_STEPS)})
+        raise ValidationFailed(_("Unknown step."), fields={"step": ", ".join(_STEPS)})
     item = Reinstatement.objects.select_for_update().select_related("asset").filter(pk=reinstatement_id).first()
     if item is None or not _staff_sees(actor, item.asset):
-        raise NotFound("No such reinstatement.")
+        raise NotFound(_("No such reinstatement."))
     sources, target = _STEPS[step]
     if item.status not in sources:
-        raise Conflict(f"A reinstatement that is {ReinstatementStatus(item.status).label.lower()} cannot do that.")
+        status = ReinstatementStatus(item.status).label
+        raise Conflict(_("A reinstatement in the state “%(status)s” cannot do that.") % {"status": status})
     text = clean_text(note, field="note", max_length=500, required=False)
     changes: dict[str, Any] = {"status": [item.status, target]}
     if step == "pass":
         try:
             amount = Decimal(str(fee).strip())
         except InvalidOperation:
-            raise ValidationFailed("Give the reinstatement fee.", fields={"fee": "A number, 0 or more."}) from None
+            raise ValidationFailed(
+                _("Give the reinstatement fee."), fields={"fee": _("A number, 0 or more.")}
+            ) from None
         if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
-            raise ValidationFailed("Give the reinstatement fee.", fields={"fee": "A number, 0 or more."})
+            raise ValidationFailed(_("Give the reinstatement fee."), fields={"fee": _("A number, 0 or more.")})
         item.fee = amount
         changes["fee"] = str(amount)
     if step in ("pass", "fail"):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from caredesk.accounts import events as account_events
 from caredesk.accounts.access import organisation_administrators
@@ -18,7 +20,8 @@ from caredesk.core.addresses import base_url, link
 from caredesk.notifications.models import Message
 from caredesk.notifications.services import compose, queue_webhooks, write
 
-LEVELS = {1: "team lead", 2: "care manager", 3: "director"}
+# Rendered in the recipient's language (the notice is rendered under their language).
+LEVELS: dict[int, Promise] = {1: _("team lead"), 2: _("care manager"), 3: _("director")}
 
 
 def _customers(case: Case) -> list[User]:

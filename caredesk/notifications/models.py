@@ -64,10 +64,13 @@ def _validate_events(value: object) -> None:
 
     known = set(events.EVENT_NAMES)
     if not isinstance(value, list) or not all(isinstance(e, str) for e in value):
-        raise ValidationError('A list of event names, e.g. ["case.opened", "case.closed"].')
+        raise ValidationError(_('A list of event names, e.g. ["case.opened", "case.closed"].'))
     unknown = sorted(set(value) - known)
     if unknown:
-        raise ValidationError(f"Unknown events: {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
+        raise ValidationError(
+            _("Unknown events: %(unknown)s. Known: %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(known))}
+        )
 
 
 class Webhook(models.Model):

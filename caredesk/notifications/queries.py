@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, owner_scope, require
 from caredesk.accounts.models import Organisation, User
@@ -17,7 +18,8 @@ PAGE_MAX = 100
 def _limit(limit: int) -> int:
     if not 1 <= limit <= PAGE_MAX:
         raise ValidationFailed(
-            "The page size must be between 1 and 100.", fields={"limit": f"A number from 1 to {PAGE_MAX}."}
+            _("The page size must be between 1 and 100."),
+            fields={"limit": _("A number from 1 to %(n)s.") % {"n": PAGE_MAX}},
         )
     return limit
 

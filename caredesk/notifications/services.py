@@ -16,7 +16,7 @@ import hmac
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -29,6 +29,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caredesk.accounts.models import User
 from caredesk.core import audit
@@ -40,7 +43,7 @@ from caredesk.notifications.models import Delivery, Message, Webhook, WebhookDel
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("en", "de")  # the languages notices are written in; others get English
+LANGUAGES = ("en", "de", "fr", "es", "ja")  # the languages notices are written in; others get English
 
 
 def lease() -> timedelta:
@@ -54,31 +57,37 @@ class Notice:
     """A kind of notice a person can choose to receive or not."""
 
     event: str
-    label: str
+    label: str | Promise  # lazy in NOTICES; text in the reader's language from notices_for
     audience: str  # "customer" or "staff"
 
 
 NOTICES = [
-    Notice("case.opened", "A case I opened or am the contact of is opened", "customer"),
-    Notice("case.replied", "A reply on my case", "customer"),
-    Notice("case.awaiting_customer", "Customer Care waits for my answer", "customer"),
-    Notice("case.resolution_proposed", "A resolution is proposed on my case", "customer"),
-    Notice("case.closed", "My case is closed", "customer"),
-    Notice("case.reopened", "Customer Care reopened my case", "customer"),
-    Notice("case.escalated", "A case is escalated (confirmation to the customer, notice to the team)", "customer"),
-    Notice("case.customer_replied", "The customer replied on a case I own", "staff"),
-    Notice("case.customer_reopened", "The customer reopened a case I own", "staff"),
-    Notice("case.assigned", "A case is assigned to me", "staff"),
-    Notice("case.on_call", "A P1 case is opened outside business days (on-call escalation team)", "staff"),
-    Notice("case.response_breached", "A case of mine or my team is late for its first response", "staff"),
-    Notice("case.management_escalation", "A case reaches my level of the escalation matrix", "staff"),
+    Notice("case.opened", gettext_lazy("A case I opened or am the contact of is opened"), "customer"),
+    Notice("case.replied", gettext_lazy("A reply on my case"), "customer"),
+    Notice("case.awaiting_customer", gettext_lazy("Customer Care waits for my answer"), "customer"),
+    Notice("case.resolution_proposed", gettext_lazy("A resolution is proposed on my case"), "customer"),
+    Notice("case.closed", gettext_lazy("My case is closed"), "customer"),
+    Notice("case.reopened", gettext_lazy("Customer Care reopened my case"), "customer"),
+    Notice(
+        "case.escalated",
+        gettext_lazy("A case is escalated (confirmation to the customer, notice to the team)"),
+        "customer",
+    ),
+    Notice("case.customer_replied", gettext_lazy("The customer replied on a case I own"), "staff"),
+    Notice("case.customer_reopened", gettext_lazy("The customer reopened a case I own"), "staff"),
+    Notice("case.assigned", gettext_lazy("A case is assigned to me"), "staff"),
+    Notice(
+        "case.on_call", gettext_lazy("A P1 case is opened outside business days (on-call escalation team)"), "staff"
+    ),
+    Notice("case.response_breached", gettext_lazy("A case of mine or my team is late for its first response"), "staff"),
+    Notice("case.management_escalation", gettext_lazy("A case reaches my level of the escalation matrix"), "staff"),
 ]
 NOTICE_EVENTS = {n.event for n in NOTICES}
 
 
 def notices_for(user: User) -> list[Notice]:
     audience = "staff" if user.is_vendor_staff else "customer"
-    return [n for n in NOTICES if n.audience == audience or n.event == "case.escalated"]
+    return [replace(n, label=str(n.label)) for n in NOTICES if n.audience == audience or n.event == "case.escalated"]
 
 
 def muted_events(user: User) -> set[str]:
@@ -93,7 +102,8 @@ def set_preferences(user: User, wanted: set[str]) -> set[str]:
     unknown = wanted - mine
     if unknown:
         raise ValidationFailed(
-            "Unknown notices.", fields={"events": f"Not one of yours: {', '.join(sorted(unknown))}."}
+            _("Unknown notices."),
+            fields={"events": _("Not one of yours: %(events)s.") % {"events": ", ".join(sorted(unknown))}},
         )
     muted = sorted(mine - wanted)
     before = sorted(muted_events(user))
@@ -119,7 +129,7 @@ def _render(template: str, language: str, context: dict[str, Any]) -> tuple[str,
     the request that writes a notice renders one template, not two."""
     with translation.override(language):  # month and weekday names in the recipient's language
         rendered = render_to_string(f"notifications/{language}/{template}.txt", context).strip()
-    first, _, body = rendered.partition("\n")
+    first, _newline, body = rendered.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"notice template {language}/{template} must start with a Subject: line")
     subject = " ".join(first.removeprefix("Subject:").split())[:250]
@@ -128,10 +138,28 @@ def _render(template: str, language: str, context: dict[str, Any]) -> tuple[str,
 
 # What the button of a message's HTML part says, by event; case notices open the case.
 BUTTONS = {
-    "member.joined": {"en": "Review or remove the new member", "de": "Neues Mitglied prüfen oder entfernen"},
-    "member.requested": {"en": "Approve or refuse", "de": "Zulassen oder ablehnen"},
+    "member.joined": {
+        "en": "Review or remove the new member",
+        "de": "Neues Mitglied prüfen oder entfernen",
+        "fr": "Vérifier ou retirer le nouveau membre",
+        "es": "Revisar o eliminar al nuevo miembro",
+        "ja": "新しいメンバーを確認または削除",
+    },
+    "member.requested": {
+        "en": "Approve or refuse",
+        "de": "Zulassen oder ablehnen",
+        "fr": "Accepter ou refuser",
+        "es": "Aprobar o rechazar",
+        "ja": "承認または拒否",
+    },
 }
-CASE_BUTTON = {"en": "Open the case", "de": "Fall öffnen"}
+CASE_BUTTON = {
+    "en": "Open the case",
+    "de": "Fall öffnen",
+    "fr": "Ouvrir le dossier",
+    "es": "Abrir el caso",
+    "ja": "ケースを開く",
+}
 
 
 def html_of(message: Message) -> str:
