@@ -118,7 +118,7 @@ def set_preferences(user: User, wanted: set[str]) -> set[str]:
 
 
 def _language(user: User) -> str:
-    code = (user.language or "en").split("-")[0].lower()
+    code = (user.language or settings.LANGUAGE_CODE).split("-")[0].lower()  # no choice: the installation's default
     return code if code in LANGUAGES else "en"
 
 
