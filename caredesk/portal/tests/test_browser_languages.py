@@ -5,6 +5,7 @@ phone's."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -37,9 +38,11 @@ OVERFLOWING = """(() => {
 })()"""
 
 
-def _check(page: Any, url: str) -> list[str]:
+def _check(page: Any, url: str, shot: str) -> list[str]:
     page.goto(url)
     page.wait_for_load_state("networkidle")
+    if os.environ.get("CAREDESK_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["CAREDESK_SCREENSHOTS"], f"{shot}.png"), full_page=True)
     return [f"{url}: {problem}" for problem in page.evaluate(OVERFLOWING)]
 
 
@@ -64,6 +67,7 @@ def test_main_pages_hold_their_layout_in_each_language(
         page.wait_for_load_state("networkidle")
         assert page.evaluate("document.documentElement.lang") == language
         for path in paths:
-            problems += [f"{width}px {p}" for p in _check(page, live_server.url + path)]
+            shot = f"{language}-{width}-{path.strip('/').replace('/', '-') or 'home'}"
+            problems += [f"{width}px {p}" for p in _check(page, live_server.url + path, shot)]
         context.close()
     assert not problems, "\n".join(problems)
