@@ -30,7 +30,8 @@ def test_the_interface_offers_the_five_languages() -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "wanted"), [("de", "Abmelden"), ("fr", "Se déconnecter"), ("es", "Cerrar sesión"), ("ja", "ログアウト")]
+    ("language", "wanted"),
+    [("de", "Abmelden"), ("fr", "Se déconnecter"), ("es", "Cerrar sesión"), ("ja", "ログアウト")],
 )
 def test_a_compiled_catalogue_is_what_django_reads(language: str, wanted: str) -> None:
     with translation.override(language):
@@ -55,7 +56,7 @@ def test_the_template_checker_finds_unmarked_text_and_passes_marked_text() -> No
 
 
 def test_the_python_checker_finds_unmarked_text_where_people_read_it() -> None:
-    source = '''
+    source = """
 from django.utils.translation import gettext as _
 raise ValidationFailed("Plain message.", fields={"x": _("Marked field."), "y": "Plain field."})
 raise NotFound(_("Marked."))
@@ -69,7 +70,7 @@ class Colour(TextChoices):
     BLUE = "blue", _("Marked blue")
 log.warning("logs are for operators")
 raise ValidationFailed(message)  # a variable: not judged
-'''
+"""
     found = {text for _line, text in i18n.python_findings(source)}
     assert found == {"Plain message.", "Plain field.", "f-string: F-string .", "Formatted %s.", "Saved plainly.",
                      "Plain error.", "Plain label", "Plain red"}  # fmt: skip

@@ -36,7 +36,7 @@ class _Words:
         self.zone = timezone.get_current_timezone()
         self.due = _("Response due %(when)s")
         self.was_due = _("Response was due %(when)s")
-        self.waits_title = escape(_("Opened outside business days; taken up when the next business day starts"))
+        self.waits_title = _("Opened outside business days; taken up when the next business day starts, %(when)s")
         self.waits_text = escape(_("Waits for the next business day"))
 
     def time(self, moment: datetime | None, *, zone_name: bool = False) -> str:
@@ -82,9 +82,8 @@ def waits_note(case: Case, words: _Words, moment: datetime) -> str:
     until = case.waits_until
     if until is None or until <= moment or case.status == CaseStatus.CLOSED:
         return ""
-    return (
-        f' <span class="waits" title="{words.waits_title}, {escape(words.day_time(until))}">{words.waits_text}</span>'
-    )
+    title = escape(words.waits_title % {"when": words.day_time(until)})
+    return f' <span class="waits" title="{title}">{words.waits_text}</span>'
 
 
 def queue_rows(cases: Iterable[Case], *, detail_url: str, contact_url: str, selectable: bool) -> SafeString:

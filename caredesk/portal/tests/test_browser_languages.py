@@ -25,12 +25,15 @@ OVERFLOWING = """(() => {
   if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push('the page scrolls sideways');
   for (const el of document.querySelectorAll('button, .btn, label, th, h1, h2, nav a, .field, .card, .pagehead, td')) {
     const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden' || el.closest('.table-wrap, .sr-only, .visually-hidden, .skip-link')) continue;
+    if (style.display === 'none' || style.visibility === 'hidden'
+        || el.closest('.table-wrap, .sr-only, .visually-hidden, .skip-link')) continue;
     if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'auto' && style.overflowX !== 'scroll')
     {
       const edge = el.getBoundingClientRect().right;
-      const culprit = [...el.querySelectorAll('*')].reverse().find(d => d.tagName !== 'BR' && d.getBoundingClientRect().width > 0 && d.getBoundingClientRect().right > edge + 1);
-      const what = culprit ? culprit.tagName + '.' + culprit.className + ' "' + culprit.textContent.trim().slice(0, 40) + '"' : '';
+      const culprit = [...el.querySelectorAll('*')].reverse().find(d => d.tagName !== 'BR'
+        && d.getBoundingClientRect().width > 0 && d.getBoundingClientRect().right > edge + 1);
+      const what = culprit
+        ? culprit.tagName + '.' + culprit.className + ' "' + culprit.textContent.trim().slice(0, 40) + '"' : '';
       out.push(el.tagName + '.' + el.className + ' (' + (el.scrollWidth - el.clientWidth) + 'px) ' + what);
     }
   }
@@ -57,8 +60,17 @@ def test_main_pages_hold_their_layout_in_each_language(
     for who, width, paths in (
         (world.alice, 1280, ["/", "/cases/new/", f"/cases/{case.case_id}/", "/assets/", "/entitlement/", "/profile/"]),
         (world.alice, 390, ["/", "/cases/new/", f"/cases/{case.case_id}/", "/profile/"]),
-        (world.agent, 1280, ["/console/", f"/console/cases/{case.case_id}/", "/console/assets/",
-                             "/console/escalations/", "/console/dashboard/"]),  # fmt: skip
+        (
+            world.agent,
+            1280,
+            [
+                "/console/",
+                f"/console/cases/{case.case_id}/",
+                "/console/assets/",
+                "/console/escalations/",
+                "/console/dashboard/",
+            ],
+        ),  # fmt: skip
     ):
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
