@@ -47,10 +47,9 @@ def main() -> None:
     setup()
     from django.test import Client
 
+    from caredesk.accounts.access import Capability, may
     from caredesk.accounts.models import User
     from caredesk.cases.models import Case
-
-    from caredesk.accounts.access import Capability, may
 
     staff = User.objects.filter(organisation__kind="vendor", is_active=True).order_by("pk")
     agent = next((u for u in staff if may(u, Capability.WORK_CASES)), None)
