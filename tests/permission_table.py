@@ -442,6 +442,7 @@ ENTRIES: list[Entry] = [
     api("GET", "/me/tokens", SIGNED_IN),
     api("DELETE", "/me/tokens/{token_id}", SIGNED_IN, TOKEN),
     api("GET", "/me/notices", SIGNED_IN),
+    api("PATCH", "/me", SIGNED_IN, body={"time_zone": "Europe/Berlin"}),
     api("PUT", "/me/notices", SIGNED_IN, body={"on": []}),
     api("GET", "/registrations", C.APPROVE_REGISTRATIONS),
     api("POST", "/registrations/{registration_id}/decision", C.APPROVE_REGISTRATIONS, REGISTRATION,
@@ -454,6 +455,9 @@ ENTRIES: list[Entry] = [
     api("GET", "/cases/{case_id}", SIGNED_IN, CASE),
     api("GET", "/cases/{case_id}/messages", SIGNED_IN, CASE),
     api("GET", "/cases/{case_id}/history", SIGNED_IN, CASE),
+    # machine translation for staff (D-7.5): without a server configured the allowed answer is 409
+    api("POST", "/cases/{case_id}/translations", C.TRANSLATE_MESSAGES, CASE, body={"target": "de"}),
+    api("POST", "/translations", C.TRANSLATE_MESSAGES, body={"text": "Please restart the unit.", "target": "de"}),
     api("POST", "/cases/{case_id}/replies", staff(C.WORK_CASES), CASE, body=REPLY),
     api("POST", "/cases/{case_id}/notes", C.WORK_CASES, CASE, body={"body": "An internal note."}),
     api("POST", "/cases/{case_id}/assign", C.WORK_CASES, CASE, body={}),
@@ -539,6 +543,9 @@ ENTRIES: list[Entry] = [
     page("console:case", "GET", C.USE_CONSOLE, CASE),
     page("console:case_reply", "POST", C.WORK_CASES, CASE, body=REPLY),
     page("console:case_note", "POST", C.WORK_CASES, CASE, body={"body": "An internal note."}),
+    page("console:case_translate", "POST", C.TRANSLATE_MESSAGES, CASE, body={"target": "de"}),
+    page("console:case_translate_draft", "POST", C.TRANSLATE_MESSAGES, CASE,
+         body={"body": "Please restart the unit.", "target": "de"}),
     page("console:case_assign", "POST", C.WORK_CASES, CASE, body={"owner": ""}),
     page("console:case_status", "POST", C.WORK_CASES, CASE, body={"status": "awaiting_customer"}),
     page("console:case_priority", "POST", C.WORK_CASES, CASE, body={"priority": "P2"}),
@@ -586,6 +593,9 @@ ENTRIES: list[Entry] = [
     # --- the portal ---
     page("portal:home", "GET", SIGNED_IN),  # staff are sent on to the console
     page("portal:login", "GET", PUBLIC),
+    page("portal:language", "POST", PUBLIC, body={"language": "de", "next": "/"}),
+    page("portal:profile", "GET", SIGNED_IN),
+    page("portal:profile", "POST", SIGNED_IN, body={"time_zone": "Europe/Berlin"}),
     page("portal:login", "POST", PUBLIC, body=_login),
     page("portal:sign_in_link", "GET", PUBLIC, SIGN_IN_LINK),  # shows a button
     page("portal:sign_in_link", "POST", PUBLIC, SIGN_IN_LINK),  # uses the link up

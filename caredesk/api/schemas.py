@@ -376,6 +376,26 @@ class MessageOut(Out):
     from_staff: bool
     body: str
     created_at: datetime
+    language: str = Field(description="The language the text is in, as detected: empty not yet, 'und' undetermined")
+
+
+class MessageTranslationIn(In):
+    message_id: int | None = Field(None, ge=1, le=2**62, description="Empty: the case's description")
+    target: str = Field(min_length=2, max_length=8, description="en, de, fr, es or ja")
+
+
+class DraftTranslationIn(In):
+    text: str = Field(min_length=1, max_length=20_000)
+    target: str = Field(min_length=2, max_length=8, description="en, de, fr, es or ja")
+    source: str = Field("", max_length=8, description="Empty: the server detects it")
+
+
+class TranslationOut(Out):
+    original: str
+    text: str = Field(description="The machine translation; the original is never replaced")
+    source: str = Field(description="The original's language; empty where the server detected it")
+    target: str
+    cached: bool
 
 
 class AssignIn(In):

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -26,6 +28,7 @@ from caredesk.accounts.access import Capability, may
 from caredesk.accounts.queries import registrations_awaiting_approval
 from caredesk.cases import queries, services
 from caredesk.cases.models import CaseStatus
+from caredesk.translation import services as translation
 from caredesk.console.forms import (
     AssignForm,
     AttachmentForm,
@@ -165,10 +168,66 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: A
         "may_reopen": services.may_reopen(user, case),
         "reopen_until": services.reopen_deadline(case),
         "macros": list(services.visible_macros(user)),
+        "draft_original": bound.get("draft_original", ""),
     }
     for name, form_class in FORMS.items():
         context[name] = bound.get(name) or form_class()
+    context.update(_translation_context(user, case))
     return render(request, "console/case.html", context, status=status)
+
+
+def _translation_context(user: Any, case: Any) -> dict[str, str]:
+    """D-7.5: the customer's language, and the agent's for the "translate" buttons (none
+    when no translation server is set up or the agent may not use it)."""
+    offered = translation.engine() is not None and may(user, Capability.TRANSLATE_MESSAGES)
+    return {
+        "translate_to": (user.language or get_language() or settings.LANGUAGE_CODE) if offered else "",
+        "customer_language": case.contact.language or "",
+        "draft_target": (case.contact.language or settings.LANGUAGE_CODE) if offered else "",
+    }
+
+
+@staff_page
+@require_POST
+def case_translate(request: HttpRequest, case_id: str) -> HttpResponse:
+    """A customer's message (or the case's description) in the agent's language, shown
+    beside the original: a fragment for htmx, a page without it."""
+    raw = request.POST.get("message", "")
+    message_id = int(raw) if raw.isdigit() and len(raw) <= 18 else 0
+    try:
+        done = translation.translate_message(current_user(request), case_id, message_id, request.POST.get("target", ""))
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _translation_answer(request, case_id, error=exc.message, status=exc.status)
+    return _translation_answer(request, case_id, done=done)
+
+
+@staff_page
+@require_POST
+def case_translate_draft(request: HttpRequest, case_id: str) -> HttpResponse:
+    """The agent's draft reply in the customer's language: the reply form comes back with
+    the translation in it and the draft beside it, to check before sending."""
+    user = current_user(request)
+    queries.get_case(user, case_id)  # the case must be one the agent may see
+    draft = request.POST.get("body", "")
+    try:
+        done = translation.translate_draft(user, draft, request.POST.get("target", ""))
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        form = FORMS["reply_form"](request.POST)
+        show_error(form, exc)
+        return _case_page(request, case_id, status=exc.status, reply_form=form)
+    form = FORMS["reply_form"](initial={"body": done.text})
+    return _case_page(request, case_id, reply_form=form, draft_original=done.original)
+
+
+def _translation_answer(
+    request: HttpRequest, case_id: str, *, done: Any = None, error: str = "", status: int = 200
+) -> HttpResponse:
+    template = "console/_translation.html" if request.headers.get("HX-Request") else "console/translation.html"
+    return render(request, template, {"done": done, "error": error, "case_id": case_id}, status=status)
 
 
 def _back(case_id: str) -> HttpResponse:

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from caredesk.portal.views import accounts, cases, installbase, members, notices, profile, registration, tokens
+from caredesk.web.locale import switch_language
 
 app_name = "portal"
 
@@ -53,6 +54,7 @@ urlpatterns = [
     path("tokens/", tokens.tokens, name="tokens"),
     path("notices/", notices.notices, name="notices"),
     path("profile/", profile.profile, name="profile"),
+    path("language/", switch_language, name="language"),  # the switcher at the foot of every page
     re_path(r"^tokens/(?P<token_id>[0-9]{1,18})/revoke/$", tokens.token_revoke, name="token_revoke"),
     # An organisation's administrator keeps its people (D-1.4, D-1.2).
     path("members/", members.members, name="members"),

@@ -12,6 +12,7 @@ from typing import Any
 # network gear commonly write in. Narrowing the model's 97 languages to these makes short
 # texts far less often mistaken for a rare language.
 DETECTED = ["en", "de", "fr", "es", "ja", "it", "pt", "nl", "sv", "pl", "cs", "zh", "ko", "ru", "tr"]
+CODES = {"zh": "zh-hans"}  # the detector's code where Django (and the pages' language names) spell it otherwise
 MIN_CONFIDENCE = 0.8  # below it the label stays blank rather than guess
 MIN_LETTERS = 12  # "ok, thanks" tells nothing
 
@@ -31,4 +32,4 @@ def detect(text: str) -> str:
     if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
         return ""
     code, confidence = _identifier().classify(sample)
-    return str(code) if confidence >= MIN_CONFIDENCE else ""
+    return CODES.get(str(code), str(code)) if confidence >= MIN_CONFIDENCE else ""

@@ -123,3 +123,60 @@ def test_bad_requests_are_refused(world: World, server: str) -> None:
     with pytest.raises(ValidationFailed):
         services.translate_draft(world.agent, "   ", "de")
     assert FakeServer.calls == []
+
+
+# --- in the console and the API -------------------------------------------------------------
+
+
+def test_the_console_offers_translation_only_with_a_server(world: World, client: Any) -> None:
+    case = _case(world)
+    client.force_login(world.agent)
+    page = client.get(f"/console/cases/{case.case_id}/").content.decode()
+    assert "/translate/" not in page
+    with override_settings(TRANSLATION_URL="http://127.0.0.1:9"):
+        page = client.get(f"/console/cases/{case.case_id}/").content.decode()
+    assert f"/console/cases/{case.case_id}/translate/" in page and "reply/translate/" in page
+
+
+def test_an_agent_sees_the_translation_beside_the_original(world: World, client: Any, server: str) -> None:
+    case = _case(world)
+    services.label_messages()
+    client.force_login(world.agent)
+    page = client.get(f"/console/cases/{case.case_id}/").content.decode()
+    assert 'lang="fr"' in page and "French" in page  # the description's detected language
+    shown = client.post(f"/console/cases/{case.case_id}/translate/", {"message": "", "target": "en"},
+                        HTTP_HX_REQUEST="true")  # fmt: skip
+    assert shown.status_code == 200
+    assert "[fr&gt;en]" in shown.content.decode() and "<html" not in shown.content.decode()
+    assert Case.objects.get(pk=case.pk).description.startswith("Bonjour")  # the original is kept
+
+
+def test_a_draft_comes_back_translated_in_the_reply_form(world: World, client: Any, server: str) -> None:
+    case = _case(world)
+    client.force_login(world.agent)
+    answer = client.post(f"/console/cases/{case.case_id}/reply/translate/",
+                         {"body": "Please restart the unit.", "target": "fr"})  # fmt: skip
+    html = answer.content.decode()
+    assert answer.status_code == 200 and "[auto&gt;fr] .tinu eht tratser esaelP" in html
+    assert "Please restart the unit." in html  # the draft is shown beside it
+    assert not CaseMessage.objects.filter(case=case).exists()  # nothing is sent until the agent sends it
+
+
+def test_the_api_translates_for_staff_only(world: World, api: Any, server: str) -> None:
+    case = _case(world)
+    done = api("agent").post(f"/cases/{case.case_id}/translations", {"target": "de"})
+    assert done.status_code == 200 and done.json()["original"].startswith("Bonjour")
+    assert api("alice").post(f"/cases/{case.case_id}/translations", {"target": "de"}).status_code == 403
+    assert api("agent").post("/translations", {"text": "Bitte starten Sie neu.", "target": "en"}).status_code == 200
+    messages = api("agent").get(f"/cases/{case.case_id}/messages").json()
+    assert all("language" in m for m in messages)
+
+
+def test_staff_see_the_customers_language_on_the_case_and_the_contact(world: World, client: Any) -> None:
+    from caredesk.accounts import services as accounts
+
+    accounts.update_profile(world.alice, {"language": "de"})
+    case = _case(world)
+    client.force_login(world.agent)
+    assert "Deutsch" in client.get(f"/console/cases/{case.case_id}/").content.decode()
+    assert "Deutsch" in client.get(f"/contacts/{world.alice.pk}/").content.decode()
