@@ -18,9 +18,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from caredesk.accounts import services as accounts
@@ -28,7 +27,6 @@ from caredesk.accounts.access import Capability, may
 from caredesk.accounts.queries import registrations_awaiting_approval
 from caredesk.cases import queries, services
 from caredesk.cases.models import CaseStatus
-from caredesk.translation import services as translation
 from caredesk.console.forms import (
     AssignForm,
     AttachmentForm,
@@ -46,6 +44,7 @@ from caredesk.core.clock import now
 from caredesk.core.errors import DomainError, Forbidden, ValidationFailed
 from caredesk.entitlements.queries import offers_of_case
 from caredesk.sla.queries import is_business_time
+from caredesk.translation import services as translation
 from caredesk.web.forms import EscalateForm
 from caredesk.web.pages import (
     attachment_response,
