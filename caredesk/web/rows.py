@@ -14,13 +14,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from caredesk.cases.models import Case, CaseStatus, Priority
 from caredesk.core.clock import now
+from caredesk.web.dates import Dates
 from caredesk.web.html import escape
 
 DASH = "—"
@@ -30,26 +29,20 @@ class _Words:
     """What every row says, translated once per list rather than once per cell."""
 
     def __init__(self) -> None:
-        self.months = {n: str(name).title() for n, name in MONTHS_3.items()}
+        self.dates = Dates()
         self.statuses = {value: escape(label) for value, label in CaseStatus.choices}
         self.priorities = {value: escape(label) for value, label in Priority.choices}
-        self.zone = timezone.get_current_timezone()
         self.due = _("Response due %(when)s")
         self.was_due = _("Response was due %(when)s")
         self.waits_title = _("Opened outside business days; taken up when the next business day starts, %(when)s")
         self.waits_text = escape(_("Waits for the next business day"))
 
     def time(self, moment: datetime | None, *, zone_name: bool = False) -> str:
-        """``j M Y, H:i`` in the current time zone (as the templates' ``date`` filter shows)."""
-        if moment is None:
-            return DASH
-        local = moment.astimezone(self.zone)
-        text = f"{local.day} {self.months[local.month]} {local.year}, {local:%H:%M}"
-        return f"{text} {local.tzname()}" if zone_name else text
+        """As the templates' ``when`` filter writes it (``web.dates``)."""
+        return self.dates.when(moment, zone_name=zone_name)
 
     def day_time(self, moment: datetime) -> str:
-        local = moment.astimezone(self.zone)
-        return f"{local.day} {self.months[local.month]}, {local:%H:%M} {local.tzname()}"
+        return self.dates.when(moment)
 
 
 def status_badge(case: Case, words: _Words) -> str:

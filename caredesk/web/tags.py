@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from caredesk.web import dates
 from caredesk.web.html import escape
 
 register = template.Library()
@@ -80,3 +81,21 @@ def sort_header(context: template.Context, column: Any) -> SafeString:
         f'<th scope="col" aria-sort="{escape(column.aria_sort)}"><a class="sort{state}" href="{href}" '
         f'hx-get="{href}">{escape(column.label)}</a></th>'
     )
+
+
+@register.filter
+def when(moment: Any, arg: str = "") -> str:
+    """A time in the viewer's zone, written as their language writes it, with the zone
+    named (``|when:"nozone"`` without it)."""
+    return dates.when(moment, zone_name=arg != "nozone")
+
+
+@register.filter
+def day(value: Any) -> str:
+    return dates.day(value)
+
+
+@register.filter
+def when_support(moment: Any) -> str:
+    """A due time: in the viewer's zone and, where that is another, the support centre's."""
+    return dates.when_with_support_time(moment)
