@@ -34,6 +34,48 @@ def _field_name(loc: list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+# Pydantic's own messages are English; the ones clients meet most are said here in the
+# caller's language, with the limits from the error's context ("At most 200 characters.").
+VALIDATION_MESSAGES = {
+    "missing": gettext_lazy("Please give this field."),
+    "extra_forbidden": gettext_lazy("Not a field of this request."),
+    "string_type": gettext_lazy("Give text here."),
+    "string_too_short": gettext_lazy("At least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("At most %(max_length)s characters."),
+    "too_short": gettext_lazy("At least %(min_length)s items."),
+    "too_long": gettext_lazy("At most %(max_length)s items."),
+    "int_type": gettext_lazy("Give a whole number."),
+    "int_parsing": gettext_lazy("Give a whole number."),
+    "greater_than_equal": gettext_lazy("At least %(ge)s."),
+    "less_than_equal": gettext_lazy("At most %(le)s."),
+    "greater_than": gettext_lazy("More than %(gt)s."),
+    "less_than": gettext_lazy("Less than %(lt)s."),
+    "bool_type": gettext_lazy("Give true or false."),
+    "bool_parsing": gettext_lazy("Give true or false."),
+    "list_type": gettext_lazy("Give a list."),
+    "dict_type": gettext_lazy("Give an object."),
+    "model_attributes_type": gettext_lazy("Give an object."),
+    "literal_error": gettext_lazy("Not one of the allowed values."),
+    "enum": gettext_lazy("Not one of the allowed values."),
+    "json_invalid": gettext_lazy("This is not valid JSON."),
+    "datetime_parsing": gettext_lazy("Give a date and time, e.g. 2026-03-01T09:30:00+01:00."),
+    "datetime_from_date_parsing": gettext_lazy("Give a date and time, e.g. 2026-03-01T09:30:00+01:00."),
+    "date_parsing": gettext_lazy("Give a date, e.g. 2026-03-01."),
+    "date_from_datetime_parsing": gettext_lazy("Give a date, e.g. 2026-03-01."),
+}
+
+
+def validation_message(err: dict[str, Any]) -> str:
+    known = VALIDATION_MESSAGES.get(str(err.get("type", "")))
+    if known is None:
+        return str(err.get("msg", _("Invalid value.")))
+    context = err.get("ctx") or {}
+    try:
+        return str(known) % context if "%(" in str(known) else str(known)
+    except (KeyError, TypeError, ValueError):
+        return str(err.get("msg", _("Invalid value.")))
+
+
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -47,7 +89,7 @@ def install(api: NinjaAPI) -> None:
         fields: dict[str, str] = {}
         for err in exc.errors:
             name = _field_name(list(err.get("loc", [])))
-            fields.setdefault(name, str(err.get("msg", _("Invalid value."))))
+            fields.setdefault(name, validation_message(err))
         return error_response(422, "invalid", _("The request is not valid."), fields)
 
     @api.exception_handler(AuthenticationError)
