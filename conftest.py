@@ -98,7 +98,9 @@ def seeded(transactional_db: Any) -> None:
 
     for module, loader in (
         ("caredesk.cases.migrations.0002_request_type_catalogue", "load"),
+        ("caredesk.cases.migrations.0014_request_type_catalogue_labels", "fill"),
         ("caredesk.entitlements.migrations.0002_catalogue", "forwards"),
+        ("caredesk.entitlements.migrations.0006_service_level_catalogue_labels", "fill"),
         ("caredesk.sla.migrations.0002_seed", "seed"),
     ):
         getattr(importlib.import_module(module), loader)(apps, None)

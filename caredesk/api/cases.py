@@ -63,9 +63,11 @@ def case_out(case: Case) -> dict[str, Any]:
         "kind": case.kind,
         "status": case.status,
         "priority": case.priority,
-        "request_type": {"code": case.request_type.code, "name": case.request_type.name} if case.request_type else None,
+        "request_type": (
+            {"code": case.request_type.code, "name": case.request_type.label()} if case.request_type else None
+        ),
         "request_subtype": (
-            {"code": case.request_subtype.code, "name": case.request_subtype.name} if case.request_subtype else None
+            {"code": case.request_subtype.code, "name": case.request_subtype.label()} if case.request_subtype else None
         ),
         "follow_up_method": case.follow_up_method,
         "callback_phone": case.callback_phone,
@@ -128,10 +130,10 @@ def request_types(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
             "code": t.code,
-            "name": t.name,
+            "name": t.label(),
             "description": t.description,
             "template": t.template,
-            "subtypes": [{"code": s.code, "name": s.name} for s in t.subtypes.all() if s.active],
+            "subtypes": [{"code": s.code, "name": s.label()} for s in t.subtypes.all() if s.active],
         }
         for t in queries.request_types()
     ]

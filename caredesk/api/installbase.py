@@ -85,7 +85,7 @@ def asset_out(asset: Asset) -> dict[str, Any]:
 def _level(level: ServiceLevel) -> dict[str, Any]:
     return {
         "code": level.code,
-        "name": level.name,
+        "name": level.label(),
         "hw_replacement": level.hw_replacement,
         "includes_24x7": level.includes_24x7,
         "par": level.par,

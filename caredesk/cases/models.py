@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from caredesk.core.clock import now
+from caredesk.core.labels import NAME_MAX_LENGTH, NAMES_HELP, check_names, in_language, names_problem
 
 
 class CaseKind(models.TextChoices):
@@ -66,7 +67,8 @@ def close_reason_label(reason: str) -> str:
 
 
 TEMPLATE_FIELD_TYPES = ("text", "textarea", "choice", "integer", "date", "serials", "country")
-_TEMPLATE_KEYS = {"name", "label", "type", "required", "choices", "max_length", "help"}
+_TEMPLATE_KEYS = {"name", "label", "labels", "type", "required", "choices", "max_length", "help", "helps"}
+HELP_MAX_LENGTH = 300  # a help is a sentence or two, longer than a label
 _TEMPLATE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
@@ -93,6 +95,10 @@ def check_template(template: Any) -> None:
         names.add(name)
         if not isinstance(spec.get("label", name), str) or not isinstance(spec.get("help", ""), str):
             raise ValidationError(_("%(where)s: the label and help must be text.") % where)
+        for key, limit in (("labels", NAME_MAX_LENGTH), ("helps", HELP_MAX_LENGTH)):
+            problem = names_problem(spec[key], limit) if key in spec else None
+            if problem:
+                raise ValidationError(_("%(where)s, %(key)s: %(problem)s") % {**where, "key": key, "problem": problem})
         kind = spec.get("type", "text")
         if kind not in TEMPLATE_FIELD_TYPES:
             raise ValidationError(
@@ -114,14 +120,24 @@ class RequestType(models.Model):
     """An entry of the admin request-type catalogue (D-3.3), editable by admins.
 
     ``template`` lists extra structured fields a case of this type carries, each
-    ``{"name", "label", "type", "required", "choices"?, "max_length"?}`` with ``type``
-    one of text, textarea, choice, integer, date, serials, country.
+    ``{"name", "label", "type", "required", "choices"?, "max_length"?, "help"?}`` with
+    ``type`` one of text, textarea, choice, integer, date, serials, country, and the label
+    and help in other languages as ``"labels"`` and ``"helps"`` (``{"de": "…"}``, like
+    ``names``).
     """
 
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=100)
+    names = models.JSONField(default=dict, blank=True, validators=[check_names], help_text=NAMES_HELP)
     description = models.CharField(max_length=300, blank=True)
-    template = models.JSONField(default=list, blank=True, validators=[check_template])
+    template = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[check_template],
+        help_text='Extra fields of a case of this type, as [{"name": "serials", "label": "Serial numbers", '
+        '"type": "serials", "required": true, "labels": {"de": "Seriennummern", "ja": "シリアル番号"}}]; '
+        '"help" and "helps" give a help text the same way.',
+    )
     active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -130,6 +146,10 @@ class RequestType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def label(self) -> str:
+        """The name in the active language (D-7.5), or the English one."""
+        return in_language(self.name, self.names)
 
     @property
     def template_is_valid(self) -> bool:
@@ -145,6 +165,7 @@ class RequestSubType(models.Model):
     request_type = models.ForeignKey(RequestType, on_delete=models.CASCADE, related_name="subtypes")
     code = models.SlugField(max_length=64)
     name = models.CharField(max_length=100)
+    names = models.JSONField(default=dict, blank=True, validators=[check_names], help_text=NAMES_HELP)
     active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -154,6 +175,20 @@ class RequestSubType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_type.name} / {self.name}"
+
+    def label(self) -> str:
+        """The name in the active language (D-7.5), or the English one."""
+        return in_language(self.name, self.names)
+
+
+def template_label(spec: dict[str, Any]) -> str:
+    """A template field's label in the active language, or its English one ("" for none)."""
+    return in_language(str(spec.get("label") or ""), spec.get("labels"))
+
+
+def template_help(spec: dict[str, Any]) -> str:
+    """A template field's help in the active language, or its English one."""
+    return in_language(str(spec.get("help") or ""), spec.get("helps"))
 
 
 @dataclass(frozen=True)

@@ -217,11 +217,13 @@ class StaffCaseForm(forms.Form):
         ]
         self.types = list(request_types())
         type_field = cast(forms.ChoiceField, self.fields["request_type"])
-        type_field.choices = [("", _("Choose a request type…"))] + [(t.code, t.name) for t in self.types]
+        type_field.choices = [("", _("Choose a request type…"))] + [(t.code, t.label()) for t in self.types]
         type_field.widget.attrs.update(_refresh("type-dependent"))
         code = data.get("request_type")
         self.chosen_type: RequestType | None = next((t for t in self.types if t.code == code), None)
-        subtypes = [(s.code, s.name) for s in self.chosen_type.subtypes.all() if s.active] if self.chosen_type else []
+        subtypes = (
+            [(s.code, s.label()) for s in self.chosen_type.subtypes.all() if s.active] if self.chosen_type else []
+        )
         placeholder = _("Choose a sub-type…") if self.chosen_type else _("Choose a request type first")
         cast(forms.ChoiceField, self.fields["request_subtype"]).choices = [("", placeholder), *subtypes]
         if self.chosen_type is not None and self.chosen_type.template_is_valid:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from caredesk.accounts.models import Organisation
 from caredesk.core.clock import now
 from caredesk.core.geography import is_country
+from caredesk.core.labels import NAMES_HELP, check_names, in_language
 from caredesk.installbase.models import Asset
 
 
@@ -40,6 +41,7 @@ class ServiceLevel(models.Model):
 
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=100)
+    names = models.JSONField(default=dict, blank=True, validators=[check_names], help_text=NAMES_HELP)
     hw_replacement = models.CharField(
         "hardware replacement", max_length=24, choices=HardwareReplacement.choices, default=HardwareReplacement.NONE
     )
@@ -55,6 +57,10 @@ class ServiceLevel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def label(self) -> str:
+        """The name in the active language (D-7.5), or the English one."""
+        return in_language(self.name, self.names)
 
     @property
     def replacement_rank(self) -> int:

@@ -222,7 +222,7 @@ class CaseForm(forms.Form):
         cast(forms.ChoiceField, self.fields["site"]).choices = site_choices
         self.types = list(request_types())
         cast(forms.ChoiceField, self.fields["request_type"]).choices = [("", _("Choose a request type…"))] + [
-            (t.code, t.name) for t in self.types
+            (t.code, t.label()) for t in self.types
         ]
         self.fields["request_type"].widget.attrs.update(
             {
@@ -248,7 +248,9 @@ class CaseForm(forms.Form):
 
     def set_request_type(self, code: str | None) -> None:
         self.chosen_type: RequestType | None = next((t for t in self.types if t.code == code), None)
-        subtypes = [(s.code, s.name) for s in self.chosen_type.subtypes.all() if s.active] if self.chosen_type else []
+        subtypes = (
+            [(s.code, s.label()) for s in self.chosen_type.subtypes.all() if s.active] if self.chosen_type else []
+        )
         if not self.chosen_type:
             placeholder = _("Choose a request type first")
         else:

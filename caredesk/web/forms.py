@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from caredesk.cases.models import EscalationKind
+from caredesk.cases.models import EscalationKind, template_help, template_label
 from caredesk.core.geography import countries
 from caredesk.web.html import escape
 
@@ -40,7 +40,7 @@ def country_choices(blank: str = "") -> list[tuple[str, str]]:
 def template_field(spec: dict[str, Any]) -> forms.Field:
     """A form field for one entry of a request type's template (D-3.3); the service checks
     the values (``validate_template_data``), so every field is optional here."""
-    label = str(spec.get("label") or spec["name"])
+    label = template_label(spec) or str(spec["name"])
     kind = spec.get("type", "text")
     attrs: dict[str, Any] = {"required": True} if spec.get("required") else {}
     field: forms.Field
@@ -66,8 +66,8 @@ def template_field(spec: dict[str, Any]) -> forms.Field:
         field = forms.CharField(widget=forms.TextInput(attrs=attrs))
     field.required = False
     field.label = label
-    if spec.get("help"):
-        field.help_text = str(spec["help"])
+    if template_help(spec):
+        field.help_text = template_help(spec)
     return field
 
 

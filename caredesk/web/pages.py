@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caredesk.accounts.models import User
-from caredesk.cases.models import Case, CaseStatus, Priority, close_reason_label
+from caredesk.cases.models import Case, CaseStatus, Priority, close_reason_label, template_label
 from caredesk.cases.queries import SORTS, CaseFilter, case_history, get_attachment
 from caredesk.core.errors import DomainError, NotFound
 
@@ -215,8 +215,10 @@ def history_rows(user: User, case: Case) -> list[dict[str, Any]]:
 
 
 def template_rows(case: Case) -> list[tuple[str, str]]:
-    """The request type's template fields of the case (D-3.3), labelled as the template says."""
-    labels = {spec.get("name"): spec.get("label") for spec in (case.request_type.template if case.request_type else [])}
+    """The request type's template fields of the case (D-3.3), labelled as the template says
+    in the page's language."""
+    specs = case.request_type.template if case.request_type and isinstance(case.request_type.template, list) else []
+    labels = {spec.get("name"): template_label(spec) for spec in specs if isinstance(spec, dict)}
     rows = []
     for name, value in (case.template_data or {}).items():
         shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)

@@ -339,6 +339,6 @@ def case_offer_accept(request: HttpRequest, case_id: str, offer_id: str) -> Http
     messages.success(
         request,
         _("Contract %(contract)s now has %(level)s.")
-        % {"contract": offer.contract.contract_id, "level": offer.offered_level.name},
+        % {"contract": offer.contract.contract_id, "level": offer.offered_level.label()},
     )
     return _back(case_id)
