@@ -104,3 +104,18 @@ def seeded(transactional_db: Any) -> None:
         ("caredesk.sla.migrations.0002_seed", "seed"),
     ):
         getattr(importlib.import_module(module), loader)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_and_zone() -> Any:
+    """Each test starts in the installation's language and the support centre's zone: a
+    page request leaves its language active in the thread, which would leak into the next
+    test's direct service calls."""
+    from django.conf import settings
+    from django.utils import timezone, translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
