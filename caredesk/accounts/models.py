@@ -226,6 +226,8 @@ class Registration(models.Model):
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=500, blank=True)
+    # The language the registrant used (D-7.4): the decision's e-mail and their new account speak it.
+    language = models.CharField(max_length=8, blank=True, default="")
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

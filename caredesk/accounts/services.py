@@ -14,6 +14,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -24,6 +25,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
@@ -159,6 +161,28 @@ def _count_login_failure(address: str, pair: str, client_ip: str, user: User | N
         _warn_owner(user)
 
 
+def _in_language(code: str) -> Any:
+    """E-mails in their recipient's language (D-7.4), whoever's request sends them."""
+    return translation.override(code if code in language_codes() else settings.LANGUAGE_CODE)
+
+
+def _asked_language() -> str:
+    code = (translation.get_language() or "").split("-")[0]
+    return code if code in language_codes() else ""
+
+
+def _speaks_to(function: Callable[..., None]) -> Callable[..., None]:
+    """The decorated function writes to its first argument, a user: in their language."""
+
+    @functools.wraps(function)
+    def wrapper(user: User, *args: Any, **kwargs: Any) -> None:
+        with _in_language(user.language or _asked_language()):
+            function(user, *args, **kwargs)
+
+    return wrapper
+
+
+@_speaks_to
 def _warn_owner(user: User) -> None:
     audit.record(user, "login_throttled", None, {"reason": "repeated wrong passwords from one client"})
     values = {
@@ -200,6 +224,7 @@ class _SignInLinkTokens(PasswordResetTokenGenerator):
 sign_in_links = _SignInLinkTokens()
 
 
+@_speaks_to
 def _send_sign_in_link(user: User, *, attacked: bool) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     values = {
@@ -391,7 +416,7 @@ def start_registration(full_name: str, email: str, *, client_ip: str) -> None:
                 % words,
             )
             return
-        Registration.objects.create(email=address, full_name=name, token_hash=_hash(secret))
+        Registration.objects.create(email=address, full_name=name, token_hash=_hash(secret), language=_asked_language())
         words = {"centre": settings.SUPPORT_CENTRE_NAME, "name": name, "link": link(f"/register/verify/{secret}/")}
         send_after_commit(
             address,
@@ -541,6 +566,7 @@ def _create_registered_user(registration: Registration, organisation_id: int) ->
         organisation_id=organisation_id,
         password=registration.password_hash,
         password_changed_at=now(),
+        language=registration.language,  # they registered in it: their pages and e-mails keep it
     )
     user.save()
     audit.record(user, "registered", user, {"organisation": organisation_id})
@@ -572,21 +598,23 @@ def decide_registration(registration_id: int, agent: User, *, approve: bool, not
         registration.status = RegistrationStatus.COMPLETED
         words = {"centre": settings.SUPPORT_CENTRE_NAME, "name": registration.full_name,
                  "organisation": organisation.name, "link": link("/login/")}  # fmt: skip
-        send_after_commit(
-            registration.email,
-            _("%(centre)s: your account is ready") % words,
-            _("Hello %(name)s,\n\nYour account for %(organisation)s was approved. Log in at %(link)s.\n") % words,
-        )
+        with _in_language(registration.language):  # the registrant's, not the deciding person's
+            send_after_commit(
+                registration.email,
+                _("%(centre)s: your account is ready") % words,
+                _("Hello %(name)s,\n\nYour account for %(organisation)s was approved. Log in at %(link)s.\n") % words,
+            )
     else:
         registration.status = RegistrationStatus.REJECTED
         words = {"centre": settings.SUPPORT_CENTRE_NAME, "name": registration.full_name}
-        send_after_commit(
-            registration.email,
-            _("%(centre)s: your registration") % words,
-            _("Hello %(name)s,\n\nWe could not approve your request for a new customer account.") % words
-            + (f"\n\n{registration.decision_note}" if registration.decision_note else "")
-            + "\n",
-        )
+        with _in_language(registration.language):  # the registrant's, not the deciding person's
+            send_after_commit(
+                registration.email,
+                _("%(centre)s: your registration") % words,
+                _("Hello %(name)s,\n\nWe could not approve your request for a new customer account.") % words
+                + (f"\n\n{registration.decision_note}" if registration.decision_note else "")
+                + "\n",
+            )
     registration.save()
     audit.record(registration, "approved" if approve else "rejected", agent, {"note": registration.decision_note})
     return registration
@@ -715,24 +743,29 @@ def decide_membership(actor: User, registration_id: int, *, approve: bool, note:
         registration.status = RegistrationStatus.COMPLETED
         words = {"centre": settings.SUPPORT_CENTRE_NAME, "name": registration.full_name,
                  "organisation": organisation.name, "link": link("/login/")}  # fmt: skip
-        send_after_commit(
-            registration.email,
-            _("%(centre)s: your account is ready") % words,
-            _("Hello %(name)s,\n\nAn administrator of %(organisation)s confirmed your account. Log in at %(link)s.\n")
-            % words,
-        )
+        with _in_language(registration.language):  # the registrant's, not the deciding person's
+            send_after_commit(
+                registration.email,
+                _("%(centre)s: your account is ready") % words,
+                _(
+                    "Hello %(name)s,\n\nAn administrator of %(organisation)s confirmed your account. "
+                    "Log in at %(link)s.\n"
+                )
+                % words,
+            )
     else:
         registration.status = RegistrationStatus.REJECTED
         words = {"centre": settings.SUPPORT_CENTRE_NAME, "name": registration.full_name,
                  "organisation": organisation.name}  # fmt: skip
-        send_after_commit(
-            registration.email,
-            _("%(centre)s: your registration") % words,
-            _("Hello %(name)s,\n\nAn administrator of %(organisation)s did not confirm that you work there, "
-              "so no account was made.") % words
-            + (f"\n\n{registration.decision_note}" if registration.decision_note else "")
-            + "\n",
-        )  # fmt: skip
+        with _in_language(registration.language):  # the registrant's, not the deciding person's
+            send_after_commit(
+                registration.email,
+                _("%(centre)s: your registration") % words,
+                _("Hello %(name)s,\n\nAn administrator of %(organisation)s did not confirm that you work there, "
+                  "so no account was made.") % words
+                + (f"\n\n{registration.decision_note}" if registration.decision_note else "")
+                + "\n",
+            )  # fmt: skip
     registration.save()
     audit.record(registration, "member_approved" if approve else "member_refused", actor,
                  {"organisation": organisation.pk, "note": registration.decision_note})  # fmt: skip

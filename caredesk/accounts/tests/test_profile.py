@@ -82,3 +82,31 @@ def test_me_shows_and_changes_the_profile(world: World, api: Any) -> None:
     assert refused.status_code == 422 and "language" in refused.json()["error"]["fields"]
     assert alice.client.patch("/api/v1/me", {"roles": ["admin"]}, content_type="application/json",
                               **alice.headers).status_code == 422  # fmt: skip
+
+
+def test_e_mails_to_a_person_are_in_their_language_whoever_caused_them(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.conf import settings
+    from django.core import mail
+    from django.utils import translation
+
+    services.update_profile(world.alice, {"language": "de"})
+    alice = User.objects.get(pk=world.alice.pk)
+    with translation.override("ja"), django_capture_on_commit_callbacks(execute=True):
+        services._warn_owner(alice)  # an attacker's browser speaks Japanese
+    with translation.override("de"):
+        wanted = translation.gettext("%(centre)s: someone is trying your password") % {
+            "centre": settings.SUPPORT_CENTRE_NAME
+        }
+    assert mail.outbox[-1].subject == wanted and wanted != "caredesk Customer Care: someone is trying your password"
+
+
+def test_a_registration_remembers_its_language_for_the_account_and_the_decision(world: World) -> None:
+    from django.utils import translation
+
+    from caredesk.accounts.models import Registration
+
+    with translation.override("fr"):
+        services.start_registration("Chloé Martin", "chloe@example.fr", client_ip="192.0.2.7")
+    assert Registration.objects.get(email="chloe@example.fr").language == "fr"
