@@ -35,6 +35,7 @@ from caredesk.cases.services.macros import (
     apply_macro,
     create_macro,
     delete_macro,
+    macro_list,
     update_macro,
     visible_macros,
 )
@@ -106,5 +107,6 @@ __all__ = [
     "sweep_escalations",
     "update_macro",
     "validate_template_data",
+    "macro_list",
     "visible_macros",
 ]
