@@ -105,7 +105,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "rows": queue_rows(
             items, detail_url="console:case", contact_url="portal:contact", selectable=may(user, Capability.WORK_CASES)
         ),
-        "saved_views": list(services.saved_views(user)),
+        "saved_views": services.saved_view_list(user),
         "may_open": may(user, Capability.OPEN_CASES_FOR_CUSTOMERS),
         "may_work": may(user, Capability.WORK_CASES),
         "bulk_form": BulkForm(),

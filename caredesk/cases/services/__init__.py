@@ -47,7 +47,7 @@ from caredesk.cases.services.resolution import (
     propose_resolution,
     reject_resolution,
 )
-from caredesk.cases.services.saved_views import ViewData, delete_view, save_view, saved_views
+from caredesk.cases.services.saved_views import ViewData, delete_view, save_view, saved_view_list, saved_views
 from caredesk.cases.services.shared import DESCRIPTION_MAX, MESSAGE_MAX, SUMMARY_MAX, UNRESOLVED
 from caredesk.cases.services.staff import breach_recipients, escalation_recipients, on_call_team
 from caredesk.cases.services.sweeps import SWEEP_BATCH, sweep_breaches, sweep_escalations
@@ -101,6 +101,7 @@ __all__ = [
     "reopen_deadline",
     "reply",
     "save_view",
+    "saved_view_list",
     "saved_views",
     "set_status",
     "sweep_breaches",
