@@ -173,7 +173,8 @@ else:
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # Django's database sessions, read by a statement built once (caredesk/accounts/sessions.py).
+    SESSION_ENGINE = "caredesk.accounts.sessions"
 
 # --- accounts and passwords -----------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

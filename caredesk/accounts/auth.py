@@ -4,9 +4,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import BigAutoField
 from django.http import HttpRequest
 
 from caredesk.accounts.models import User
+from caredesk.core.selects import Bind, Select
+
+# Every signed-in request reads its user: the statement is built once (core.selects).
+_user_by_pk: Select[User] = Select(
+    lambda: User.objects.select_related("organisation").filter(pk=Bind("pk", BigAutoField())).order_by()[:1]
+)
 
 
 class EmailBackend(ModelBackend):
@@ -23,7 +30,12 @@ class EmailBackend(ModelBackend):
         return None
 
     def get_user(self, user_id: int) -> User | None:
-        user = User.objects.select_related("organisation").filter(pk=user_id).first()
+        try:
+            pk = int(user_id)
+        except (TypeError, ValueError):
+            return None  # a session naming no user id signs nobody in, as the ORM lookup did
+        found = _user_by_pk(pk=pk)
+        user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

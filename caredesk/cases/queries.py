@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import BigIntegerField, BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
@@ -41,6 +41,7 @@ from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.identifiers import normalise_case_id
 from caredesk.core.models import AuditEntry
 from caredesk.core.paging import Page, keyset_page
+from caredesk.core.selects import Bind, Select
 from caredesk.core.snapshot import Snapshot
 from caredesk.installbase.queries import SERIAL_RE, normalise_serial
 
@@ -531,18 +532,89 @@ def _common_words(text: str) -> bool:
     return bool(words) and all(shares.get(word, 0.0) >= COMMON_SHARE for word in words)
 
 
-def case_messages(user: User, case: Case) -> QuerySet[CaseMessage]:
-    messages = case.messages.all()
-    if not may(user, Capability.SEE_INTERNAL):
+def _messages(case_id: int | Bind, *, internal: bool) -> QuerySet[CaseMessage]:
+    messages = CaseMessage.objects.filter(Q(case_id=case_id))
+    if not internal:
         messages = messages.exclude(kind=CaseMessage.Kind.NOTE)
     return messages.order_by("created_at", "id")
 
 
-def case_attachments(user: User, case: Case) -> QuerySet[Attachment]:
-    files = case.attachments.all()
-    if not may(user, Capability.SEE_INTERNAL):
+def _attachments(case_id: int | Bind, *, internal: bool) -> QuerySet[Attachment]:
+    files = Attachment.objects.filter(Q(case_id=case_id))
+    if not internal:
         files = files.filter(internal=False)
     return files.order_by("created_at", "id")
+
+
+def _open_escalation(case_id: int | Bind) -> QuerySet[Escalation]:
+    # The newest first, as case_escalations lists them: the one the page shows.
+    return case_escalations_of(case_id).filter(handled_at__isnull=True)[:1]
+
+
+def case_escalations_of(case_id: int | Bind) -> QuerySet[Escalation]:
+    return Escalation.objects.filter(Q(case_id=case_id)).select_related("requested_by", "new_owner", "handled_by")
+
+
+def case_messages(user: User, case: Case) -> QuerySet[CaseMessage]:
+    return _messages(case.pk, internal=may(user, Capability.SEE_INTERNAL))
+
+
+def case_attachments(user: User, case: Case) -> QuerySet[Attachment]:
+    return _attachments(case.pk, internal=may(user, Capability.SEE_INTERNAL))
+
+
+# The case page's reads (portal and console), each a statement built once (core.selects):
+# the page makes five of them, and building their SQL cost more than running it. Each
+# takes a case that get_case found for the user, and shows internal rows only to those
+# who may see them, as the querysets above do.
+def _case_bind() -> Bind:
+    return Bind("case", BigIntegerField())
+
+
+def _thread_of(internal: bool) -> Select[CaseMessage]:
+    return Select(lambda: _messages(_case_bind(), internal=internal))
+
+
+def _files_of(internal: bool) -> Select[Attachment]:
+    return Select(lambda: _attachments(_case_bind(), internal=internal))
+
+
+_thread = {internal: _thread_of(internal) for internal in (False, True)}
+_files = {internal: _files_of(internal) for internal in (False, True)}
+_open: Select[Escalation] = Select(lambda: _open_escalation(_case_bind()))
+
+
+def opener_name(case: Case) -> str:
+    """Who opened the case: its contact (loaded with it), or the member of staff who opened
+    it on the customer's behalf, named from the queue's snapshot of staff names."""
+    if case.opened_by_id == case.contact_id:
+        return case.contact.full_name
+    known = list_names.get()[1].get(case.opened_by_id)
+    return known if known is not None else case.opened_by.full_name
+
+
+def case_thread(user: User, case: Case) -> list[CaseMessage]:
+    """``case_messages`` as a list, each message knowing its case."""
+    messages = _thread[may(user, Capability.SEE_INTERNAL)](case=case.pk)
+    for message in messages:
+        message.case = case
+    return messages
+
+
+def case_files(user: User, case: Case) -> list[Attachment]:
+    """``case_attachments`` as a list, each file knowing its case."""
+    files = _files[may(user, Capability.SEE_INTERNAL)](case=case.pk)
+    for attachment in files:
+        attachment.case = case
+    return files
+
+
+def open_escalation(user: User, case: Case) -> Escalation | None:
+    """The newest escalation of the case not yet handled (D-4.5), or None."""
+    found = _open(case=case.pk)
+    if found:
+        found[0].case = case
+    return found[0] if found else None
 
 
 def get_attachment(user: User, case_id: str, attachment_id: int | str) -> Attachment:
@@ -562,6 +634,11 @@ def case_history(user: User, case: Case) -> QuerySet[AuditEntry]:
     return audit.history(case, include_internal=may(user, Capability.SEE_INTERNAL))
 
 
+def case_history_entries(user: User, case: Case) -> list[AuditEntry]:
+    """``case_history`` as a list, by a statement built once (the case page's read)."""
+    return audit.history_of(case, include_internal=may(user, Capability.SEE_INTERNAL))
+
+
 def request_types(*, include_inactive: bool = False) -> QuerySet[RequestType]:
     types = RequestType.objects.prefetch_related("subtypes").order_by("position", "name")
     return types if include_inactive else types.filter(active=True)
@@ -572,7 +649,7 @@ def request_types(*, include_inactive: bool = False) -> QuerySet[RequestType]:
 
 def case_escalations(user: User, case: Case) -> QuerySet[Escalation]:
     """The escalations of a case the user can see (``get_case`` checked it)."""
-    return Escalation.objects.filter(case=case).select_related("requested_by", "new_owner", "handled_by")
+    return case_escalations_of(case.pk)
 
 
 def escalation_queue(user: User, *, on_call: bool | None = None, limit: int = 200) -> list[Escalation]:

@@ -109,7 +109,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "rows": queue_rows(
             items, detail_url="console:case", contact_url="portal:contact", selectable=may(user, Capability.WORK_CASES)
         ),
-        "saved_views": list(services.saved_views(user)),
+        "saved_views": services.saved_view_list(user),
         "may_open": may(user, Capability.OPEN_CASES_FOR_CUSTOMERS),
         "may_work": may(user, Capability.WORK_CASES),
         "bulk_form": BulkForm(),
@@ -144,8 +144,9 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: A
     ib_update = case.request_type is not None and case.request_type.code == services.INSTALLED_BASE_UPDATE
     context: dict[str, Any] = {
         "case": case,
-        "thread": list(queries.case_messages(user, case)),
-        "attachments": list(queries.case_attachments(user, case)),
+        "thread": queries.case_thread(user, case),
+        "opener_name": queries.opener_name(case),
+        "attachments": queries.case_files(user, case),
         "history": history_rows(user, case),
         "template_rows": template_rows(case),
         "is_closed": case.status == CaseStatus.CLOSED,
@@ -158,7 +159,7 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: A
         "status_form": bound.get("status_form") or StatusForm(initial={"status": case.status}),
         "priority_form": bound.get("priority_form") or PriorityForm(initial={"priority": case.priority}),
         "action_error": bound.get("action_error", ""),
-        "open_escalation": next((e for e in queries.case_escalations(user, case) if e.handled_at is None), None),
+        "open_escalation": queries.open_escalation(user, case),
         "escalate_form": bound.get("escalate_form") or EscalateForm(),
         "escalate_url": "console:case_escalate",
         "serial_url": "console:asset",
@@ -166,7 +167,7 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: A
         "reopen_form": bound.get("reopen_form") or ReopenForm(),
         "may_reopen": services.may_reopen(user, case),
         "reopen_until": services.reopen_deadline(case),
-        "macros": list(services.visible_macros(user)),
+        "macros": services.macro_list(user),
         "draft_original": bound.get("draft_original", ""),
     }
     for name, form_class in FORMS.items():

@@ -10,6 +10,7 @@ from django.db import models
 from caredesk.core.clock import now
 from caredesk.core.inserts import insert
 from caredesk.core.models import AuditEntry
+from caredesk.core.selects import Bind, Select
 
 
 def record(
@@ -71,7 +72,29 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def history(obj: models.Model, *, include_internal: bool) -> models.QuerySet[AuditEntry]:
-    entries = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    return _history(obj._meta.label_lower, str(obj.pk), include_internal=include_internal)
+
+
+def _history(object_type: str | Bind, object_id: str | Bind, *, include_internal: bool) -> models.QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.filter(object_type=object_type, object_id=object_id)
     if not include_internal:
         entries = entries.filter(internal=False)
     return entries.order_by("at", "id")
+
+
+def _history_select(include_internal: bool) -> Select[AuditEntry]:
+    return Select(
+        lambda: _history(
+            Bind("type", models.CharField()), Bind("id", models.CharField()), include_internal=include_internal
+        )
+    )
+
+
+# A page showing a history reads it on every view: its statement is built once per
+# connection (core.selects).
+_history_of = {internal: _history_select(internal) for internal in (False, True)}
+
+
+def history_of(obj: models.Model, *, include_internal: bool) -> list[AuditEntry]:
+    """``history`` as a list."""
+    return _history_of[include_internal](type=obj._meta.label_lower, id=str(obj.pk))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from caredesk.accounts.models import User
 from caredesk.cases.models import Case, CaseStatus, Priority, close_reason_label, template_label
-from caredesk.cases.queries import SORTS, CaseFilter, case_history, get_attachment
+from caredesk.cases.queries import SORTS, CaseFilter, case_history_entries, get_attachment, list_names
 from caredesk.core.errors import DomainError, NotFound
 
 
@@ -170,14 +170,18 @@ ACTIONS = {
 def history_rows(user: User, case: Case) -> list[dict[str, Any]]:
     """The case history in words: who did what and when, with the changed status,
     priority and owner shown by name."""
-    entries = list(case_history(user, case))
+    entries = case_history_entries(user, case)
     owner_ids = {
         value
         for entry in entries
         for value in (entry.changes.get("owner") or [])
         if isinstance(value, int) and not isinstance(value, bool)
     }
-    names = dict(User.objects.filter(pk__in=owner_ids).values_list("pk", "full_name")) if owner_ids else {}
+    # Owners are staff, whose names the queue's snapshot knows; only a newer one is read.
+    known = list_names.get()[1]
+    names = {pk: known[pk] for pk in owner_ids if pk in known}
+    if owner_ids - names.keys():
+        names.update(User.objects.filter(pk__in=owner_ids - names.keys()).values_list("pk", "full_name"))
     labels = dict(CaseStatus.choices)
     rows = []
     for entry in entries:

@@ -4,23 +4,42 @@
 ``{% form_errors form %}`` the alert above a form that has errors. They were templates
 included once per field (``ui/field.html``): a page with a dozen forms, like the console's
 case page, spent a quarter of its time entering and leaving them. Written here, the markup
-is the same and costs a few string joins.
+is the same and costs a few string joins. ``{% link name %}`` is ``{% url name %}`` for a
+route without arguments, reversed once per process.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.forms import BoundField, Form
 from django.http import QueryDict
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from caredesk.web import dates
 from caredesk.web.html import escape
 
 register = template.Library()
+
+
+@lru_cache(maxsize=256)
+def _path(name: str, prefix: str, urlconf: str | None, language: str | None) -> str:
+    # The arguments not passed on are the cache's key: reverse() reads them itself.
+    return reverse(name, urlconf=urlconf)
+
+
+@register.simple_tag
+def link(name: str) -> str:
+    """``{% url name %}`` for a route without arguments, reversed once per process: the page
+    frame links to twenty of them on every page, and reversing each was a fifth of the
+    frame's time. The address depends only on the name, the script prefix, the URLconf and
+    the language, which are the cache's key."""
+    return _path(name, get_script_prefix(), get_urlconf(), get_language())
 
 
 @register.simple_tag

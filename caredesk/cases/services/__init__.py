@@ -35,6 +35,7 @@ from caredesk.cases.services.macros import (
     apply_macro,
     create_macro,
     delete_macro,
+    macro_list,
     update_macro,
     visible_macros,
 )
@@ -46,7 +47,7 @@ from caredesk.cases.services.resolution import (
     propose_resolution,
     reject_resolution,
 )
-from caredesk.cases.services.saved_views import ViewData, delete_view, save_view, saved_views
+from caredesk.cases.services.saved_views import ViewData, delete_view, save_view, saved_view_list, saved_views
 from caredesk.cases.services.shared import DESCRIPTION_MAX, MESSAGE_MAX, SUMMARY_MAX, UNRESOLVED
 from caredesk.cases.services.staff import breach_recipients, escalation_recipients, on_call_team
 from caredesk.cases.services.sweeps import SWEEP_BATCH, sweep_breaches, sweep_escalations
@@ -100,11 +101,13 @@ __all__ = [
     "reopen_deadline",
     "reply",
     "save_view",
+    "saved_view_list",
     "saved_views",
     "set_status",
     "sweep_breaches",
     "sweep_escalations",
     "update_macro",
     "validate_template_data",
+    "macro_list",
     "visible_macros",
 ]

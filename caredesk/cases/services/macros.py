@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +32,7 @@ from caredesk.cases.services.working import add_note, change_priority, reply, se
 from caredesk.core import audit
 from caredesk.core.clock import now
 from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.core.selects import Bind, Select
 from caredesk.core.validation import clean_text
 
 # What each placeholder becomes, from the case and the agent applying the macro.
@@ -72,7 +73,20 @@ def visible_macros(user: User) -> QuerySet[Macro]:
     """The macros ``user`` may apply: the shared ones and their own."""
     if not may(user, Capability.WORK_CASES):
         return Macro.objects.none()
-    return Macro.objects.filter(Q(owner__isnull=True) | Q(owner_id=user.pk)).order_by("owner_id", "name", "id")
+    return _macros_of(user.pk)
+
+
+def _macros_of(owner_id: int | Bind) -> QuerySet[Macro]:
+    return Macro.objects.filter(Q(owner__isnull=True) | Q(owner_id=owner_id)).order_by("owner_id", "name", "id")
+
+
+# Every console case page lists them: the statement is built once (core.selects).
+_macro_list: Select[Macro] = Select(lambda: _macros_of(Bind("owner", BigIntegerField())))
+
+
+def macro_list(user: User) -> list[Macro]:
+    """``visible_macros`` as a list."""
+    return _macro_list(owner=user.pk) if may(user, Capability.WORK_CASES) else []
 
 
 def _checked(data: MacroData) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, may, require
@@ -14,6 +14,7 @@ from caredesk.cases.models import CaseStatus, Priority, SavedView
 from caredesk.cases.queries import SORTS
 from caredesk.core import audit
 from caredesk.core.errors import NotFound, ValidationFailed
+from caredesk.core.selects import Bind, Select
 from caredesk.core.validation import clean_text
 
 VIEWS_MAX = 50  # a menu, not a database
@@ -33,7 +34,20 @@ def saved_views(user: User) -> QuerySet[SavedView]:
     """The user's own saved views; nobody sees another's."""
     if not may(user, Capability.WORK_CASES):
         return SavedView.objects.none()
-    return SavedView.objects.filter(owner_id=user.pk).order_by("name", "id")
+    return _views_of(user.pk)
+
+
+def _views_of(owner_id: int | Bind) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(Q(owner_id=owner_id)).order_by("name", "id")
+
+
+# Every queue page lists them: the statement is built once (core.selects).
+_view_list: Select[SavedView] = Select(lambda: _views_of(Bind("owner", BigIntegerField())))
+
+
+def saved_view_list(user: User) -> list[SavedView]:
+    """``saved_views`` as a list."""
+    return _view_list(owner=user.pk) if may(user, Capability.WORK_CASES) else []
 
 
 @transaction.atomic

@@ -138,8 +138,9 @@ def case_type_fields(request: HttpRequest) -> HttpResponse:
 def case_context(user: User, case: Case) -> dict[str, Any]:
     return {
         "case": case,
-        "thread": list(queries.case_messages(user, case)),
-        "attachments": list(queries.case_attachments(user, case)),
+        "thread": queries.case_thread(user, case),
+        "opener_name": queries.opener_name(case),
+        "attachments": queries.case_files(user, case),
         "history": history_rows(user, case),
         "template_rows": template_rows(case),
         "is_closed": case.status == CaseStatus.CLOSED,
@@ -147,7 +148,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         "may_answer": services.may_answer_resolution(user, case),
         "offers": list(offers_of_case(case.case_id)),
         "auto_close_days": settings.CASE_AUTO_CLOSE_DAYS,
-        "open_escalation": next((e for e in queries.case_escalations(user, case) if e.handled_at is None), None),
+        "open_escalation": queries.open_escalation(user, case),
         "may_escalate": services.may_answer_resolution(user, case),
         "may_reopen": services.may_reopen(user, case),
         "reopen_until": services.reopen_deadline(case),
