@@ -83,10 +83,12 @@ def main() -> None:
                 for _ in range(args.n):
                     client.get(path)
                 results[name][language].append((time.process_time() - started) / args.n * 1000)
-    print(f"{'page':<18} {'en ms':>8} {'ja ms':>8} {'ja/en':>7}")
+    print(f"{'page':<18} {'en ms':>8} {'ja ms':>8} {'ja/en':>7}  ja/en of each round (min–max)")
     for name, by_language in results.items():
         en, ja = statistics.median(by_language["en"]), statistics.median(by_language["ja"])
-        print(f"{name:<18} {en:8.2f} {ja:8.2f} {ja / en:7.3f}")
+        ratios = [j / e for e, j in zip(by_language["en"], by_language["ja"], strict=True)]
+        spread = f"{statistics.median(ratios):.3f} ({min(ratios):.2f}–{max(ratios):.2f})"
+        print(f"{name:<18} {en:8.2f} {ja:8.2f} {ja / en:7.3f}  {spread}")
 
 
 if __name__ == "__main__":
