@@ -106,8 +106,14 @@ def country_name(code: str, language: str = "en") -> str:
 
 def countries(language: str = "en") -> list[tuple[str, str]]:
     """``[(code, name), …]`` of every ISO 3166-1 country, sorted by name in ``language``."""
+    return list(_sorted_countries(language))
+
+
+@cache
+def _sorted_countries(language: str) -> tuple[tuple[str, str], ...]:
+    # Translating and sorting 249 names costs more than the rest of a form: once per language.
     rows = [(code, country_name(code, language)) for code in _countries()]
-    return sorted(rows, key=lambda row: _sort_key(row[1]))
+    return tuple(sorted(rows, key=lambda row: _sort_key(row[1])))
 
 
 def _sort_key(name: str) -> str:
