@@ -20,7 +20,7 @@ class RmaStatus(models.TextChoices):
     AWAITING_TSE = "awaiting_tse", _("Waiting for the engineer")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
-    REFUSED = "refused", _("Refused")  # D-5.3: damage that no RMA covers
+    REFUSED = "refused", _("Not covered")  # D-5.3: damage that no RMA covers
     CANCELLED = "cancelled", _("Cancelled")
 
 
