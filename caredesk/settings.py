@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "caredesk.entitlements",
     "caredesk.sla",
     "caredesk.cases",
+    "caredesk.rma",
     "caredesk.notifications",
     "caredesk.translation",
     "caredesk.api",
@@ -276,6 +277,14 @@ ATTACHMENT_EXTENSIONS = env_list(
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- RMAs (D-5.x) ------------------------------------------------------------
+# D-5.1: the first RMA number (R followed by digits from one increasing sequence). Raising
+# it later moves the sequence on to it; lowering it never moves the sequence back.
+RMA_NUMBER_START = env_int("CAREDESK_RMA_NUMBER_START", 1_000_001, minimum=1, maximum=10**15)
+RMA_DOA_DAYS = env_int("CAREDESK_RMA_DOA_DAYS", 30, minimum=0, maximum=365)  # D-5.2: dead on arrival
+# D-5.2: a time-and-material repair is quoted at this share of the product's list price.
+RMA_TIME_AND_MATERIAL_PERCENT = env_int("CAREDESK_RMA_TIME_AND_MATERIAL_PERCENT", 40, minimum=1, maximum=1000)
 
 # --- files ------------------------------------------------------------------
 STATIC_URL = "static/"

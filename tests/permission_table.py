@@ -61,6 +61,7 @@ from caredesk.cases.services import may_answer_resolution, saved_views, visible_
 from caredesk.core.errors import NotFound
 from caredesk.entitlements.queries import visible_ecertificates
 from caredesk.installbase.queries import visible_assets
+from caredesk.rma.queries import visible_rma_requests
 
 # --- what a route needs ------------------------------------------------------------------
 
@@ -273,6 +274,13 @@ SAVED_VIEW = Scope(
     missing={"view_id": NO_ID},
     tells=lambda v: [v.name],
 )  # fmt: skip
+RMA = Scope(
+    "RMA request", "rma_requests",  # pending requests of Acme, Globex and the government customer (D-5.1)
+    visible=lambda user, r: visible_rma_requests(user).filter(pk=r.pk).exists(),
+    params=lambda r: {"number": r.validation_number, "serial": r.serial},  # the serial of its line
+    missing={"number": "V20200101-9999", "serial": "ZZ0000000"},
+    tells=lambda r: [r.organisation.name, r.case.case_id],
+)  # fmt: skip
 # Not owner-scoped: whoever may decide them may name any of them.
 REGISTRATION = Scope("registration", "registrations", None, lambda r: {"registration_id": r.pk},
                      {"registration_id": NO_ID}, tells=lambda r: [r.email])  # fmt: skip
@@ -433,6 +441,15 @@ def _imported_case(call: Call) -> dict[str, Any]:
     return {"cases": [case]}
 
 
+def _rma_request(call: Call) -> dict[str, Any]:
+    """An RMA request for a unit of Acme's technical case that is on no other request."""
+    return {"case_id": call.things["rma_case"], "lines": [RMA_LINE]}
+
+
+RMA_LINE = {"serial": "KR1000002", "fault_category": "hardware_fault", "failure_description": "Dead after a reboot."}
+RMA_MESSAGE = {"body": "Does the power cord come back too?"}
+
+
 # fmt: off
 ENTRIES: list[Entry] = [
     # accounts and tokens (D-1.4, D-1.5)
@@ -507,6 +524,21 @@ ENTRIES: list[Entry] = [
     api("POST", "/assets/{serial}/reinstatements", C.REQUEST_REINSTATEMENTS, ASSET, body={}),
     api("POST", "/reinstatements/{reinstatement_id}/steps", C.DECIDE_REINSTATEMENTS, REINSTATEMENT,
         body={"step": "inspect"}),
+    # RMAs (D-5.1 – D-5.3)
+    api("POST", "/rmas", C.CREATE_RMA_REQUESTS, body=_rma_request),
+    api("GET", "/rmas", SIGNED_IN),
+    api("GET", "/rmas/{number}", SIGNED_IN, RMA),
+    api("GET", "/rmas/{number}/messages", SIGNED_IN, RMA),
+    api("PUT", "/rmas/{number}/lines", any_of(C.CREATE_RMA_REQUESTS, C.APPROVE_RMAS), RMA,
+        body={"lines": [{**RMA_LINE, "serial": "{serial}"}]}),
+    api("POST", "/rmas/{number}/approve", C.APPROVE_RMAS, RMA),
+    api("POST", "/rmas/{number}/reject", C.APPROVE_RMAS, RMA, body={"reason": "The fault is in the software."}),
+    api("POST", "/rmas/{number}/tse-questions", C.APPROVE_RMAS, RMA, body=RMA_MESSAGE),
+    api("POST", "/rmas/{number}/tse-answers", C.CREATE_RMA_REQUESTS, RMA, body=RMA_MESSAGE),
+    api("POST", "/rmas/{number}/questions", C.ASK_ABOUT_RMAS, RMA, body=RMA_MESSAGE),
+    api("POST", "/rmas/{number}/answers", C.APPROVE_RMAS, RMA, body=RMA_MESSAGE),
+    api("POST", "/rmas/{number}/cancel", C.ASK_ABOUT_RMAS, RMA, body={"reason": "Fixed after all."}),
+    api("POST", "/rmas/{number}/quote", C.ANSWER_RMA_QUOTES, RMA, body={"accept": True}),
     # the console's tools: closing with a reason, reopening (D-3.5), macros, bulk actions, saved views
     api("POST", "/cases/{case_id}/close", C.WORK_CASES, CASE, body=CLOSING),
     api("POST", "/cases/{case_id}/reopen", any_of(C.WORK_CASES, C.ANSWER_RESOLUTIONS), CLOSED_CASE, also=reopens,

@@ -210,6 +210,19 @@ def _build() -> Matrix:
         # The unit of the same customer the certificate is activated for (ECERTIFICATE's {serial}).
         certificate.serial_to_activate = (ib.in_warranty if key == "acme" else unit).serial  # type: ignore[attr-defined]
         certificates.append(certificate)
+    # Pending RMA requests (D-5.1) of each customer, raised from a technical case by a cleared TSE.
+    from caredesk.rma import services as rma
+
+    raiser = accounts.create_user("raiser@vendor.example", "Rae Raiser", world.vendor, PASSWORD, roles=[Role.TSE],
+                                  gov_cleared=True)  # fmt: skip
+    rma_requests = []
+    for contact, unit in ((world.alice, ib.covered), (world.charlie, ib.globex_unit), (world.gina, ib.agency_unit)):
+        technical = admin_case(
+            contact, kind="technical", request_type="", request_subtype="", serial_number=unit.serial
+        )
+        request = rma.request_rma(raiser, technical.case_id, [rma.NewLine(unit.serial, "port_fault", "Port 3 dead.")])
+        request.serial = unit.serial  # type: ignore[attr-defined]
+        rma_requests.append(request)
     Asset.objects.filter(pk=ib.agency_unit.pk).update(standing="needs_reinstatement")
     transfers = [
         installbase.request_transfer(world.alice, ib.lapsed.serial, "ACC-GLOBEX"),
@@ -296,6 +309,7 @@ def _build() -> Matrix:
         "sign_in_links": [{**link, "token": accounts.sign_in_links.make_token(alice)}],
         "signup_links": signup_link, "closed_cases": closed, "organisations": organisations, "members": members,
         "associations": associations, "membership_requests": waiting, "macros": macros, "saved_views": views,
+        "rma_requests": rma_requests, "rma_case": rma_requests[0].case.case_id,
     }  # fmt: skip
     return Matrix(people=people, tokens=tokens, sessions=sessions, things=things)
 

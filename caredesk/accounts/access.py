@@ -77,6 +77,7 @@ class Capability(StrEnum):
     APPROVE_RMAS = "approve_rmas"
     RECEIVE_RETURNS = "receive_returns"
     ASK_ABOUT_RMAS = "ask_about_rmas"  # the customer's questions and cancellations
+    ANSWER_RMA_QUOTES = "answer_rma_quotes"  # the customer accepts or declines a time-and-material quote
     # Licensing (D-6.x)
     MANAGE_LICENCES = "manage_licences"
     ACTIVATE_LICENCES = "activate_licences"
@@ -104,6 +105,7 @@ _CUSTOMER_SIDE = frozenset(
         C.ACTIVATE_ECERTIFICATES,
         C.ACCEPT_SERVICE_LEVELS,
         C.ASK_ABOUT_RMAS,
+        C.ANSWER_RMA_QUOTES,
         C.ACTIVATE_LICENCES,
     }
 )
@@ -175,6 +177,8 @@ _REFUSALS: dict[Capability, Promise] = {
     C.CREATE_RMA_REQUESTS: _("Only technical support engineers raise RMA requests."),
     C.APPROVE_RMAS: _("Only RMA specialists review RMA requests."),
     C.RECEIVE_RETURNS: _("Only support logistics receive returns."),
+    C.ASK_ABOUT_RMAS: _("Only the customer asks about an RMA request or cancels it."),
+    C.ANSWER_RMA_QUOTES: _("Only the customer accepts or declines a quote."),
     C.MANAGE_LICENCES: _("Only the licensing team manages licences."),
 }
 

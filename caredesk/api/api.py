@@ -7,7 +7,7 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from caredesk.api import accounts, cases, errors, installbase, translation
+from caredesk.api import accounts, cases, errors, installbase, rma, translation
 from caredesk.api.auth import AUTH
 from caredesk.api.openapi import document_errors
 
@@ -35,4 +35,5 @@ errors.install(api)
 api.add_router("/", accounts.router)
 api.add_router("/", cases.router)
 api.add_router("/", installbase.router)
+api.add_router("/", rma.router)
 api.add_router("/", translation.router)

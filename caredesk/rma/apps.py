@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RmaConfig(AppConfig):
+    name = "caredesk.rma"
+    label = "rma"

@@ -1,0 +1,187 @@
+"""RMA requests and their lines (D-5.1 – D-5.3): a TSE's request to take back defective
+units, the specialist's review, and the RMA number and line items an approval gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from caredesk.core.clock import now
+
+
+class RmaStatus(models.TextChoices):
+    """Where a request stands. Pending requests carry only their validation number;
+    approved ones their RMA number too."""
+
+    PENDING = "pending", _("Pending review")
+    AWAITING_TSE = "awaiting_tse", _("Waiting for the engineer")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    REFUSED = "refused", _("Not covered")  # D-5.3: damage that no RMA covers
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = frozenset({RmaStatus.PENDING, RmaStatus.AWAITING_TSE})
+
+
+class FaultCategory(models.TextChoices):
+    """What failed, as structured data (D-5.3 decides on it, never on the free text)."""
+
+    NO_POWER = "no_power", _("Does not power on")
+    NO_BOOT = "no_boot", _("Does not start up")
+    HARDWARE_FAULT = "hardware_fault", _("Hardware fault")
+    PORT_FAULT = "port_fault", _("Port or interface fault")
+    POWER_SUPPLY_OR_FAN = "power_supply_or_fan", _("Power supply or fan fault")
+    DAMAGED_IN_TRANSIT = "damaged_in_transit", _("Damaged in transit")
+    OTHER = "other", _("Other fault")
+    FIRE = "fire", _("Fire damage")
+    FLOOD = "flood", _("Flood or water damage")
+    ACT_OF_NATURE = "act_of_nature", _("Other act of nature (lightning, storm, earthquake)")
+
+
+# D-5.3: damage from fire, flood or other acts of nature is not taken back.
+EXCLUDED_FAULTS = frozenset({FaultCategory.FIRE, FaultCategory.FLOOD, FaultCategory.ACT_OF_NATURE})
+EXCLUSION_REASON = _("Damage caused by fire, flood or other acts of nature is not covered by an RMA.")
+
+
+class RmaType(models.TextChoices):
+    """How a unit comes back and what the customer gets (D-5.2), from its entitlement."""
+
+    ADVANCE_REPLACEMENT = "advance_replacement", _("Advance replacement")
+    RETURN_TO_FACTORY = "return_to_factory", _("Return to factory repair")
+    DEAD_ON_ARRIVAL = "dead_on_arrival", _("Dead on arrival")
+    WARRANTY = "warranty", _("Standard product warranty")
+    TIME_AND_MATERIAL = "time_and_material", _("Time-and-material quote")
+
+
+class TypeReason(models.TextChoices):
+    """Why a line got its type; the label is the sentence shown, filled from ``type_basis``."""
+
+    DEAD_ON_ARRIVAL = "dead_on_arrival", _("Shipped on %(ship_date)s, no more than %(days)s days ago.")
+    ADVANCE_REPLACEMENT = "advance_replacement", _("Contract %(contract)s (%(level)s) replaces hardware ahead.")
+    RETURN_TO_FACTORY = "return_to_factory", _("Contract %(contract)s (%(level)s) covers return to factory repair.")
+    BEST_EFFORT = (
+        "best_effort",
+        _("Contract %(contract)s covers the unit, but hardware replacement at its new site is best effort."),
+    )
+    WARRANTY = "warranty", _("In hardware warranty until %(until)s.")
+    NOT_ENTITLED = "not_entitled", _("No active contract or hardware warranty covers the unit.")
+
+
+class QuoteStatus(models.TextChoices):
+    """The customer's answer to a time-and-material quote (D-5.2)."""
+
+    OFFERED = "offered", _("Awaiting the customer's answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class RmaRequest(models.Model):
+    """A request to return defective units, raised by a TSE from a technical case (D-5.1).
+    Owned by the case's organisation: whoever sees that organisation's cases sees it
+    (D-1.3). While it is pending it is known by its validation number; an approval gives it
+    an RMA number and numbers its lines."""
+
+    validation_number = models.CharField(max_length=24, unique=True)
+    rma_number = models.CharField(max_length=24, unique=True, null=True, blank=True)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="rma_requests")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=RmaStatus.choices, default=RmaStatus.PENDING)
+    decision_reason = models.TextField(blank=True)  # why rejected, refused or cancelled
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    quote_status = models.CharField(max_length=16, choices=QuoteStatus.choices, blank=True)
+    quote_total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    quote_currency = models.CharField(max_length=3, blank=True)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "updated_at", "id"], name="rma_org_updated"),
+            models.Index(fields=["updated_at", "id"], name="rma_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.rma_number or self.validation_number
+
+    @property
+    def number(self) -> str:
+        """What the request is called: its RMA number once approved, else its validation number."""
+        return self.rma_number or self.validation_number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class RmaLine(models.Model):
+    """One unit of a request, in the order it was requested (D-5.1), with its failure,
+    its type and the reason for the type (D-5.2), and, once approved, its line number
+    ``R…-n``."""
+
+    request = models.ForeignKey(RmaRequest, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    asset = models.ForeignKey("installbase.Asset", on_delete=models.PROTECT, related_name="rma_lines")
+    serial = models.CharField(max_length=64)
+    fault_category = models.CharField(max_length=24, choices=FaultCategory.choices)
+    failure_description = models.TextField()
+    # D-5.3: words of the free text that speak of fire or flood, for the specialist to look at.
+    flagged_words = models.JSONField(default=list, blank=True)
+    rma_type = models.CharField(max_length=24, choices=RmaType.choices)
+    type_reason = models.CharField(max_length=24, choices=TypeReason.choices)
+    type_basis = models.JSONField(default=dict, blank=True)  # the values the reason names
+    quote_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    withdrawn = models.BooleanField(default=False)  # a time-and-material line whose quote was declined
+    line_number = models.CharField(max_length=32, unique=True, null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "position"], name="rma_line_position")]
+        indexes = [models.Index(fields=["serial"], name="rma_line_serial")]
+
+    def __str__(self) -> str:
+        return self.line_number or f"{self.request_id}/{self.position}"
+
+    def reason_text(self) -> str:
+        """Why the line has its type, in the reader's language."""
+        basis: dict[str, Any] = dict(self.type_basis or {})
+        return str(TypeReason(self.type_reason).label) % basis
+
+    @property
+    def excluded(self) -> bool:
+        return self.fault_category in EXCLUDED_FAULTS
+
+
+class RmaMessageKind(models.TextChoices):
+    QUESTION = "question", _("Question from the customer")
+    ANSWER = "answer", _("Answer from the RMA specialist")
+    TO_TSE = "to_tse", _("Question to the engineer")
+    FROM_TSE = "from_tse", _("Answer from the engineer")
+
+
+# Between the specialist and the TSE: the vendor's own, never shown to the customer.
+INTERNAL_KINDS = frozenset({RmaMessageKind.TO_TSE, RmaMessageKind.FROM_TSE})
+
+
+class RmaMessage(models.Model):
+    """A message on a request: the customer's question and the specialist's answer, or the
+    specialist's question to the TSE and the TSE's answer (D-5.1)."""
+
+    request = models.ForeignKey(RmaRequest, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=16, choices=RmaMessageKind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_name = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes = [models.Index(fields=["request", "created_at", "id"], name="rma_message_order")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.request_id}"
