@@ -38,7 +38,8 @@ with time_machine.travel(TODAY.isoformat() + " 17:00 +00:00", tick=False):
     case = admin_case(world.alice, kind="technical", request_type="", request_subtype="", serial_number="KR1000001")
     numbers = []
     for _ in range(int(sys.argv[1])):
-        made = services.request_rma(tse, case.case_id, [NewLine("KR1000002", "hardware_fault", "Dead after the update.")])
+        lines = [NewLine("KR1000002", "hardware_fault", "Dead after the update.")]
+        made = services.request_rma(tse, case.case_id, lines)
         RmaRequest.objects.filter(pk=made.pk).update(status="cancelled")  # a unit is on one open request
         numbers.append(made.validation_number)
     RmaRequest.objects.update(status="pending")
@@ -60,7 +61,7 @@ print(json.dumps([services.approve(specialist, number).rma_number for number in 
 
 
 def _run(code: str, *args: str, env: dict[str, str]) -> str:
-    done = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", code, *args]  # noqa: S603 - our own scripts, env=env, cwd=ROOT, capture_output=True, text=True,
                           timeout=300, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout.strip().splitlines()[-1]
@@ -83,7 +84,7 @@ def test_d51_rma_numbers_are_unique_and_increasing_from_eight_processes_on_sqlit
 
     start = str(time.time() + 4)
     workers = [
-        subprocess.Popen(
+        subprocess.Popen(  # noqa: S603 - our own script
             [sys.executable, "-c", APPROVE, start, json.dumps(pending[n * PER_PROCESS : (n + 1) * PER_PROCESS])],
             env=env,
             cwd=ROOT,
