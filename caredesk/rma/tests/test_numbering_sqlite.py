@@ -61,8 +61,9 @@ print(json.dumps([services.approve(specialist, number).rma_number for number in 
 
 
 def _run(code: str, *args: str, env: dict[str, str]) -> str:
-    done = subprocess.run([sys.executable, "-c", code, *args]  # noqa: S603 - our own scripts, env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, check=False)  # fmt: skip
+    done = subprocess.run(  # noqa: S603 - our own scripts
+        [sys.executable, "-c", code, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout.strip().splitlines()[-1]
 
