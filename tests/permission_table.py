@@ -603,6 +603,7 @@ ENTRIES: list[Entry] = [
     page("console:case_apply_update", "POST", C.WORK_CASES, CASE),
     page("console:attachment", "GET", C.USE_CONSOLE, ATTACHMENT),
     page("console:case_escalate", "POST", C.ESCALATE_FOR_CUSTOMERS, CASE, body=ESCALATION_BODY),
+    page("console:case_part_shipped", "POST", C.WORK_CASES, CLAIM, body=PART_SHIPPED),
     page("console:escalations", "GET", C.WORK_CASES),
     page("console:on_call", "GET", C.WORK_CASES),
     page("console:dashboard", "GET", C.VIEW_DASHBOARD),
@@ -667,6 +668,8 @@ ENTRIES: list[Entry] = [
     page("portal:register_done", "GET", PUBLIC),
     page("portal:case_new", "GET", SIGNED_IN),  # staff are sent to the console
     page("portal:case_new", "POST", SIGNED_IN, body=CASE_BODY),
+    page("portal:claim_new", "GET", C.OPEN_CASES, query={"sales_order": "SO-ACME-7"}),
+    page("portal:claim_new", "POST", C.OPEN_CASES, body={**CLAIM_BODY, "sales_order": "SO-ACME-7"}),
     page("portal:case_type_fields", "GET", SIGNED_IN, query={"request_type": "login-assistance"}),
     page("portal:case_product", "GET", SIGNED_IN, ASSET, query={"serial_number": "{serial}", "kind": "technical"},
          not_found=200),

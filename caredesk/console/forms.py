@@ -344,3 +344,12 @@ class MacroForm(forms.Form):
             set_status=str(data.get("set_status", "")),
             set_priority=str(data.get("set_priority", "")),
         )
+
+
+class PartShippedForm(forms.Form):
+    """D-5.7: the correct part of a mis-shipment claim has shipped."""
+
+    carrier = forms.CharField(label=_("Carrier"), max_length=64, required=False,
+                              widget=forms.TextInput(attrs={"required": True}))  # fmt: skip
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=64, required=False,
+                                      widget=forms.TextInput(attrs={"required": True}))  # fmt: skip

@@ -240,6 +240,7 @@ def claim_mis_shipment(actor: User, data: NewClaim) -> MisShipmentClaim:
         case = None
     if errors or case is None:
         raise ValidationFailed(_("The mis-shipment could not be claimed: some fields need attention."), fields=errors)
+    assert shipped_on is not None  # every line chosen has shipped, or the claim was refused
     claim = MisShipmentClaim.objects.create(
         case=case,
         organisation_id=case.organisation_id,
@@ -272,6 +273,28 @@ def get_claim(user: User, case_id: str) -> MisShipmentClaim:
     if claim is None:
         raise NotFound(_("No mis-shipment claim on this case."))
     return claim
+
+
+def claim_of_case(case: Case) -> MisShipmentClaim | None:
+    """The claim a case the caller sees records, if any. Only *Mis-shipment* cases carry
+    one, so every other case page costs no query for it."""
+    if case.request_type is None or case.request_type.code != MIS_SHIPMENT_TYPE:
+        return None
+    return MisShipmentClaim.objects.filter(case=case).first()
+
+
+def claim_rows(claim: MisShipmentClaim) -> list[tuple[str, str]]:
+    """What a case page shows of the claim, label and value, in the reader's language."""
+    rows = [
+        (_("Sales order"), claim.sales_order),
+        (_("What was shipped wrong"), claim.get_kind_display()),
+        (_("Order lines"), ", ".join(str(n) for n in claim.order_lines)),
+        (_("Shipped on"), claim.shipped_on.isoformat()),
+        (_("Claim status"), claim.get_status_display()),
+    ]
+    if claim.status == ClaimStatus.SHIPPED:
+        rows += [(_("Carrier"), claim.carrier), (_("Tracking number"), claim.tracking_number)]
+    return rows
 
 
 @transaction.atomic
