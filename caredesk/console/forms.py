@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from caredesk.accounts.models import OrganisationKind, User
 from caredesk.accounts.queries import staff_choices, visible_organisations, visible_sites
@@ -351,5 +352,5 @@ class PartShippedForm(forms.Form):
 
     carrier = forms.CharField(label=_("Carrier"), max_length=64, required=False,
                               widget=forms.TextInput(attrs={"required": True}))  # fmt: skip
-    tracking_number = forms.CharField(label=_("Tracking number"), max_length=64, required=False,
+    tracking_number = forms.CharField(label=pgettext_lazy("parcel", "Tracking number"), max_length=64, required=False,
                                       widget=forms.TextInput(attrs={"required": True}))  # fmt: skip

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from caredesk.accounts.access import Capability, owner_scope, require
 from caredesk.accounts.models import Organisation, User
@@ -293,7 +294,7 @@ def claim_rows(claim: MisShipmentClaim) -> list[tuple[str, str]]:
         (_("Claim status"), claim.get_status_display()),
     ]
     if claim.status == ClaimStatus.SHIPPED:
-        rows += [(_("Carrier"), claim.carrier), (_("Tracking number"), claim.tracking_number)]
+        rows += [(_("Carrier"), claim.carrier), (pgettext("parcel", "Tracking number"), claim.tracking_number)]
     return rows
 
 

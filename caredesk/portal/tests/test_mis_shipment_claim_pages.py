@@ -70,3 +70,14 @@ def test_the_end_customer_of_a_partner_order_is_told_to_ask_the_partner(world: W
         response.status_code == 422 and "Please ask Netsellers to claim the mis-shipment" in response.content.decode()
     )
     assert client_for("paul").post("/claims/new/", FORM).status_code == 302
+
+
+@time_machine.travel("2026-06-15 12:00 -07:00", tick=False)
+def test_without_javascript_the_button_shows_the_lines_keeping_what_was_typed(
+    world: World, ib: Any, client_for
+) -> None:
+    _order(world, ib)
+    response = client_for("alice").post("/claims/new/", {**FORM, "show_lines": "1"})
+    page = response.content.decode()
+    assert response.status_code == 200 and not MisShipmentClaim.objects.exists()
+    assert 'value="Wrong model on line 2"' in page and 'name="order_lines" value="2"' in page

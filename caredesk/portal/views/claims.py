@@ -37,7 +37,8 @@ def claim_new(request: HttpRequest) -> HttpResponse:
     context = {"nav": "new", "order": order, "lines": lines, "claim_days": settings.MIS_SHIPMENT_CLAIM_DAYS}
     if request.method == "GET" or "show_lines" in request.POST:
         initial = {"sales_order": order, "callback_phone": user.phone, "priority": "P3", "follow_up_method": "email"}
-        form = MisShipmentClaimForm(user, lines, initial={**initial, **request.POST.dict()})
+        chosen = {"order_lines": request.POST.getlist("order_lines")} if request.method == "POST" else {}
+        form = MisShipmentClaimForm(user, lines, initial={**initial, **request.POST.dict(), **chosen})
         return render(request, "portal/claim_new.html", {**context, "form": form})
     form = MisShipmentClaimForm(user, lines, request.POST)
     organisation = data.get("organisation", "")[:18]
