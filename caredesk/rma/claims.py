@@ -33,6 +33,7 @@ from caredesk.cases.queries import visible_cases
 from caredesk.core import audit
 from caredesk.core.clock import local_date, now
 from caredesk.core.errors import Conflict, NotFound, ValidationFailed
+from caredesk.core.identifiers import normalise_case_id
 from caredesk.core.validation import clean_text
 from caredesk.installbase.models import Asset, OwnershipTransfer, PurchaseChannel, TransferStatus
 from caredesk.installbase.queries import visible_assets
@@ -264,8 +265,9 @@ def visible_claims(user: User) -> QuerySet[MisShipmentClaim]:
 
 
 def get_claim(user: User, case_id: str) -> MisShipmentClaim:
-    """The claim recorded on the visible case ``case_id``, else NotFound."""
-    case = visible_cases(user).filter(case_id=(case_id or "").strip()[:40]).values_list("pk", flat=True).first()
+    """The claim recorded on the visible case ``case_id`` (dashes optional), else NotFound."""
+    canonical = normalise_case_id(case_id or "")
+    case = visible_cases(user).filter(case_id=canonical).values_list("pk", flat=True).first() if canonical else None
     claim = (
         visible_claims(user).filter(case_id=case).select_related("case", "organisation").first()
         if case is not None

@@ -171,3 +171,11 @@ def test_a_unit_that_changed_hands_was_ordered_by_its_first_owner(world: World, 
     Asset.objects.filter(pk=unit.pk).update(owner=world.globex)
     assert "Only the organisation" in refused(world.charlie, lines=(2,))["sales_order"]
     assert [line.ordered_by for line in claims.order_lines(world.agent, "SO-100")] == [world.acme.pk] * 2
+
+
+@time_machine.travel(DAY_90, tick=False)
+def test_a_claim_is_found_by_its_case_id_with_or_without_dashes(world: World, orders: None) -> None:
+    made = claim(world.alice)
+    assert claims.get_claim(world.alice, made.case.case_id.replace("-", "")).pk == made.pk
+    with pytest.raises(NotFound):
+        claims.get_claim(world.alice, "not\x00a case")
