@@ -285,6 +285,9 @@ RMA_NUMBER_START = env_int("CAREDESK_RMA_NUMBER_START", 1_000_001, minimum=1, ma
 RMA_DOA_DAYS = env_int("CAREDESK_RMA_DOA_DAYS", 30, minimum=0, maximum=365)  # D-5.2: dead on arrival
 # D-5.2: a time-and-material repair is quoted at this share of the product's list price.
 RMA_TIME_AND_MATERIAL_PERCENT = env_int("CAREDESK_RMA_TIME_AND_MATERIAL_PERCENT", 40, minimum=1, maximum=1000)
+# D-5.7: a mis-shipment can be claimed up to this many days after the order line shipped (day 90
+# accepted, day 91 refused), counted in calendar days of the support centre's zone.
+MIS_SHIPMENT_CLAIM_DAYS = env_int("CAREDESK_MIS_SHIPMENT_CLAIM_DAYS", 90, minimum=1, maximum=3650)
 
 # --- files ------------------------------------------------------------------
 STATIC_URL = "static/"

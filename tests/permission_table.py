@@ -61,6 +61,7 @@ from caredesk.cases.services import may_answer_resolution, saved_views, visible_
 from caredesk.core.errors import NotFound
 from caredesk.entitlements.queries import visible_ecertificates
 from caredesk.installbase.queries import visible_assets
+from caredesk.rma.claims import visible_claims
 from caredesk.rma.queries import visible_rma_requests
 
 # --- what a route needs ------------------------------------------------------------------
@@ -281,6 +282,13 @@ RMA = Scope(
     missing={"number": "V20200101-9999", "serial": "ZZ0000000"},
     tells=lambda r: [r.organisation.name, r.case.case_id],
 )  # fmt: skip
+CLAIM = Scope(
+    "mis-shipment claim", "mis_shipment_claims",  # claims of Acme, Globex and the government customer (D-5.7)
+    visible=lambda user, c: visible_claims(user).filter(pk=c.pk).exists(),
+    params=lambda c: {"case_id": c.case.case_id},
+    missing={"case_id": NO_CASE},
+    tells=lambda c: [c.sales_order, c.organisation.name],
+)  # fmt: skip
 # Not owner-scoped: whoever may decide them may name any of them.
 REGISTRATION = Scope("registration", "registrations", None, lambda r: {"registration_id": r.pk},
                      {"registration_id": NO_ID}, tells=lambda r: [r.email])  # fmt: skip
@@ -448,6 +456,11 @@ def _rma_request(call: Call) -> dict[str, Any]:
 
 RMA_LINE = {"serial": "KR1000002", "fault_category": "hardware_fault", "failure_description": "Dead after a reboot."}
 RMA_MESSAGE = {"body": "Does the power cord come back too?"}
+CLAIM_BODY = {
+    "kind": "line_items", "order_lines": [1], "priority": "P3", "follow_up_method": "email",
+    "callback_phone": "+49 69 1234 5678", "summary": "Matrix: wrong model", "description": "Claimed by the matrix.",
+}  # fmt: skip
+PART_SHIPPED = {"carrier": "DHL", "tracking_number": "1Z999AA10123456784"}
 
 
 # fmt: off
@@ -539,6 +552,10 @@ ENTRIES: list[Entry] = [
     api("POST", "/rmas/{number}/answers", C.APPROVE_RMAS, RMA, body=RMA_MESSAGE),
     api("POST", "/rmas/{number}/cancel", C.ASK_ABOUT_RMAS, RMA, body={"reason": "Fixed after all."}),
     api("POST", "/rmas/{number}/quote", C.ANSWER_RMA_QUOTES, RMA, body={"accept": True}),
+    # Mis-shipment claims (D-5.7): the claim is made by the orderer, the rest is the service's rule
+    api("POST", "/mis-shipment-claims", C.OPEN_CASES, body=lambda call: {**CLAIM_BODY, "sales_order": "SO-ACME-7"}),
+    api("GET", "/mis-shipment-claims/{case_id}", SIGNED_IN, CLAIM),
+    api("POST", "/mis-shipment-claims/{case_id}/part-shipped", C.WORK_CASES, CLAIM, body=PART_SHIPPED),
     # the console's tools: closing with a reason, reopening (D-3.5), macros, bulk actions, saved views
     api("POST", "/cases/{case_id}/close", C.WORK_CASES, CASE, body=CLOSING),
     api("POST", "/cases/{case_id}/reopen", any_of(C.WORK_CASES, C.ANSWER_RESOLUTIONS), CLOSED_CASE, also=reopens,
@@ -586,6 +603,7 @@ ENTRIES: list[Entry] = [
     page("console:case_apply_update", "POST", C.WORK_CASES, CASE),
     page("console:attachment", "GET", C.USE_CONSOLE, ATTACHMENT),
     page("console:case_escalate", "POST", C.ESCALATE_FOR_CUSTOMERS, CASE, body=ESCALATION_BODY),
+    page("console:case_part_shipped", "POST", C.WORK_CASES, CLAIM, body=PART_SHIPPED),
     page("console:escalations", "GET", C.WORK_CASES),
     page("console:on_call", "GET", C.WORK_CASES),
     page("console:dashboard", "GET", C.VIEW_DASHBOARD),
@@ -650,6 +668,8 @@ ENTRIES: list[Entry] = [
     page("portal:register_done", "GET", PUBLIC),
     page("portal:case_new", "GET", SIGNED_IN),  # staff are sent to the console
     page("portal:case_new", "POST", SIGNED_IN, body=CASE_BODY),
+    page("portal:claim_new", "GET", C.OPEN_CASES, query={"sales_order": "SO-ACME-7"}),
+    page("portal:claim_new", "POST", C.OPEN_CASES, body={**CLAIM_BODY, "sales_order": "SO-ACME-7"}),
     page("portal:case_type_fields", "GET", SIGNED_IN, query={"request_type": "login-assistance"}),
     page("portal:case_product", "GET", SIGNED_IN, ASSET, query={"serial_number": "{serial}", "kind": "technical"},
          not_found=200),

@@ -223,6 +223,20 @@ def _build() -> Matrix:
         request = rma.request_rma(raiser, technical.case_id, [rma.NewLine(unit.serial, "port_fault", "Port 3 dead.")])
         request.serial = unit.serial  # type: ignore[attr-defined]
         rma_requests.append(request)
+    # Mis-shipment claims (D-5.7) of each customer on its own direct order, shipped two weeks ago.
+    from caredesk.rma import claims
+
+    mis_shipment_claims = []
+    for n, contact in enumerate((world.alice, world.charlie, world.gina), start=7):
+        order = f"SO-{contact.organisation.name.split()[0].upper()}-{n}"
+        installbase.register_asset(installbase.NewAsset(
+            serial=f"KR600000{n}", product=ib.router, owner=contact.organisation, ship_date=date(2026, 6, 1),
+            sales_order=order, order_line=1,
+        ))  # fmt: skip
+        mis_shipment_claims.append(claims.claim_mis_shipment(contact, claims.NewClaim(
+            sales_order=order, kind="documentation", order_lines=[1], priority="P3", follow_up_method="email",
+            callback_phone="+49 69 1234 5678", summary="No manual in the box", description="The guide is missing.",
+        )))  # fmt: skip
     Asset.objects.filter(pk=ib.agency_unit.pk).update(standing="needs_reinstatement")
     transfers = [
         installbase.request_transfer(world.alice, ib.lapsed.serial, "ACC-GLOBEX"),
@@ -310,6 +324,7 @@ def _build() -> Matrix:
         "signup_links": signup_link, "closed_cases": closed, "organisations": organisations, "members": members,
         "associations": associations, "membership_requests": waiting, "macros": macros, "saved_views": views,
         "rma_requests": rma_requests, "rma_case": rma_requests[0].case.case_id,
+        "mis_shipment_claims": mis_shipment_claims,
     }  # fmt: skip
     return Matrix(people=people, tokens=tokens, sessions=sessions, things=things)
 

@@ -4,7 +4,7 @@ approved, or one of its line numbers ``R…-n``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -15,9 +15,9 @@ from pydantic import Field, StrictBool
 from caredesk.accounts.access import Capability, may
 from caredesk.accounts.models import User
 from caredesk.api.idempotency import idempotent
-from caredesk.api.schemas import ErrorOut, In, Out, QueryIn
-from caredesk.rma import queries, services
-from caredesk.rma.models import FaultCategory, RmaMessage, RmaRequest, RmaStatus
+from caredesk.api.schemas import ErrorOut, FollowUpIn, In, Out, PriorityIn, QueryIn
+from caredesk.rma import claims, queries, services
+from caredesk.rma.models import FaultCategory, MisShipmentClaim, MisShipmentKind, RmaMessage, RmaRequest, RmaStatus
 
 router = Router(tags=["RMAs"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -282,3 +282,97 @@ def cancel(request: HttpRequest, payload: CancelIn, number: str = Number) -> dic
 def answer_quote(request: HttpRequest, payload: QuoteAnswerIn, number: str = Number) -> dict[str, Any]:
     user = _user(request)
     return rma_out(user, services.answer_quote(user, number, payload.accept))
+
+
+# --- mis-shipment claims (D-5.7) ----------------------------------------------------------
+
+MisShipmentKindKey = Literal[tuple(MisShipmentKind.values)]  # type: ignore[valid-type]
+CaseId = Path(..., max_length=40, description="The claim's case, YYYY-MMDD-NNNNN")
+
+
+class MisShipmentClaimIn(In):
+    sales_order: str = Field(min_length=1, max_length=claims.ORDER_MAX)
+    kind: MisShipmentKindKey = Field(description="line_items, components or documentation")  # type: ignore[valid-type]
+    order_lines: list[int] = Field(min_length=1, max_length=claims.LINES_MAX, description="The order's line numbers")
+    priority: PriorityIn
+    follow_up_method: FollowUpIn
+    callback_phone: str = Field(min_length=1, max_length=40, description="International format, e.g. +1 408 555 0100")
+    summary: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=20_000)
+    organisation_id: int | None = Field(None, ge=1, le=2**62, description="Whom the claim is for, if not your own")
+    contact_email: str = Field("", max_length=254, description="Staff: the customer's contact")
+    site_code: str = Field("", max_length=32)
+
+
+class PartShippedIn(In):
+    carrier: str = Field(min_length=1, max_length=claims.CARRIER_MAX)
+    tracking_number: str = Field(min_length=1, max_length=claims.TRACKING_MAX)
+
+
+class MisShipmentClaimOut(Out):
+    case_id: str
+    organisation: dict[str, Any]
+    sales_order: str
+    kind: str
+    kind_label: str
+    order_lines: list[int]
+    shipped_on: date
+    status: str
+    status_label: str
+    carrier: str
+    tracking_number: str
+    part_shipped_at: datetime | None
+    created_at: datetime
+
+
+def claim_out(claim: MisShipmentClaim) -> dict[str, Any]:
+    return {
+        "case_id": claim.case.case_id,
+        "organisation": {"id": claim.organisation_id, "name": claim.organisation.name},
+        "sales_order": claim.sales_order,
+        "kind": claim.kind,
+        "kind_label": claim.get_kind_display(),
+        "order_lines": claim.order_lines,
+        "shipped_on": claim.shipped_on,
+        "status": claim.status,
+        "status_label": claim.get_status_display(),
+        "carrier": claim.carrier,
+        "tracking_number": claim.tracking_number,
+        "part_shipped_at": claim.part_shipped_at,
+        "created_at": claim.created_at,
+    }
+
+
+@router.post(
+    "/mis-shipment-claims",
+    response={201: MisShipmentClaimOut, **ERRORS},
+    summary="Claim a mis-shipment on lines of a sales order your organisation placed (opens a Mis-shipment case)",
+    tags=["Mis-shipment claims"],
+)
+@idempotent
+def claim_mis_shipment(request: HttpRequest, payload: MisShipmentClaimIn) -> tuple[int, dict[str, Any]]:
+    user = _user(request)
+    made = claims.claim_mis_shipment(user, claims.NewClaim(**payload.dict()))
+    return 201, claim_out(claims.get_claim(user, made.case.case_id))
+
+
+@router.get(
+    "/mis-shipment-claims/{case_id}",
+    response={200: MisShipmentClaimOut, 404: ErrorOut},
+    summary="The mis-shipment claim of a case, with the correct part's tracking number once shipped",
+    tags=["Mis-shipment claims"],
+)
+def get_mis_shipment_claim(request: HttpRequest, case_id: str = CaseId) -> dict[str, Any]:
+    return claim_out(claims.get_claim(_user(request), case_id))
+
+
+@router.post(
+    "/mis-shipment-claims/{case_id}/part-shipped",
+    response={200: MisShipmentClaimOut, **ERRORS},
+    summary="Staff: the correct part has shipped, with its carrier and tracking number",
+    tags=["Mis-shipment claims"],
+)
+def record_part_shipped(request: HttpRequest, payload: PartShippedIn, case_id: str = CaseId) -> dict[str, Any]:
+    user = _user(request)
+    claims.record_part_shipped(user, case_id, payload.carrier, payload.tracking_number)
+    return claim_out(claims.get_claim(user, case_id))

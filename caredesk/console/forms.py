@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from caredesk.accounts.models import OrganisationKind, User
 from caredesk.accounts.queries import staff_choices, visible_organisations, visible_sites
@@ -344,3 +345,12 @@ class MacroForm(forms.Form):
             set_status=str(data.get("set_status", "")),
             set_priority=str(data.get("set_priority", "")),
         )
+
+
+class PartShippedForm(forms.Form):
+    """D-5.7: the correct part of a mis-shipment claim has shipped."""
+
+    carrier = forms.CharField(label=_("Carrier"), max_length=64, required=False,
+                              widget=forms.TextInput(attrs={"required": True}))  # fmt: skip
+    tracking_number = forms.CharField(label=pgettext_lazy("parcel", "Tracking number"), max_length=64, required=False,
+                                      widget=forms.TextInput(attrs={"required": True}))  # fmt: skip

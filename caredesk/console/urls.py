@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from caredesk.console import casework, installbase, outbox, views
+from caredesk.console import casework, claims, installbase, outbox, views
 
 app_name = "console"
 
@@ -25,6 +25,7 @@ urlpatterns = [
         views.attachment_download,
         name="attachment",
     ),
+    path("cases/<str:case_id>/part-shipped/", claims.case_part_shipped, name="case_part_shipped"),
     path("cases/<str:case_id>/escalate/", views.case_escalate, name="case_escalate"),
     path("cases/<str:case_id>/close/", casework.case_close, name="case_close"),
     path("cases/<str:case_id>/reopen/", casework.case_reopen, name="case_reopen"),

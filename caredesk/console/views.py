@@ -34,6 +34,7 @@ from caredesk.console.forms import (
     CloseForm,
     DecisionForm,
     NoteForm,
+    PartShippedForm,
     PriorityForm,
     ReopenForm,
     ReplyForm,
@@ -43,6 +44,8 @@ from caredesk.console.forms import (
 from caredesk.core.clock import now
 from caredesk.core.errors import DomainError, Forbidden, ValidationFailed
 from caredesk.entitlements.queries import offers_of_case
+from caredesk.rma import claims
+from caredesk.rma.models import ClaimStatus
 from caredesk.sla.queries import is_business_time
 from caredesk.translation import services as translation
 from caredesk.web.forms import EscalateForm
@@ -173,6 +176,11 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: A
     for name, form_class in FORMS.items():
         context[name] = bound.get(name) or form_class()
     context.update(_translation_context(user, case))
+    claim = claims.claim_of_case(case)  # D-5.7: a Mis-shipment case's claim, and the "part shipped" form
+    if claim is not None:
+        context["claim_rows"] = claims.claim_rows(claim)
+        if claim.status == ClaimStatus.OPEN and may(user, Capability.WORK_CASES):
+            context["part_shipped_form"] = bound.get("part_shipped_form") or PartShippedForm()
     return render(request, "console/case.html", context, status=status)
 
 

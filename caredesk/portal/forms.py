@@ -14,6 +14,7 @@ from caredesk.accounts.models import User
 from caredesk.accounts.queries import visible_organisations, visible_sites
 from caredesk.cases.models import FollowUpMethod, Priority, RequestType
 from caredesk.cases.queries import request_types
+from caredesk.rma.models import MisShipmentKind
 from caredesk.web.forms import country_choices, template_field
 
 if TYPE_CHECKING:
@@ -355,3 +356,45 @@ class ProfileForm(forms.Form):
         language.choices = [("", gettext_lazy("As my browser asks")), *languages]
         time_zone = cast(forms.ChoiceField, self.fields["time_zone"])
         time_zone.choices = [("", gettext_lazy("The support centre's time zone")), *((z, z) for z in zones)]
+
+
+class MisShipmentClaimForm(forms.Form):
+    """A mis-shipment claim (D-5.7): the order, what was wrong, and which of its lines. The
+    lines offered are the order's, once its number is given; the service decides who may
+    claim them and until when."""
+
+    sales_order = _text(gettext_lazy("Sales order number"), max_length=64, required=True, spellcheck="false")
+    kind = forms.ChoiceField(label=gettext_lazy("What was shipped wrong?"), required=False, widget=forms.RadioSelect)
+    order_lines = forms.MultipleChoiceField(
+        label=gettext_lazy("Order lines concerned"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    organisation = forms.ChoiceField(label=gettext_lazy("Organisation"), required=False)
+    priority = CaseForm.base_fields["priority"]
+    follow_up_method = CaseForm.base_fields["follow_up_method"]
+    callback_phone = CaseForm.base_fields["callback_phone"]
+    summary = CaseForm.base_fields["summary"]
+    description = CaseForm.base_fields["description"]
+
+    def __init__(self, user: User, lines: list[Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = MisShipmentKind.choices
+        self.fields["callback_phone"].help_text = _("International format, e.g. +49 69 1234 5678.")
+        cast(forms.MultipleChoiceField, self.fields["order_lines"]).choices = [
+            (
+                str(line.number),
+                _("Line %(line)s: %(skus)s, serial numbers %(serials)s, shipped on %(date)s")
+                % {
+                    "line": line.number,
+                    "skus": ", ".join(line.skus),
+                    "serials": ", ".join(line.serials),
+                    "date": line.shipped_on.isoformat() if line.shipped_on else "—",
+                },
+            )
+            for line in lines
+        ]
+        organisations = list(visible_organisations(user).exclude(kind="vendor").order_by("name"))
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [(str(o.pk), o.name) for o in organisations]
+        self.fields["organisation"].initial = str(user.organisation_id)
+        self.acts_for_several = len(organisations) > 1
+        if not self.acts_for_several:
+            self.fields["organisation"].widget = forms.HiddenInput()

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from caredesk.portal.views import accounts, cases, installbase, members, notices, profile, registration, tokens
+from caredesk.portal.views import accounts, cases, claims, installbase, members, notices, profile, registration, tokens
 from caredesk.web.locale import switch_language
 
 app_name = "portal"
@@ -24,6 +24,7 @@ urlpatterns = [
     path("register/password/", registration.password, name="register_password"),
     path("register/done/", registration.done, name="register_done"),
     path("cases/new/", cases.case_new, name="case_new"),
+    path("claims/new/", claims.claim_new, name="claim_new"),
     path("cases/new/fields/", cases.case_type_fields, name="case_type_fields"),
     path("cases/new/product/", cases.case_product, name="case_product"),
     path("cases/<str:case_id>/", cases.case_detail, name="case"),

@@ -185,3 +185,63 @@ class RmaMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.request_id}"
+
+
+# --- mis-shipment claims (D-5.7) ----------------------------------------------------------
+
+
+class MisShipmentKind(models.TextChoices):
+    """What was shipped wrong (D-5.7). Each kind is a sub-type of the *Mis-shipment*
+    request type of the catalogue (``SUBTYPE_OF_KIND``), so the claim's case is filed
+    under it."""
+
+    LINE_ITEMS = "line_items", _("Missing or incorrect sales-order line items")
+    COMPONENTS = "components", _("Missing or incorrect component parts or subassemblies")
+    DOCUMENTATION = "documentation", _("Missing or incorrect documentation")
+
+
+MIS_SHIPMENT_TYPE = "mis-shipment"  # the request type's catalogue code
+SUBTYPE_OF_KIND: dict[str, str] = {
+    MisShipmentKind.LINE_ITEMS: "missing-or-incorrect-sales-order-line-items",
+    MisShipmentKind.COMPONENTS: "missing-or-incorrect-component-parts-or-subassemblies",
+    MisShipmentKind.DOCUMENTATION: "missing-or-incorrect-documentation",
+}
+
+
+class ClaimStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for the correct part")
+    SHIPPED = "shipped", _("Correct part shipped")
+
+
+class MisShipmentClaim(models.Model):
+    """A claim that an order arrived wrong (D-5.7), made by the organisation that placed
+    the order with the vendor, within the claim period after the lines shipped. It is the
+    record of a *Mis-shipment* admin case, which carries the conversation; it is owned by
+    the claiming organisation (the case's), so it is seen exactly as that case is (D-1.3).
+    Once the correct part ships, it carries the carrier and tracking number."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="mis_shipment_claim")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    sales_order = models.CharField(max_length=64)
+    kind = models.CharField(max_length=16, choices=MisShipmentKind.choices)
+    order_lines = models.JSONField(default=list)  # the order's line numbers concerned, ascending
+    shipped_on = models.DateField()  # when the earliest of those lines shipped
+    status = models.CharField(max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.OPEN)
+    carrier = models.CharField(max_length=64, blank=True)
+    tracking_number = models.CharField(max_length=64, blank=True)
+    part_shipped_at = models.DateTimeField(null=True, blank=True)
+    part_shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "created_at", "id"], name="claim_org_created"),
+            models.Index(fields=["sales_order"], name="claim_sales_order"),
+            models.Index(fields=["tracking_number"], name="claim_tracking_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"mis-shipment claim on {self.sales_order}"

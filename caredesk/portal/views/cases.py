@@ -23,6 +23,7 @@ from caredesk.cases.models import Case, CaseStatus
 from caredesk.core.errors import DomainError, ValidationFailed
 from caredesk.entitlements.queries import offers_of_case, product_identity, technical_case_refusal
 from caredesk.portal.forms import AttachmentForm, CaseForm, RejectForm, ReopenForm, ReplyForm
+from caredesk.rma import claims
 from caredesk.web.forms import EscalateForm
 from caredesk.web.pages import (
     attachment_response,
@@ -168,6 +169,9 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **forms: A
         escalate_url="portal:case_escalate",
         nav="cases",
     )
+    claim = claims.claim_of_case(case)  # D-5.7: a Mis-shipment case's claim, with the tracking number once shipped
+    if claim is not None:
+        context["claim_rows"] = claims.claim_rows(claim)
     return render(request, "portal/case.html", context, status=status)
 
 
