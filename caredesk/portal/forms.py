@@ -355,3 +355,24 @@ class ProfileForm(forms.Form):
         language.choices = [("", gettext_lazy("As my browser asks")), *languages]
         time_zone = cast(forms.ChoiceField, self.fields["time_zone"])
         time_zone.choices = [("", gettext_lazy("The support centre's time zone")), *((z, z) for z in zones)]
+
+
+# --- RMA requests (D-5.1, D-5.2) -------------------------------------------------------------
+
+
+class RmaQuestionForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Your question"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "3", "required": True, "maxlength": "5000"}),
+    )
+
+
+class RmaCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why do you cancel?"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "2", "maxlength": "2000"}),
+    )
