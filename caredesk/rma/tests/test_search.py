@@ -55,7 +55,9 @@ def test_by_the_serial_of_one_of_its_units(world: World, approved: RmaRequest, i
     assert found(world.alice, "NO-SUCH-SERIAL") == []
 
 
-def test_search_keeps_the_callers_scope(world: World, approved: RmaRequest, globex_request: RmaRequest, ib: Any) -> None:
+def test_search_keeps_the_callers_scope(
+    world: World, approved: RmaRequest, globex_request: RmaRequest, ib: Any
+) -> None:
     """D-1.3: Acme's people never find Globex's request, by number or by serial."""
     assert found(world.alice, globex_request.validation_number) == []
     assert found(world.alice, ib.globex_unit.serial) == []
