@@ -278,8 +278,9 @@ SAVED_VIEW = Scope(
 RMA = Scope(
     "RMA request", "rma_requests",  # pending requests of Acme, Globex and the government customer (D-5.1)
     visible=lambda user, r: visible_rma_requests(user).filter(pk=r.pk).exists(),
-    params=lambda r: {"number": r.validation_number, "serial": r.serial},  # the serial of its line
-    missing={"number": "V20200101-9999", "serial": "ZZ0000000"},
+    # the serial and the place of its line
+    params=lambda r: {"number": r.validation_number, "serial": r.serial, "position": 1},
+    missing={"number": "V20200101-9999", "serial": "ZZ0000000", "position": 1},
     tells=lambda r: [r.organisation.name, r.case.case_id],
 )  # fmt: skip
 CLAIM = Scope(
@@ -639,6 +640,20 @@ ENTRIES: list[Entry] = [
     page("console:view_save", "POST", C.WORK_CASES, body=VIEW),
     page("console:view_delete", "POST", C.WORK_CASES, SAVED_VIEW),
     page("console:outbox", "GET", C.USE_CONSOLE),
+    # RMA requests (D-5.1 – D-5.3): the review queue, one request and its review, the TSE's request form
+    page("console:rmas", "GET", any_of(C.APPROVE_RMAS, C.CREATE_RMA_REQUESTS)),
+    page("console:rma", "GET", C.USE_CONSOLE, RMA),
+    page("console:rma_approve", "POST", C.APPROVE_RMAS, RMA),
+    page("console:rma_reject", "POST", C.APPROVE_RMAS, RMA, body={"reason": "The fault is in the software."}),
+    page("console:rma_ask_tse", "POST", C.APPROVE_RMAS, RMA, body=RMA_MESSAGE),
+    page("console:rma_tse_answer", "POST", C.CREATE_RMA_REQUESTS, RMA, body=RMA_MESSAGE),
+    page("console:rma_answer", "POST", C.APPROVE_RMAS, RMA, body=RMA_MESSAGE),
+    page("console:rma_line", "POST", any_of(C.CREATE_RMA_REQUESTS, C.APPROVE_RMAS), RMA,
+         body={"line1-serial": "{serial}", "line1-fault_category": "port_fault",
+               "line1-failure_description": "Port 3 dead."}),
+    page("console:case_rma", "GET", C.CREATE_RMA_REQUESTS, CASE),
+    page("console:case_rma", "POST", C.CREATE_RMA_REQUESTS, CASE,
+         body={"unit_0": "on", "fault_0": "port_fault", "description_0": "Port 3 dead."}),
 
     # --- the portal ---
     page("portal:home", "GET", SIGNED_IN),  # staff are sent on to the console
@@ -694,6 +709,12 @@ ENTRIES: list[Entry] = [
     page("portal:ecertificate", "GET", SIGNED_IN),
     page("portal:ecertificate", "POST", C.ACTIVATE_ECERTIFICATES, ECERTIFICATE,
          body={"code": "{code}", "serial": "{serial}"}),
+    # RMA requests (D-5.1, D-5.2): staff are sent to the console's pages
+    page("portal:rmas", "GET", SIGNED_IN),
+    page("portal:rma", "GET", SIGNED_IN, RMA),
+    page("portal:rma_question", "POST", C.ASK_ABOUT_RMAS, RMA, body=RMA_MESSAGE),
+    page("portal:rma_cancel", "POST", C.ASK_ABOUT_RMAS, RMA, body={"reason": "Fixed after all."}),
+    page("portal:rma_quote", "POST", C.ANSWER_RMA_QUOTES, RMA, body={"answer": "accept"}),
     page("portal:tokens", "GET", SIGNED_IN),
     page("portal:tokens", "POST", SIGNED_IN, body={"name": "matrix"}),
     page("portal:token_revoke", "POST", SIGNED_IN, TOKEN),

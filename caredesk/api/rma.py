@@ -59,6 +59,9 @@ class QuoteAnswerIn(In):
 class RmaQuery(QueryIn):
     status: str = Field("", max_length=16, description="pending, awaiting_tse, approved, rejected, refused, cancelled")
     case_id: str = Field("", max_length=40)
+    q: str = Field(
+        "", max_length=64, description="A validation number, an RMA number (whole or R…-n for one line) or a serial"
+    )
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(25, ge=1, le=100)
 
@@ -178,11 +181,18 @@ def request_rma(request: HttpRequest, payload: RmaRequestIn) -> tuple[int, dict[
 
 
 @router.get(
-    "/rmas", response={200: RmaPageOut, 422: ErrorOut}, summary="The RMA requests you can see, last changed first"
+    "/rmas",
+    response={200: RmaPageOut, 422: ErrorOut},
+    summary="The RMA requests you can see, last changed first; found by number or serial",
 )
 def list_rmas(request: HttpRequest, filters: Query[RmaQuery]) -> dict[str, Any]:
     page = queries.list_rma_requests(
-        _user(request), status=filters.status, case_id=filters.case_id, cursor=filters.cursor, limit=filters.limit
+        _user(request),
+        status=filters.status,
+        case_id=filters.case_id,
+        q=filters.q,
+        cursor=filters.cursor,
+        limit=filters.limit,
     )
     return {
         "items": [

@@ -9,11 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from caredesk.accounts.access import Capability, may
 from caredesk.accounts.models import OrganisationKind, User
 from caredesk.accounts.queries import staff_choices, visible_organisations, visible_sites
-from caredesk.cases.models import CaseStatus, CloseReason, FollowUpMethod, Priority, RequestType
+from caredesk.cases.models import CaseKind, CaseStatus, CloseReason, FollowUpMethod, Priority, RequestType
 from caredesk.cases.queries import case_contacts, request_types
 from caredesk.cases.services import MacroData, NewCase
+from caredesk.installbase.queries import visible_assets
+from caredesk.rma.models import FaultCategory
 from caredesk.web.forms import template_field
 
 
@@ -354,3 +357,114 @@ class PartShippedForm(forms.Form):
                               widget=forms.TextInput(attrs={"required": True}))  # fmt: skip
     tracking_number = forms.CharField(label=pgettext_lazy("parcel", "Tracking number"), max_length=64, required=False,
                                       widget=forms.TextInput(attrs={"required": True}))  # fmt: skip
+
+
+# --- RMA requests (D-5.1 – D-5.3) ----------------------------------------------------------
+
+RMA_UNITS_MAX = 50  # units offered on the request form; a request names at most 50 (services.LINES_MAX)
+
+
+def _fault_choices() -> list[tuple[str, Any]]:
+    return [("", _("Choose what failed")), *FaultCategory.choices]
+
+
+class RmaRequestForm(forms.Form):
+    """A TSE's request for units of the case's organisation to come back: per unit a box to
+    tick, what failed and a description. Rendered as rows, one per unit."""
+
+    def __init__(self, units: list[Any], *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "rma_%s")
+        super().__init__(*args, **kwargs)
+        self.units = units
+        for i, unit in enumerate(units):
+            product = getattr(getattr(unit, "product", None), "name", "")
+            self.fields[f"unit_{i}"] = forms.BooleanField(
+                label=f"{unit.serial} · {product}" if product else unit.serial, required=False
+            )
+            self.fields[f"fault_{i}"] = forms.ChoiceField(
+                label=_("What failed"), choices=_fault_choices, required=False
+            )
+            self.fields[f"description_{i}"] = forms.CharField(
+                label=_("Failure description"),
+                required=False,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": "2", "maxlength": "5000"}),
+            )
+
+    def rows(self) -> list[tuple[Any, Any, Any]]:
+        return [(self[f"unit_{i}"], self[f"fault_{i}"], self[f"description_{i}"]) for i in range(len(self.units))]
+
+    def chosen(self, data: Any) -> list[tuple[int, str, str, str]]:
+        """The ticked units in the order shown: (row, serial, fault category, description)."""
+        return [
+            (i, unit.serial, data.get(f"fault_{i}", ""), data.get(f"description_{i}", ""))
+            for i, unit in enumerate(self.units)
+            if data.get(f"unit_{i}")
+        ]
+
+
+class RmaLineForm(forms.Form):
+    """Staff change one line of a pending request."""
+
+    serial = forms.CharField(label=_("Serial number"), required=False, max_length=64)
+    fault_category = forms.ChoiceField(label=_("What failed"), choices=_fault_choices, required=False)
+    failure_description = forms.CharField(
+        label=_("Failure description"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "2", "maxlength": "5000", "required": True}),
+    )
+
+
+class RmaRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it rejected?"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "2", "maxlength": "2000", "required": True}),
+    )
+
+
+class RmaMessageForm(forms.Form):
+    """One message on a request; the page holds several, so each gets its own ids."""
+
+    body = forms.CharField(
+        label=_("Message"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "3", "maxlength": "5000", "required": True}),
+    )
+
+    def __init__(self, *args: Any, label: Any = None, prefix_id: str = "msg", **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{prefix_id}_%s")
+        super().__init__(*args, **kwargs)
+        if label is not None:
+            self.fields["body"].label = label
+
+
+def _case_units(user: User, case: Any) -> list[Any]:
+    """The units of the case's organisation a TSE may choose from, the case's own first."""
+    units = list(
+        visible_assets(user)
+        .filter(owner_id=case.organisation_id)
+        .select_related("product")
+        .order_by("serial")[:RMA_UNITS_MAX]
+    )
+    return sorted(units, key=lambda unit: unit.serial != (case.serial_number or "").upper())
+
+
+def may_request_rma(user: User, case: Any) -> bool:
+    """Whether the case page offers the request form: to a TSE, on an open technical case."""
+    return (
+        may(user, Capability.CREATE_RMA_REQUESTS)
+        and case.kind == CaseKind.TECHNICAL
+        and case.status != CaseStatus.CLOSED
+    )
+
+
+def rma_request_form(user: User, case: Any, data: Any = None) -> RmaRequestForm:
+    """The request form over the organisation's units; the case's own unit ticked to start with."""
+    form = RmaRequestForm(_case_units(user, case), data)
+    if data is None and form.units and form.units[0].serial == (case.serial_number or "").upper():
+        form.initial["unit_0"] = True
+    return form

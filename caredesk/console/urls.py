@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from caredesk.console import casework, claims, installbase, outbox, views
+from caredesk.console import casework, claims, installbase, outbox, rma, views
 
 app_name = "console"
 
@@ -30,6 +30,16 @@ urlpatterns = [
     path("cases/<str:case_id>/close/", casework.case_close, name="case_close"),
     path("cases/<str:case_id>/reopen/", casework.case_reopen, name="case_reopen"),
     path("cases/<str:case_id>/macro/", casework.case_macro, name="case_macro"),
+    path("cases/<str:case_id>/rma/", rma.case_rma, name="case_rma"),
+    # RMA requests (D-5.1), named by validation number, RMA number or line number R…-n.
+    path("rmas/", rma.rmas, name="rmas"),
+    path("rmas/<str:number>/", rma.rma, name="rma"),
+    path("rmas/<str:number>/approve/", rma.rma_approve, name="rma_approve"),
+    path("rmas/<str:number>/reject/", rma.rma_reject, name="rma_reject"),
+    path("rmas/<str:number>/engineer-questions/", rma.rma_ask_tse, name="rma_ask_tse"),
+    path("rmas/<str:number>/engineer-answers/", rma.rma_tse_answer, name="rma_tse_answer"),
+    path("rmas/<str:number>/answers/", rma.rma_answer, name="rma_answer"),
+    re_path(r"^rmas/(?P<number>[^/]+)/lines/(?P<position>[0-9]{1,4})/$", rma.rma_line, name="rma_line"),
     path("macros/", casework.macros, name="macros"),
     re_path(r"^macros/(?P<macro_id>[0-9]{1,18})/$", casework.macro_edit, name="macro"),
     path("views/", casework.view_save, name="view_save"),

@@ -40,12 +40,15 @@ from caredesk.console.forms import (
     ReplyForm,
     ResolutionForm,
     StatusForm,
+    may_request_rma,
+    rma_request_form,
 )
 from caredesk.core.clock import now
 from caredesk.core.errors import DomainError, Forbidden, ValidationFailed
 from caredesk.entitlements.queries import offers_of_case
 from caredesk.rma import claims
 from caredesk.rma.models import ClaimStatus
+from caredesk.rma.queries import case_rma_requests
 from caredesk.sla.queries import is_business_time
 from caredesk.translation import services as translation
 from caredesk.web.forms import EscalateForm
@@ -172,7 +175,10 @@ def _case_page(request: HttpRequest, case_id: str, status: int = 200, **bound: A
         "reopen_until": services.reopen_deadline(case),
         "macros": services.macro_list(user),
         "draft_original": bound.get("draft_original", ""),
+        "rma_requests": case_rma_requests(user, case.pk),
     }
+    if may_request_rma(user, case):
+        context["rma_form"] = rma_request_form(user, case)
     for name, form_class in FORMS.items():
         context[name] = bound.get(name) or form_class()
     context.update(_translation_context(user, case))

@@ -398,3 +398,24 @@ class MisShipmentClaimForm(forms.Form):
         self.acts_for_several = len(organisations) > 1
         if not self.acts_for_several:
             self.fields["organisation"].widget = forms.HiddenInput()
+
+
+# --- RMA requests (D-5.1, D-5.2) -------------------------------------------------------------
+
+
+class RmaQuestionForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Your question"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "3", "required": True, "maxlength": "5000"}),
+    )
+
+
+class RmaCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why do you cancel?"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": "2", "maxlength": "2000"}),
+    )

@@ -1,6 +1,17 @@
 from django.urls import path, re_path
 
-from caredesk.portal.views import accounts, cases, claims, installbase, members, notices, profile, registration, tokens
+from caredesk.portal.views import (
+    accounts,
+    cases,
+    claims,
+    installbase,
+    members,
+    notices,
+    profile,
+    registration,
+    rma,
+    tokens,
+)
 from caredesk.web.locale import switch_language
 
 app_name = "portal"
@@ -52,6 +63,12 @@ urlpatterns = [
     path("assets/<str:serial>/transfer/", installbase.asset_transfer, name="asset_transfer"),
     path("entitlement/", installbase.entitlement_check, name="entitlement"),
     path("ecertificates/activate/", installbase.ecertificate, name="ecertificate"),
+    # RMA requests (D-5.1), named by validation number, RMA number or line number R…-n.
+    path("rmas/", rma.rmas, name="rmas"),
+    path("rmas/<str:number>/", rma.rma_detail, name="rma"),
+    path("rmas/<str:number>/questions/", rma.rma_question, name="rma_question"),
+    path("rmas/<str:number>/cancel/", rma.rma_cancel, name="rma_cancel"),
+    path("rmas/<str:number>/quote/", rma.rma_quote, name="rma_quote"),
     path("tokens/", tokens.tokens, name="tokens"),
     path("notices/", notices.notices, name="notices"),
     path("profile/", profile.profile, name="profile"),

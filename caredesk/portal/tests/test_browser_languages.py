@@ -9,12 +9,14 @@ import os
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 
 from caredesk.accounts import services as accounts
 from caredesk.accounts.models import User
 from caredesk.portal.tests.test_browser import log_in
-from tests.personas import World, admin_case
+from caredesk.rma import services as rma
+from tests.personas import PASSWORD, TODAY, World, admin_case, build_installbase
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
 
@@ -54,12 +56,38 @@ def test_main_pages_hold_their_layout_in_each_language(
     language: str, world: World, live_server: Any, browser: Any
 ) -> None:
     case = admin_case(world.alice)
-    for person in (world.alice, world.agent):
+    # An RMA request of two units (D-5.1), on the installed base's day; the pages are then
+    # seen on today's clock, so that the browser's session cookie is not already expired.
+    with time_machine.travel(TODAY.isoformat() + " 17:00 +00:00", tick=False):
+        ib = build_installbase(world)
+    technical = admin_case(
+        world.alice, kind="technical", request_type="", request_subtype="", serial_number=ib.covered.serial
+    )
+    tse = accounts.create_user("tse@vendor.example", "Tara Tse", world.vendor, PASSWORD, roles=["tse"])
+    specialist = accounts.create_user("rma@vendor.example", "Rita Returns", world.vendor, PASSWORD,
+                                      roles=["rma_specialist"])  # fmt: skip
+    lines = [rma.NewLine(u.serial, "power_supply_or_fan", "Überhitzung nach dem Einschalten.") for u in
+             (ib.covered, ib.in_warranty)]  # fmt: skip
+    number = rma.request_rma(tse, technical.case_id, lines).validation_number
+    for person in (world.alice, world.agent, tse, specialist):
         accounts.update_profile(User.objects.get(pk=person.pk), {"language": language})
     problems: list[str] = []
     for who, width, paths in (
-        (world.alice, 1280, ["/", "/cases/new/", f"/cases/{case.case_id}/", "/assets/", "/entitlement/", "/profile/"]),
-        (world.alice, 390, ["/", "/cases/new/", f"/cases/{case.case_id}/", "/profile/"]),
+        (
+            world.alice,
+            1280,
+            [
+                "/",
+                "/cases/new/",
+                f"/cases/{case.case_id}/",
+                "/assets/",
+                "/entitlement/",
+                "/profile/",
+                "/rmas/",
+                f"/rmas/{number}/",
+            ],
+        ),  # fmt: skip
+        (world.alice, 390, ["/", "/cases/new/", f"/cases/{case.case_id}/", "/profile/", "/rmas/", f"/rmas/{number}/"]),
         (
             world.agent,
             1280,
@@ -71,6 +99,8 @@ def test_main_pages_hold_their_layout_in_each_language(
                 "/console/dashboard/",
             ],
         ),  # fmt: skip
+        (specialist, 1280, ["/console/rmas/", f"/console/rmas/{number}/"]),
+        (tse, 1280, [f"/console/cases/{technical.case_id}/"]),  # with the form to request an RMA
     ):
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()

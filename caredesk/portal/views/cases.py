@@ -24,6 +24,7 @@ from caredesk.core.errors import DomainError, ValidationFailed
 from caredesk.entitlements.queries import offers_of_case, product_identity, technical_case_refusal
 from caredesk.portal.forms import AttachmentForm, CaseForm, RejectForm, ReopenForm, ReplyForm
 from caredesk.rma import claims
+from caredesk.rma.queries import case_rma_requests
 from caredesk.web.forms import EscalateForm
 from caredesk.web.pages import (
     attachment_response,
@@ -153,6 +154,7 @@ def case_context(user: User, case: Case) -> dict[str, Any]:
         "may_escalate": services.may_answer_resolution(user, case),
         "may_reopen": services.may_reopen(user, case),
         "reopen_until": services.reopen_deadline(case),
+        "rma_requests": case_rma_requests(user, case.pk),
     }
 
 

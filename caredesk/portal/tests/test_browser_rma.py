@@ -1,0 +1,78 @@
+"""An RMA in a real browser (D-5.1): a TSE requests it from the technical case in the
+console, the RMA specialist approves it from the review queue, and the customer sees the
+RMA number and its lines in the portal."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import time_machine
+
+from caredesk.accounts import services as accounts
+from caredesk.portal.tests.test_browser import log_in
+from caredesk.rma.models import RmaRequest
+from tests.personas import PASSWORD, TODAY, World, admin_case, build_installbase
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
+
+
+def signed_in(browser: Any, base: str, email: str) -> Any:
+    page = browser.new_context().new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, base, email)
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def test_a_tse_requests_an_rma_the_specialist_approves_and_the_customer_sees_it(
+    world: World, live_server: Any, browser: Any
+) -> None:
+    # The installed base is built on its own day; the browser then runs on today's clock, so
+    # that session cookies are not already expired for it. The premium contract still runs.
+    with time_machine.travel(TODAY.isoformat() + " 17:00 +00:00", tick=False):
+        ib = build_installbase(world)
+    case = admin_case(
+        world.alice, kind="technical", request_type="", request_subtype="", serial_number=ib.covered.serial,
+        summary="Router reboots every hour",
+    )  # fmt: skip
+    tse = accounts.create_user("tse@vendor.example", "Tara Tse", world.vendor, PASSWORD, roles=["tse"])
+    specialist = accounts.create_user(
+        "rma@vendor.example", "Rita Returns", world.vendor, PASSWORD, roles=["rma_specialist"]
+    )
+    base = live_server.url
+
+    # The TSE opens the technical case and requests an RMA for its unit.
+    tara = signed_in(browser, base, tse.email)
+    tara.goto(f"{base}/console/cases/{case.case_id}/")
+    form = tara.locator("form", has=tara.get_by_role("button", name="Request the RMA"))
+    unit = form.locator("fieldset", has_text=ib.covered.serial)
+    assert unit.get_by_role("checkbox").is_checked()  # the case's own unit is ticked to start with
+    unit.get_by_label("What failed").select_option(label="Hardware fault")
+    unit.get_by_label("Failure description").fill("Reboots every hour; the fan is loud.")
+    form.get_by_role("button", name="Request the RMA").click()
+    tara.get_by_text("is waiting for review").wait_for()
+    request = RmaRequest.objects.get(case__case_id=case.case_id)
+    assert request.validation_number in tara.locator("h1").inner_text()
+
+    # The specialist finds it in the review queue and approves it.
+    rita = signed_in(browser, base, specialist.email)
+    rita.get_by_role("navigation", name="Main").get_by_role("link", name="RMA reviews").click()
+    rita.get_by_role("link", name=request.validation_number).click()
+    assert rita.locator("table").get_by_text("Reboots every hour; the fan is loud.").is_visible()
+    rita.get_by_role("button", name="Approve").click()
+    rita.get_by_text("Approved: RMA").wait_for()
+    rma_number = re.search(r"R\d+", rita.locator("h1").inner_text()).group(0)  # type: ignore[union-attr]
+
+    # The customer sees the RMA number and its line in My RMAs.
+    alice = signed_in(browser, base, world.alice.email)
+    alice.get_by_role("navigation", name="Main").get_by_role("link", name="My RMAs").click()
+    alice.get_by_role("link", name=rma_number).click()
+    assert rma_number in alice.locator("h1").inner_text()
+    lines = alice.locator("table", has_text=ib.covered.serial)
+    assert lines.get_by_text(f"{rma_number}-1").is_visible()
+    assert lines.get_by_text("Hardware fault").is_visible()
+    # And the case page lists it.
+    alice.get_by_role("link", name=case.case_id).first.click()
+    assert alice.get_by_role("link", name=rma_number).is_visible()
