@@ -285,6 +285,11 @@ RMA_NUMBER_START = env_int("CAREDESK_RMA_NUMBER_START", 1_000_001, minimum=1, ma
 RMA_DOA_DAYS = env_int("CAREDESK_RMA_DOA_DAYS", 30, minimum=0, maximum=365)  # D-5.2: dead on arrival
 # D-5.2: a time-and-material repair is quoted at this share of the product's list price.
 RMA_TIME_AND_MATERIAL_PERCENT = env_int("CAREDESK_RMA_TIME_AND_MATERIAL_PERCENT", 40, minimum=1, maximum=1000)
+# D-5.5: an advance replacement's defective unit is due this many business days after the
+# replacement's delivery (its shipping where no delivery is recorded); then it is charged.
+RMA_RETURN_DAYS = env_int("CAREDESK_RMA_RETURN_DAYS", 10, minimum=1, maximum=365)
+# D-5.5: how often the sweep of returns not received runs.
+RMA_RETURN_SWEEP_SECONDS = env_int("CAREDESK_RMA_RETURN_SWEEP_SECONDS", 300, minimum=1, maximum=86_400)
 
 # --- files ------------------------------------------------------------------
 STATIC_URL = "static/"
