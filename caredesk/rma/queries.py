@@ -12,6 +12,7 @@ from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.identifiers import normalise_rma_number, normalise_validation_number
 from caredesk.core.labels import in_language
 from caredesk.core.paging import Page, keyset_page
+from caredesk.core.snapshot import Snapshot
 from caredesk.rma.models import (
     INTERNAL_KINDS,
     ChargeStatus,
@@ -65,7 +66,7 @@ def locked_rma_request(user: User, number: str) -> RmaRequest:
 
 def rma_lines(request: RmaRequest) -> list[RmaLine]:
     """The lines of a request the caller sees, in the order the units were requested."""
-    return list(request.lines.select_related("asset__product", "asset__site").order_by("position"))
+    return list(request.lines.select_related("asset__product", "asset__site", "replacement").order_by("position"))
 
 
 def rma_messages(user: User, request: RmaRequest) -> list[RmaMessage]:
@@ -112,7 +113,7 @@ def get_rma_line(user: User, line_number: str) -> RmaLine:
     """The visible line ``R…-n``, else NotFound."""
     number = _line_number(line_number)
     found = (
-        list(visible_rma_lines(user).filter(line_number=number).select_related("request__case", "asset__site")[:1])
+        list(visible_rma_lines(user).filter(line_number=number).select_related("request__case", "request__organisation", "asset__site", "replacement")[:1])
         if number
         else []
     )
@@ -130,14 +131,22 @@ def locked_rma_line(user: User, line_number: str) -> RmaLine:
     return found[0]
 
 
+def _load_regions() -> dict[str, ReturnRegion]:
+    found: dict[str, ReturnRegion] = {}
+    for region in ReturnRegion.objects.order_by("code"):
+        for country in region.countries:
+            found.setdefault(str(country).upper(), region)
+    return found
+
+
+# Five rows that administrators rarely edit: read once per process, dropped on every save.
+return_regions: Snapshot[dict[str, ReturnRegion]] = Snapshot(_load_regions)
+
+
 def return_region_for(country: str) -> ReturnRegion | None:
     """The return region that holds ``country`` (ISO 3166 alpha-2), D-5.4; None where no
     region does (an operator's gap, shown as such)."""
-    code = (country or "").upper()
-    for region in ReturnRegion.objects.all():
-        if code in {c.upper() for c in region.countries}:
-            return region
-    return None
+    return return_regions.get().get((country or "").upper())
 
 
 def return_region_of(line: RmaLine) -> ReturnRegion | None:
