@@ -61,7 +61,7 @@ from caredesk.cases.services import may_answer_resolution, saved_views, visible_
 from caredesk.core.errors import NotFound
 from caredesk.entitlements.queries import visible_ecertificates
 from caredesk.installbase.queries import visible_assets
-from caredesk.rma.queries import visible_rma_requests
+from caredesk.rma.queries import visible_return_charges, visible_rma_lines, visible_rma_requests
 
 # --- what a route needs ------------------------------------------------------------------
 
@@ -280,6 +280,20 @@ RMA = Scope(
     params=lambda r: {"number": r.validation_number, "serial": r.serial},  # the serial of its line
     missing={"number": "V20200101-9999", "serial": "ZZ0000000"},
     tells=lambda r: [r.organisation.name, r.case.case_id],
+)  # fmt: skip
+APPROVED_LINE = Scope(
+    "RMA line", "rma_lines",  # line 1 of an approved repair RMA of Acme, Globex and the government customer (D-5.4)
+    visible=lambda user, line: visible_rma_lines(user).filter(pk=line.pk).exists(),
+    params=lambda line: {"line_number": line.line_number},
+    missing={"line_number": "R999999999-1"},
+    tells=lambda line: [line.request.organisation.name, line.serial],
+)  # fmt: skip
+RETURN_CHARGE = Scope(
+    "charge for a unit not returned", "return_charges",  # one on each of those lines (D-5.5)
+    visible=lambda user, c: visible_return_charges(user).filter(pk=c.pk).exists(),
+    params=lambda c: {"charge_id": c.pk},
+    missing={"charge_id": NO_ID},
+    tells=lambda c: [c.organisation.name, c.line.serial],
 )  # fmt: skip
 # Not owner-scoped: whoever may decide them may name any of them.
 REGISTRATION = Scope("registration", "registrations", None, lambda r: {"registration_id": r.pk},
@@ -539,6 +553,13 @@ ENTRIES: list[Entry] = [
     api("POST", "/rmas/{number}/answers", C.APPROVE_RMAS, RMA, body=RMA_MESSAGE),
     api("POST", "/rmas/{number}/cancel", C.ASK_ABOUT_RMAS, RMA, body={"reason": "Fixed after all."}),
     api("POST", "/rmas/{number}/quote", C.ANSWER_RMA_QUOTES, RMA, body={"accept": True}),
+    # logistics (D-5.4): a label for whoever sees the request, the line's moves and the depot's
+    # receipts for support logistics; charges for units not returned for RMA specialists (D-5.5)
+    api("GET", "/rmas/{number}/label", SIGNED_IN, RMA),
+    api("POST", "/rma-lines/{line_number}/moves", C.RECEIVE_RETURNS, APPROVED_LINE, body={"action": "await_return"}),
+    api("POST", "/rma-receipts", C.RECEIVE_RETURNS, body={"scanned": "R999999999"}),
+    api("GET", "/rma-charges", C.APPROVE_RMAS),
+    api("POST", "/rma-charges/{charge_id}/waive", C.APPROVE_RMAS, RETURN_CHARGE, body={"reason": "Lost in transit."}),
     # the console's tools: closing with a reason, reopening (D-3.5), macros, bulk actions, saved views
     api("POST", "/cases/{case_id}/close", C.WORK_CASES, CASE, body=CLOSING),
     api("POST", "/cases/{case_id}/reopen", any_of(C.WORK_CASES, C.ANSWER_RESOLUTIONS), CLOSED_CASE, also=reopens,
@@ -621,6 +642,10 @@ ENTRIES: list[Entry] = [
     page("console:view_save", "POST", C.WORK_CASES, body=VIEW),
     page("console:view_delete", "POST", C.WORK_CASES, SAVED_VIEW),
     page("console:outbox", "GET", C.USE_CONSOLE),
+    page("console:depot", "GET", C.RECEIVE_RETURNS),
+    page("console:depot", "POST", C.RECEIVE_RETURNS, body={"scanned": "R999999999", "serial": ""}),
+    page("console:charges", "GET", C.APPROVE_RMAS),
+    page("console:charge_waive", "POST", C.APPROVE_RMAS, RETURN_CHARGE, body={"reason": "Lost in transit."}),
 
     # --- the portal ---
     page("portal:home", "GET", SIGNED_IN),  # staff are sent on to the console

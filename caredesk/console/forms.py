@@ -344,3 +344,25 @@ class MacroForm(forms.Form):
             set_status=str(data.get("set_status", "")),
             set_priority=str(data.get("set_priority", "")),
         )
+
+
+class ReceiptForm(forms.Form):
+    """The depot's scan (D-5.4): what is on the box, and, where read, the unit's serial."""
+
+    scanned = forms.CharField(
+        label=_("Line number, RMA number or serial on the box"),
+        max_length=64,
+        required=False,
+        # Keyboard first: a barcode scanner types into this field and presses Enter.
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    serial = forms.CharField(
+        label=_("Serial of the unit inside (optional)"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class WaiveForm(forms.Form):
+    reason = forms.CharField(label=_("Why the charge is waived"), max_length=2000, required=False)
