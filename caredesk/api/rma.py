@@ -334,7 +334,6 @@ def answer_quote(request: HttpRequest, payload: QuoteAnswerIn, number: str = Num
     return rma_out(user, services.answer_quote(user, number, payload.accept))
 
 
-
 # --- logistics, labels, receiving, charges (D-5.4, D-5.5) ----------------------------------------
 
 LineNumber = Path(..., max_length=40, description="Line number R…-n")
@@ -485,9 +484,7 @@ def list_charges(request: HttpRequest, filters: Query[ChargeQuery]) -> dict[str,
 @router.post(
     "/rma-charges/{charge_id}/waive", response={200: ChargeOut, **ERRORS}, summary="Staff: waive a charge, saying why"
 )
-def waive_charge(
-    request: HttpRequest, payload: ReasonIn, charge_id: int = Path(..., ge=1, le=2**62)
-) -> dict[str, Any]:
+def waive_charge(request: HttpRequest, payload: ReasonIn, charge_id: int = Path(..., ge=1, le=2**62)) -> dict[str, Any]:
     user = _user(request)
     services.waive_charge(user, charge_id, payload.reason)
     return _charge_out(queries.get_return_charge(user, charge_id))

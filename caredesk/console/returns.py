@@ -35,13 +35,19 @@ def depot(request: HttpRequest) -> HttpResponse:
         else:
             parcel = booking.parcel
             if parcel.outcome == ParcelOutcome.RECEIVED:
-                messages.success(request, _("Received against %(line)s.") % {"line": booking.line.line_number if booking.line else ""})
+                messages.success(
+                    request,
+                    _("Received against %(line)s.") % {"line": booking.line.line_number if booking.line else ""},
+                )
             elif parcel.outcome == ParcelOutcome.SERIAL_MISMATCH:
                 messages.warning(
                     request,
                     _("Held: the unit inside is %(found)s, but line %(line)s is for %(expected)s.")
-                    % {"found": parcel.serial, "line": booking.line.line_number if booking.line else "",
-                       "expected": booking.line.serial if booking.line else ""},  # fmt: skip
+                    % {
+                        "found": parcel.serial,
+                        "line": booking.line.line_number if booking.line else "",
+                        "expected": booking.line.serial if booking.line else "",
+                    },  # fmt: skip
                 )
             else:
                 messages.error(request, _("No open RMA line matches %(scanned)s: return the box to the sender.")

@@ -131,7 +131,9 @@ def cover_replacement(defective: Asset, replacement: Asset) -> list[str]:
     rows = CoveredAsset.objects.filter(asset=defective)
     contract_ids = list(rows.values_list("contract_id", flat=True))
     CoveredAsset.objects.bulk_create([CoveredAsset(contract_id=c, asset=replacement) for c in contract_ids])
-    moved = list(Contract.objects.filter(pk__in=contract_ids).order_by("contract_id").values_list("contract_id", flat=True))
+    moved = list(
+        Contract.objects.filter(pk__in=contract_ids).order_by("contract_id").values_list("contract_id", flat=True)
+    )
     rows.delete()
     return moved
 

@@ -49,7 +49,6 @@ class ReturnRegionAdmin(AuditedAdmin[ReturnRegion]):
     list_display = ["name", "code"]
 
 
-
 @admin.register(Parcel)
 class ParcelAdmin(admin.ModelAdmin[Parcel]):
     """Read-only: boxes are booked at the depot (console, API), which keeps D-5.4."""

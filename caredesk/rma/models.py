@@ -185,7 +185,9 @@ class RmaLine(models.Model):
             models.Index(
                 fields=["return_due_at"],
                 name="rma_line_return_owed",
-                condition=models.Q(return_due_at__isnull=False, received_at__isnull=True, charge_flagged_at__isnull=True),
+                condition=models.Q(
+                    return_due_at__isnull=False, received_at__isnull=True, charge_flagged_at__isnull=True
+                ),
             ),
         ]
 

@@ -113,7 +113,11 @@ def get_rma_line(user: User, line_number: str) -> RmaLine:
     """The visible line ``R…-n``, else NotFound."""
     number = _line_number(line_number)
     found = (
-        list(visible_rma_lines(user).filter(line_number=number).select_related("request__case", "request__organisation", "asset__site", "replacement")[:1])
+        list(
+            visible_rma_lines(user)
+            .filter(line_number=number)
+            .select_related("request__case", "request__organisation", "asset__site", "replacement")[:1]
+        )
         if number
         else []
     )
@@ -125,7 +129,9 @@ def get_rma_line(user: User, line_number: str) -> RmaLine:
 def locked_rma_line(user: User, line_number: str) -> RmaLine:
     """``get_rma_line`` with the line row locked until the caller's transaction ends."""
     number = _line_number(line_number)
-    found = list(visible_rma_lines(user).filter(line_number=number).select_for_update(of=("self",))[:1]) if number else []
+    found = (
+        list(visible_rma_lines(user).filter(line_number=number).select_for_update(of=("self",))[:1]) if number else []
+    )
     if not found:
         raise NotFound(_("No such RMA line."))
     return found[0]
@@ -167,7 +173,9 @@ def visible_return_charges(user: User) -> QuerySet[ReturnCharge]:
     return owner_scope(user, ReturnCharge.objects, "organisation")
 
 
-def list_return_charges(user: User, *, status: str = "", cursor: str | None = None, limit: int = 50) -> Page[ReturnCharge]:
+def list_return_charges(
+    user: User, *, status: str = "", cursor: str | None = None, limit: int = 50
+) -> Page[ReturnCharge]:
     """A page of the charges staff handle, newest first (D-5.5)."""
     require(user, Capability.APPROVE_RMAS)
     if not 1 <= limit <= 100:

@@ -17,8 +17,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -49,8 +49,8 @@ from caredesk.rma.models import (
     LineStatus,
     Parcel,
     ParcelOutcome,
-    ReturnCharge,
     QuoteStatus,
+    ReturnCharge,
     RmaLine,
     RmaMessage,
     RmaMessageKind,
@@ -65,8 +65,8 @@ from caredesk.rma.queries import (
     locked_rma_request,
     return_region_of,
     rma_lines,
-    visible_rma_lines,
     visible_return_charges,
+    visible_rma_lines,
 )
 from caredesk.sla.queries import support_calendar
 
@@ -538,7 +538,9 @@ def answer_quote(actor: User, number: str, accept: bool) -> RmaRequest:
 # --- logistics (D-5.4): each line's own states ------------------------------------------------
 
 
-REPAIR_TYPES = frozenset({RmaType.RETURN_TO_FACTORY, RmaType.DEAD_ON_ARRIVAL, RmaType.WARRANTY, RmaType.TIME_AND_MATERIAL})
+REPAIR_TYPES = frozenset(
+    {RmaType.RETURN_TO_FACTORY, RmaType.DEAD_ON_ARRIVAL, RmaType.WARRANTY, RmaType.TIME_AND_MATERIAL}
+)
 ADVANCE_TYPES = frozenset({RmaType.ADVANCE_REPLACEMENT})
 TRACKING_MAX = 64
 
@@ -566,7 +568,9 @@ class Transition:
     shipment: bool = False
 
 
-def _t(sources: set[LineStatus], target: LineStatus, types: frozenset[RmaType], *, shipment: bool = False) -> Transition:
+def _t(
+    sources: set[LineStatus], target: LineStatus, types: frozenset[RmaType], *, shipment: bool = False
+) -> Transition:
     return Transition(frozenset(sources), target, frozenset(str(t) for t in types), shipment)
 
 
@@ -611,7 +615,9 @@ def next_actions(line: RmaLine) -> list[LineAction]:
     return [action for (action, of) in TRANSITIONS if of == flow and transition_for(line, action) is not None]
 
 
-RECEIVABLE = frozenset(s for (action, _flow), t in TRANSITIONS.items() if action == LineAction.RECEIVE for s in t.sources)
+RECEIVABLE = frozenset(
+    s for (action, _flow), t in TRANSITIONS.items() if action == LineAction.RECEIVE for s in t.sources
+)
 
 
 def return_due(moment: Any) -> Any:
@@ -735,9 +741,12 @@ def _line_for(actor: User, scanned: str, serial: str) -> RmaLine | None:
     if rma is not None:
         rma_number, position = rma
         if position is not None:
-            return visible_rma_lines(actor).filter(line_number=f"{rma_number}-{position}").select_for_update(
-                of=("self",)
-            ).first()
+            return (
+                visible_rma_lines(actor)
+                .filter(line_number=f"{rma_number}-{position}")
+                .select_for_update(of=("self",))
+                .first()
+            )
         candidates = list(lines.filter(request__rma_number=rma_number).order_by("position"))
         by_serial = [c for c in candidates if serial and c.serial == serial]
         if by_serial:
@@ -843,15 +852,25 @@ def sweep_returns_not_received(*, batch: int = RETURN_SWEEP_BATCH) -> int:
                         organisation_id=line.request.organisation_id,
                         amount=line.asset.product.list_price,
                         currency=line.asset.product.currency,
-                        due_at=line.return_due_at,
-                        flagged_at=line.charge_flagged_at,
+                        # both set: the claim's condition and its assignment
+                        due_at=line.return_due_at or now(),
+                        flagged_at=line.charge_flagged_at or now(),
                     )
                     for line in lines
                 ]
             )
             audit.record_many(
-                [(line, {"due": audit_value(line.return_due_at), "amount": str(line.asset.product.list_price),
-                         "currency": line.asset.product.currency}) for line in lines],  # fmt: skip
+                [
+                    (
+                        line,
+                        {
+                            "due": audit_value(line.return_due_at),
+                            "amount": str(line.asset.product.list_price),
+                            "currency": line.asset.product.currency,
+                        },
+                    )
+                    for line in lines
+                ],  # fmt: skip
                 "return_charge_flagged",
                 None,
             )
@@ -919,4 +938,6 @@ def return_label(actor: User, number: str) -> ReturnLabel:
             )
         )
     name = lines[0].line_number if len(lines) == 1 else request.rma_number
-    return ReturnLabel(f"return-label-{name}.pdf", labels.render(pages, title=_("Return label %(number)s") % {"number": name}))
+    return ReturnLabel(
+        f"return-label-{name}.pdf", labels.render(pages, title=_("Return label %(number)s") % {"number": name})
+    )

@@ -69,8 +69,9 @@ def test_d54_the_depot_books_boxes_and_returns_unknown_ones_to_sender(api: Any, 
 def test_d55_staff_list_and_waive_charges(api: Any, approved: Any) -> None:
     depot, rma = approved["depot"], approved["rma"]
     with time_machine.travel(TODAY.isoformat() + " 17:00 +00:00", tick=False):
-        depot.post(f"/rma-lines/{rma}-1/moves", {"action": "ship_replacement", "carrier": "DHL",
-                                                 "tracking_number": "JD1", "replacement_serial": "KR1900001"})  # fmt: skip
+        shipment = {"action": "ship_replacement", "carrier": "DHL", "tracking_number": "JD1",
+                    "replacement_serial": "KR1900001"}  # fmt: skip
+        depot.post(f"/rma-lines/{rma}-1/moves", shipment)
     with time_machine.travel(datetime(2026, 7, 1, 12, 0, tzinfo=LA), tick=False):
         services.sweep_returns_not_received()
     [charge] = depot.get("/rma-charges").json()["items"]

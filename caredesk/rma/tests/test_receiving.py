@@ -12,8 +12,8 @@ import pytest
 from caredesk.accounts.models import User
 from caredesk.cases.models import Case
 from caredesk.core.audit import history
-from caredesk.installbase import services as installbase
 from caredesk.core.errors import Conflict, Forbidden, ValidationFailed
+from caredesk.installbase import services as installbase
 from caredesk.rma import services
 from caredesk.rma.models import LineStatus, Parcel, ParcelOutcome
 from caredesk.rma.tests.conftest import approved, line_of
@@ -64,9 +64,7 @@ def test_d54_a_box_without_a_number_is_matched_by_the_serial_of_an_open_line(
     assert booking.parcel.outcome == ParcelOutcome.RECEIVED
 
 
-def test_d54_a_box_matching_nothing_is_rejected_and_returned_to_sender(
-    tse: User, specialist: User, case: Case
-) -> None:
+def test_d54_a_box_matching_nothing_is_rejected_and_returned_to_sender(tse: User, specialist: User, case: Case) -> None:
     approved(tse, specialist, case, "KR1000003")
     for scanned in ("KR1000001", "R99999999", "R99999999-1", "NOT-A-UNIT"):  # not on an open line, no such RMA
         booking = services.receive_parcel(specialist, scanned)

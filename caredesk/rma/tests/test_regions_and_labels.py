@@ -4,8 +4,6 @@ Code 128 barcode and the return address."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.utils import translation
 from reportlab.graphics.barcode.code128 import Code128
@@ -87,5 +85,3 @@ def test_d54_labels_are_for_lines_still_expected(tse: User, specialist: User, ca
     with pytest.raises(Conflict):
         services.return_label(world.alice, request.rma_number)
     assert services.return_label(world.alice, line_of(request).line_number).pdf  # a line's own, on request
-
-

@@ -66,9 +66,7 @@ def test_d55_repair_lines_have_no_deadline(tse: User, specialist: User, case: Ca
     assert line_of(request).return_due_at is None
 
 
-def test_d55_an_overdue_line_is_flagged_once_for_the_full_list_price(
-    tse: User, specialist: User, case: Case
-) -> None:
+def test_d55_an_overdue_line_is_flagged_once_for_the_full_list_price(tse: User, specialist: User, case: Case) -> None:
     request = _shipped(tse, specialist, case)
     told: list[Any] = []
 
@@ -129,7 +127,11 @@ def test_d55_staff_list_charges_and_waive_one_with_a_reason(
         with pytest.raises(Forbidden):
             list_return_charges(person)
     waived = services.waive_charge(specialist, charge.pk, "Lost by the carrier.")
-    assert (waived.status, waived.waived_by, waived.waive_reason) == (ChargeStatus.WAIVED, specialist, "Lost by the carrier.")
+    assert (waived.status, waived.waived_by, waived.waive_reason) == (
+        ChargeStatus.WAIVED,
+        specialist,
+        "Lost by the carrier.",
+    )
     with pytest.raises(Conflict):
         services.waive_charge(specialist, charge.pk, "Again.")
     assert [c.pk for c in list_return_charges(specialist, status="waived").items] == [charge.pk]
