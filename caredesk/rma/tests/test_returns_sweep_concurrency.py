@@ -5,7 +5,6 @@ PostgreSQL, where the sweeps really run side by side."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from django.db import connection
