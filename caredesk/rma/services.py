@@ -759,6 +759,10 @@ def _line_for(actor: User, scanned: str, serial: str) -> RmaLine | None:
                 % {"rma": rma_number},
                 fields={"serial": _("Enter the serial of the unit in the box.")},
             )
+        if visible_rma_lines(actor).filter(request__rma_number=rma_number).exists():
+            # A real RMA whose units are all back (often the same box scanned twice): a
+            # person looks at it, rather than the box going back to the customer.
+            raise Conflict(_("RMA %(rma)s expects no unit now.") % {"rma": rma_number})
         return None
     unit = normalise_serial(serial or scanned)
     found = list(lines.filter(serial=unit)[:2]) if unit and len(unit) <= SERIAL_MAX else []

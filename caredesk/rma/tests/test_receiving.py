@@ -99,6 +99,8 @@ def test_d54_a_line_received_already_expects_nothing(tse: User, specialist: User
     services.receive_parcel(specialist, number)
     with pytest.raises(Conflict):
         services.receive_parcel(specialist, number)
+    with pytest.raises(Conflict):
+        services.receive_parcel(specialist, request.rma_number)  # the same box scanned twice
     assert Parcel.objects.count() == 1
 
 
