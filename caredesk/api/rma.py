@@ -89,7 +89,7 @@ class RmaLineOut(Out):
 
 
 class RmaLineLogisticsOut(Out):
-    status: str = Field(description="The line's logistics state (D-5.4); empty before approval")
+    status: str = Field(description="The line's logistics state; empty before approval")
     status_label: str
     next_actions: list[str] = Field(description="What support logistics can do to the line now")
     carrier: str
@@ -98,7 +98,7 @@ class RmaLineLogisticsOut(Out):
     shipped_at: datetime | None
     delivered_at: datetime | None
     received_at: datetime | None
-    return_due_at: datetime | None = Field(description="Advance replacement: when the defective unit is due (D-5.5)")
+    return_due_at: datetime | None = Field(description="Advance replacement: when the defective unit is due back")
     charge_flagged: bool
     mismatched_serial: str | None = Field(description="Staff only: a serial found in a box booked against the line")
     return_region: str | None
