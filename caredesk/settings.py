@@ -288,6 +288,11 @@ RMA_TIME_AND_MATERIAL_PERCENT = env_int("CAREDESK_RMA_TIME_AND_MATERIAL_PERCENT"
 # D-5.7: a mis-shipment can be claimed up to this many days after the order line shipped (day 90
 # accepted, day 91 refused), counted in calendar days of the support centre's zone.
 MIS_SHIPMENT_CLAIM_DAYS = env_int("CAREDESK_MIS_SHIPMENT_CLAIM_DAYS", 90, minimum=1, maximum=3650)
+# D-5.5: an advance replacement's defective unit is due this many business days after the
+# replacement's delivery (its shipping where no delivery is recorded); then it is charged.
+RMA_RETURN_DAYS = env_int("CAREDESK_RMA_RETURN_DAYS", 10, minimum=1, maximum=365)
+# D-5.5: how often the sweep of returns not received runs.
+RMA_RETURN_SWEEP_SECONDS = env_int("CAREDESK_RMA_RETURN_SWEEP_SECONDS", 300, minimum=1, maximum=86_400)
 
 # --- files ------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -62,7 +62,7 @@ from caredesk.core.errors import NotFound
 from caredesk.entitlements.queries import visible_ecertificates
 from caredesk.installbase.queries import visible_assets
 from caredesk.rma.claims import visible_claims
-from caredesk.rma.queries import visible_rma_requests
+from caredesk.rma.queries import visible_return_charges, visible_rma_lines, visible_rma_requests
 
 # --- what a route needs ------------------------------------------------------------------
 
@@ -289,6 +289,20 @@ CLAIM = Scope(
     params=lambda c: {"case_id": c.case.case_id},
     missing={"case_id": NO_CASE},
     tells=lambda c: [c.sales_order, c.organisation.name],
+)  # fmt: skip
+APPROVED_LINE = Scope(
+    "RMA line", "rma_lines",  # line 1 of an approved repair RMA of Acme, Globex and the government customer (D-5.4)
+    visible=lambda user, line: visible_rma_lines(user).filter(pk=line.pk).exists(),
+    params=lambda line: {"line_number": line.line_number},
+    missing={"line_number": "R999999999-1"},
+    tells=lambda line: [line.request.organisation.name, line.serial],
+)  # fmt: skip
+RETURN_CHARGE = Scope(
+    "charge for a unit not returned", "return_charges",  # one on each of those lines (D-5.5)
+    visible=lambda user, c: visible_return_charges(user).filter(pk=c.pk).exists(),
+    params=lambda c: {"charge_id": c.pk},
+    missing={"charge_id": NO_ID},
+    tells=lambda c: [c.organisation.name, c.line.serial],
 )  # fmt: skip
 # Not owner-scoped: whoever may decide them may name any of them.
 REGISTRATION = Scope("registration", "registrations", None, lambda r: {"registration_id": r.pk},
@@ -557,6 +571,13 @@ ENTRIES: list[Entry] = [
     api("POST", "/mis-shipment-claims", C.OPEN_CASES, body=lambda call: {**CLAIM_BODY, "sales_order": "SO-ACME-7"}),
     api("GET", "/mis-shipment-claims/{case_id}", SIGNED_IN, CLAIM),
     api("POST", "/mis-shipment-claims/{case_id}/part-shipped", C.WORK_CASES, CLAIM, body=PART_SHIPPED),
+    # logistics (D-5.4): a label for whoever sees the request, the line's moves and the depot's
+    # receipts for support logistics; charges for units not returned for RMA specialists (D-5.5)
+    api("GET", "/rmas/{number}/label", SIGNED_IN, RMA),
+    api("POST", "/rma-lines/{line_number}/moves", C.RECEIVE_RETURNS, APPROVED_LINE, body={"action": "await_return"}),
+    api("POST", "/rma-receipts", C.RECEIVE_RETURNS, body={"scanned": "R999999999"}),
+    api("GET", "/rma-charges", C.APPROVE_RMAS),
+    api("POST", "/rma-charges/{charge_id}/waive", C.APPROVE_RMAS, RETURN_CHARGE, body={"reason": "Lost in transit."}),
     # the console's tools: closing with a reason, reopening (D-3.5), macros, bulk actions, saved views
     api("POST", "/cases/{case_id}/close", C.WORK_CASES, CASE, body=CLOSING),
     api("POST", "/cases/{case_id}/reopen", any_of(C.WORK_CASES, C.ANSWER_RESOLUTIONS), CLOSED_CASE, also=reopens,
@@ -654,6 +675,10 @@ ENTRIES: list[Entry] = [
     page("console:case_rma", "GET", C.CREATE_RMA_REQUESTS, CASE),
     page("console:case_rma", "POST", C.CREATE_RMA_REQUESTS, CASE,
          body={"unit_0": "on", "fault_0": "port_fault", "description_0": "Port 3 dead."}),
+    page("console:depot", "GET", C.RECEIVE_RETURNS),
+    page("console:depot", "POST", C.RECEIVE_RETURNS, body={"scanned": "R999999999", "serial": ""}),
+    page("console:charges", "GET", C.APPROVE_RMAS),
+    page("console:charge_waive", "POST", C.APPROVE_RMAS, RETURN_CHARGE, body={"reason": "Lost in transit."}),
 
     # --- the portal ---
     page("portal:home", "GET", SIGNED_IN),  # staff are sent on to the console

@@ -237,6 +237,28 @@ def _build() -> Matrix:
             sales_order=order, kind="documentation", order_lines=[1], priority="P3", follow_up_method="email",
             callback_phone="+49 69 1234 5678", summary="No manual in the box", description="The guide is missing.",
         )))  # fmt: skip
+    # Approved repair RMAs (D-5.4) of each customer, line 1 of each with a charge for a unit
+    # not returned (D-5.5). The charges are written here rather than by the sweep, which
+    # would need advance replacements shipped weeks before the world's day.
+    from caredesk.rma.models import ReturnCharge
+
+    approver = accounts.create_user("approver@vendor.example", "Abe Approver", world.vendor, PASSWORD,
+                                    roles=[Role.RMA_SPECIALIST], gov_cleared=True)  # fmt: skip
+    rma_lines, return_charges = [], []
+    for contact, serial, site in ((world.alice, "KR1000098", world.acme_hq), (world.charlie, "KR2000098", None),
+                                  (world.gina, "KR3000098", world.agency_site)):  # fmt: skip
+        installbase.register_asset(installbase.NewAsset(
+            serial=serial, product=ib.router, owner=contact.organisation, site=site, ship_date=date(2026, 4, 1),
+        ))  # fmt: skip
+        technical = admin_case(contact, kind="technical", request_type="", request_subtype="", serial_number=serial)
+        request = rma.request_rma(raiser, technical.case_id, [rma.NewLine(serial, "no_power", "No power.")])
+        request = rma.approve(approver, request.validation_number)
+        line = request.lines.select_related("request__organisation").get()
+        rma_lines.append(line)
+        return_charges.append(ReturnCharge.objects.create(
+            line=line, organisation=request.organisation, amount=ib.router.list_price, currency="USD",
+            due_at=request.decided_at,
+        ))  # fmt: skip
     Asset.objects.filter(pk=ib.agency_unit.pk).update(standing="needs_reinstatement")
     transfers = [
         installbase.request_transfer(world.alice, ib.lapsed.serial, "ACC-GLOBEX"),
@@ -325,6 +347,7 @@ def _build() -> Matrix:
         "associations": associations, "membership_requests": waiting, "macros": macros, "saved_views": views,
         "rma_requests": rma_requests, "rma_case": rma_requests[0].case.case_id,
         "mis_shipment_claims": mis_shipment_claims,
+        "rma_lines": rma_lines, "return_charges": return_charges,
     }  # fmt: skip
     return Matrix(people=people, tokens=tokens, sessions=sessions, things=things)
 

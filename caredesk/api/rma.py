@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router
 from pydantic import Field, StrictBool
 
@@ -17,7 +17,18 @@ from caredesk.accounts.models import User
 from caredesk.api.idempotency import idempotent
 from caredesk.api.schemas import ErrorOut, FollowUpIn, In, Out, PriorityIn, QueryIn
 from caredesk.rma import claims, queries, services
-from caredesk.rma.models import FaultCategory, MisShipmentClaim, MisShipmentKind, RmaMessage, RmaRequest, RmaStatus
+from caredesk.rma.models import (
+    FaultCategory,
+    LineStatus,
+    MisShipmentClaim,
+    MisShipmentKind,
+    ParcelOutcome,
+    ReturnCharge,
+    RmaLine,
+    RmaMessage,
+    RmaRequest,
+    RmaStatus,
+)
 
 router = Router(tags=["RMAs"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -79,6 +90,25 @@ class RmaLineOut(Out):
     quote_price: Decimal | None
     withdrawn: bool
     flagged_words: list[str] | None = Field(description="Staff only: words of the text about fire or flood")
+    logistics: RmaLineLogisticsOut
+
+
+class RmaLineLogisticsOut(Out):
+    status: str = Field(description="The line's logistics state; empty before approval")
+    status_label: str
+    next_actions: list[str] = Field(description="What support logistics can do to the line now")
+    carrier: str
+    tracking_number: str
+    replacement_serial: str | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    received_at: datetime | None
+    return_due_at: datetime | None = Field(description="Advance replacement: when the defective unit is due back")
+    charge_flagged: bool
+    mismatched_serial: str | None = Field(description="Staff only: a serial found in a box booked against the line")
+    return_region: str | None
+    return_address: str | None
+    return_instructions: str | None
 
 
 class QuoteOut(Out):
@@ -162,9 +192,31 @@ def rma_out(user: User, request: RmaRequest) -> dict[str, Any]:
                 "quote_price": line.quote_price,
                 "withdrawn": line.withdrawn,
                 "flagged_words": line.flagged_words if staff else None,
+                "logistics": logistics_out(line, staff=staff),
             }
             for line in queries.rma_lines(request)
         ],
+    }
+
+
+def logistics_out(line: RmaLine, *, staff: bool) -> dict[str, Any]:
+    region = queries.return_region_of(line) if line.status else None
+    return {
+        "status": line.status,
+        "status_label": str(LineStatus(line.status).label) if line.status else "",
+        "next_actions": [str(a) for a in services.next_actions(line)] if line.status else [],
+        "carrier": line.carrier,
+        "tracking_number": line.tracking_number,
+        "replacement_serial": line.replacement.serial if line.replacement_id and line.replacement else None,
+        "shipped_at": line.shipped_at,
+        "delivered_at": line.delivered_at,
+        "received_at": line.received_at,
+        "return_due_at": line.return_due_at,
+        "charge_flagged": line.charge_flagged_at is not None,
+        "mismatched_serial": (line.mismatched_serial or None) if staff else None,
+        "return_region": region.name if region else None,
+        "return_address": region.address if region else None,
+        "return_instructions": queries.return_instructions(region) if region else None,
     }
 
 
@@ -386,3 +438,159 @@ def record_part_shipped(request: HttpRequest, payload: PartShippedIn, case_id: s
     user = _user(request)
     claims.record_part_shipped(user, case_id, payload.carrier, payload.tracking_number)
     return claim_out(claims.get_claim(user, case_id))
+
+
+# --- logistics, labels, receiving, charges (D-5.4, D-5.5) ----------------------------------------
+
+LineNumber = Path(..., max_length=40, description="Line number R…-n")
+ActionKey = Literal[tuple(a.value for a in services.LineAction if a != services.LineAction.RECEIVE)]  # type: ignore[valid-type]
+
+
+class LineMoveIn(In):
+    action: ActionKey = Field(description="ship_replacement, deliver, await_return, repair, ship_back or close")  # type: ignore[valid-type]
+    carrier: str = Field("", max_length=services.TRACKING_MAX, description="ship_replacement and ship_back")
+    tracking_number: str = Field("", max_length=services.TRACKING_MAX, description="ship_replacement and ship_back")
+    replacement_serial: str = Field("", max_length=64, description="ship_replacement: the new unit's serial")
+
+
+class LineOut(Out):
+    line_number: str
+    rma_number: str
+    serial: str
+    rma_type: str
+    logistics: RmaLineLogisticsOut
+
+
+class ReceiptIn(In):
+    scanned: str = Field(min_length=1, max_length=64, description="What is on the box: R…-n, R…, or a serial")
+    serial: str = Field("", max_length=64, description="The serial of the unit inside, where read")
+
+
+class ReceiptOut(Out):
+    id: int
+    outcome: str = Field(description="received, serial_mismatch (held) or return_to_sender (rejected)")
+    outcome_label: str
+    scanned: str
+    serial: str
+    line_number: str | None
+    received_at: datetime
+
+
+class ChargeQuery(QueryIn):
+    status: str = Field("", max_length=8, description="open or waived")
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=100)
+
+
+class ChargeOut(Out):
+    id: int
+    line_number: str
+    rma_number: str
+    serial: str
+    organisation: dict[str, Any]
+    amount: Decimal
+    currency: str
+    due_at: datetime
+    flagged_at: datetime
+    status: str
+    waived_at: datetime | None
+    waive_reason: str
+
+
+class ChargePageOut(Out):
+    items: list[ChargeOut]
+    next_cursor: str | None
+
+
+def _line_out(user: User, line: RmaLine) -> dict[str, Any]:
+    return {
+        "line_number": line.line_number,
+        "rma_number": line.request.rma_number,
+        "serial": line.serial,
+        "rma_type": line.rma_type,
+        "logistics": logistics_out(line, staff=may(user, Capability.SEE_INTERNAL)),
+    }
+
+
+def _charge_out(charge: ReturnCharge) -> dict[str, Any]:
+    return {
+        "id": charge.pk,
+        "line_number": charge.line.line_number,
+        "rma_number": charge.line.request.rma_number,
+        "serial": charge.line.serial,
+        "organisation": {"id": charge.organisation_id, "name": charge.organisation.name},
+        "amount": charge.amount,
+        "currency": charge.currency,
+        "due_at": charge.due_at,
+        "flagged_at": charge.flagged_at,
+        "status": charge.status,
+        "waived_at": charge.waived_at,
+        "waive_reason": charge.waive_reason,
+    }
+
+
+@router.get(
+    "/rmas/{number}/label",
+    response={200: None, 404: ErrorOut, 409: ErrorOut},
+    summary="The return label (PDF): of one line (R…-n), or of every line whose unit is still expected (R…)",
+)
+def return_label(request: HttpRequest, number: str = Number) -> HttpResponse:
+    label = services.return_label(_user(request), number)
+    response = HttpResponse(label.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{label.filename}"'
+    return response
+
+
+@router.post(
+    "/rma-lines/{line_number}/moves",
+    response={200: LineOut, **ERRORS},
+    summary="Support logistics: move a line on (ship the replacement, deliver, repair, ship back, close)",
+)
+def move_line(request: HttpRequest, payload: LineMoveIn, line_number: str = LineNumber) -> dict[str, Any]:
+    user = _user(request)
+    services.advance_line(
+        user, line_number, payload.action, carrier=payload.carrier, tracking_number=payload.tracking_number,
+        replacement_serial=payload.replacement_serial,
+    )  # fmt: skip
+    return _line_out(user, queries.get_rma_line(user, line_number))
+
+
+@router.post(
+    "/rma-receipts",
+    response={201: ReceiptOut, **ERRORS},
+    summary="Depot: book a box by line number, RMA number or serial; a box matching nothing is returned to sender",
+)
+@idempotent
+def receive(request: HttpRequest, payload: ReceiptIn) -> tuple[int, dict[str, Any]]:
+    booking = services.receive_parcel(_user(request), payload.scanned, payload.serial)
+    parcel = booking.parcel
+    return 201, {
+        "id": parcel.pk,
+        "outcome": parcel.outcome,
+        "outcome_label": str(ParcelOutcome(parcel.outcome).label),
+        "scanned": parcel.scanned,
+        "serial": parcel.serial,
+        "line_number": booking.line.line_number if booking.line else None,
+        "received_at": parcel.received_at,
+    }
+
+
+@router.get(
+    "/rma-charges",
+    response={200: ChargePageOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Staff: charges for defective units not returned in time, newest first",
+)
+def list_charges(request: HttpRequest, filters: Query[ChargeQuery]) -> dict[str, Any]:
+    page = queries.list_return_charges(
+        _user(request), status=filters.status, cursor=filters.cursor, limit=filters.limit
+    )
+    return {"items": [_charge_out(c) for c in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/rma-charges/{charge_id}/waive", response={200: ChargeOut, **ERRORS}, summary="Staff: waive a charge, saying why"
+)
+def waive_charge(request: HttpRequest, payload: ReasonIn, charge_id: int = Path(..., ge=1, le=2**62)) -> dict[str, Any]:
+    user = _user(request)
+    services.waive_charge(user, charge_id, payload.reason)
+    return _charge_out(queries.get_return_charge(user, charge_id))

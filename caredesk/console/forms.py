@@ -468,3 +468,25 @@ def rma_request_form(user: User, case: Any, data: Any = None) -> RmaRequestForm:
     if data is None and form.units and form.units[0].serial == (case.serial_number or "").upper():
         form.initial["unit_0"] = True
     return form
+
+
+class ReceiptForm(forms.Form):
+    """The depot's scan (D-5.4): what is on the box, and, where read, the unit's serial."""
+
+    scanned = forms.CharField(
+        label=_("Line number, RMA number or serial on the box"),
+        max_length=64,
+        required=False,
+        # Keyboard first: a barcode scanner types into this field and presses Enter.
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    serial = forms.CharField(
+        label=_("Serial of the unit inside (optional)"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class WaiveForm(forms.Form):
+    reason = forms.CharField(label=_("Why the charge is waived"), max_length=2000, required=False)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from caredesk.console import casework, claims, installbase, outbox, rma, views
+from caredesk.console import casework, claims, installbase, outbox, returns, rma, views
 
 app_name = "console"
 
@@ -52,6 +52,9 @@ urlpatterns = [
     ),
     path("registrations/", views.registrations, name="registrations"),
     path("outbox/", outbox.outbox, name="outbox"),
+    path("depot/", returns.depot, name="depot"),
+    path("rma-charges/", returns.charges, name="charges"),
+    re_path(r"^rma-charges/(?P<charge_id>[0-9]{1,18})/waive/$", returns.charge_waive, name="charge_waive"),
     path("assets/", installbase.assets, name="assets"),
     path("assets/<str:serial>/", installbase.asset, name="asset"),
     path("entitlement/", installbase.entitlement_check, name="entitlement"),

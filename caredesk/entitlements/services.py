@@ -124,6 +124,20 @@ def end_coverage_of(asset: Asset) -> list[str]:
     return ended
 
 
+def cover_replacement(defective: Asset, replacement: Asset) -> list[str]:
+    """The contracts that covered ``defective`` cover ``replacement`` instead (an RMA's
+    replacement takes the defective unit's place); the contract ids. Called inside the
+    caller's transaction."""
+    rows = CoveredAsset.objects.filter(asset=defective)
+    contract_ids = list(rows.values_list("contract_id", flat=True))
+    CoveredAsset.objects.bulk_create([CoveredAsset(contract_id=c, asset=replacement) for c in contract_ids])
+    moved = list(
+        Contract.objects.filter(pk__in=contract_ids).order_by("contract_id").values_list("contract_id", flat=True)
+    )
+    rows.delete()
+    return moved
+
+
 # --- support e-certificates (D-2.7) ---------------------------------------------------------
 
 

@@ -83,6 +83,12 @@ class Asset(models.Model):
     )
     standing = models.CharField(max_length=24, choices=SupportStanding.choices, default=SupportStanding.GOOD)
     best_effort = models.BooleanField("hardware replacement best effort", default=False)
+    # Replaced through an RMA: the unit that took its place, and when. The replaced unit
+    # goes back to the vendor; its owner keeps the replacement.
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces", db_index=False
+    )
+    replaced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from caredesk.accounts.access import Capability, require
 from caredesk.accounts.models import Organisation, OrganisationKind, Site, User
 from caredesk.core import audit
-from caredesk.core.clock import now
+from caredesk.core.clock import local_date, now
 from caredesk.core.errors import Conflict, NotFound, ValidationFailed
 from caredesk.core.validation import clean_text
 from caredesk.installbase import orders
@@ -176,6 +176,46 @@ def move_asset(actor: User | None, asset: Asset, site: Site, *, reference: str =
     asset.save(update_fields=["site", "updated_at"])
     audit.record(asset, "moved", actor, {"site": [before, site.pk], "reference": reference})
     return asset
+
+
+def register_replacement(actor: User | None, defective: Asset, serial: str, *, reference: str = "") -> Asset:
+    """Register the unit that replaces ``defective`` (an RMA's advance replacement): a unit
+    of the same product, owner and site, bought the same way, shipped today; the defective
+    unit is marked replaced by it. Recorded on both units. Called inside the caller's
+    transaction by the RMA service, which has checked the actor's right to ship it."""
+    new_serial = check_serial(serial, "replacement_serial")
+    if Asset.objects.filter(serial=new_serial).exists():
+        raise ValidationFailed(
+            _("This serial number is registered already."),
+            fields={"replacement_serial": _("Give the serial of a new unit.")},
+        )
+    if defective.replaced_by_id is not None:
+        raise Conflict(_("The unit has been replaced already."))
+    moment = now()
+    replacement = Asset.objects.create(
+        serial=new_serial,
+        product_id=defective.product_id,
+        owner_id=defective.owner_id,
+        site_id=defective.site_id,
+        ship_date=local_date(moment),
+        channel=defective.channel,
+        partner_id=defective.partner_id,
+        standing=defective.standing,
+        created_at=moment,
+        updated_at=moment,
+    )
+    defective.replaced_by = replacement
+    defective.replaced_at = moment
+    defective.updated_at = moment
+    defective.save(update_fields=["replaced_by", "replaced_at", "updated_at"])
+    audit.record(
+        replacement,
+        "registered_as_replacement",
+        actor,
+        {"replaces": defective.serial, "owner": defective.owner_id, "site": defective.site_id, "reference": reference},
+    )
+    audit.record(defective, "replaced", actor, {"replaced_by": new_serial, "reference": reference})
+    return replacement
 
 
 # --- ownership transfer and reinstatement (D-2.9) ---------------------------------------------

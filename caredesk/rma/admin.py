@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from caredesk.rma.models import RmaLine, RmaRequest
+from caredesk.core.admin import AuditedAdmin
+from caredesk.rma.models import Parcel, ReturnRegion, RmaLine, RmaRequest
 from caredesk.rma.queries import visible_rma_requests
 
 
@@ -29,6 +30,32 @@ class RmaRequestAdmin(admin.ModelAdmin[RmaRequest]):
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         # The admin site obeys the same access rule as every other interface (D-1.3).
         return visible_rma_requests(request.user).select_related("organisation")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ReturnRegion)
+class ReturnRegionAdmin(AuditedAdmin[ReturnRegion]):
+    """Where units go back to (D-5.4): each region's countries, return address and
+    instructions. A unit's site country chooses the region."""
+
+    list_display = ["name", "code"]
+
+
+@admin.register(Parcel)
+class ParcelAdmin(admin.ModelAdmin[Parcel]):
+    """Read-only: boxes are booked at the depot (console, API), which keeps D-5.4."""
+
+    list_display = ["received_at", "scanned", "serial", "outcome", "line"]
+    list_filter = ["outcome"]
+    search_fields = ["scanned", "serial"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -79,6 +79,23 @@ class QuoteStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+class LineStatus(models.TextChoices):
+    """Where a line stands in its logistics (D-5.4). Advance replacement: approved →
+    replacement shipped → delivered → defective received → closed. The others (repair at
+    the factory, dead on arrival, warranty, time and material): approved → awaiting return
+    → received → repaired → shipped back → closed."""
+
+    APPROVED = "approved", _("Approved")
+    REPLACEMENT_SHIPPED = "replacement_shipped", _("Replacement shipped")
+    DELIVERED = "delivered", _("Replacement delivered")
+    DEFECTIVE_RECEIVED = "defective_received", _("Defective unit received")
+    AWAITING_RETURN = "awaiting_return", _("Awaiting the unit")
+    RECEIVED = "received", _("Unit received")
+    REPAIRED = "repaired", _("Repaired")
+    SHIPPED_BACK = "shipped_back", _("Shipped back")
+    CLOSED = "closed", _("Closed")
+
+
 class RmaRequest(models.Model):
     """A request to return defective units, raised by a TSE from a technical case (D-5.1).
     Owned by the case's organisation: whoever sees that organisation's cases sees it
@@ -140,10 +157,39 @@ class RmaLine(models.Model):
     quote_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     withdrawn = models.BooleanField(default=False)  # a time-and-material line whose quote was declined
     line_number = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    # Logistics (D-5.4): the line's own state once approved ("" before), moved only by
+    # ``services.logistics.move`` along ``TRANSITIONS``.
+    status = models.CharField(max_length=24, choices=LineStatus.choices, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    carrier = models.CharField(max_length=64, blank=True)  # of the replacement, or of the repaired unit going back
+    tracking_number = models.CharField(max_length=64, blank=True)
+    replacement = models.ForeignKey(
+        "installbase.Asset", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces_lines"
+    )
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    # D-5.4: the serial found in a box booked against this line when it is not the line's.
+    mismatched_serial = models.CharField(max_length=64, blank=True)
+    # D-5.5: when the defective unit of an advance replacement must be back, an exact instant
+    # on the business calendar; and when the sweep flagged it for a charge (once).
+    return_due_at = models.DateTimeField(null=True, blank=True)
+    charge_flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["request", "position"], name="rma_line_position")]
-        indexes = [models.Index(fields=["serial"], name="rma_line_serial")]
+        indexes = [
+            models.Index(fields=["serial"], name="rma_line_serial"),
+            # D-5.5: the sweep reads only lines still owed and not yet flagged; every other
+            # line (received, flagged, never due) is outside the index.
+            models.Index(
+                fields=["return_due_at"],
+                name="rma_line_return_owed",
+                condition=models.Q(
+                    return_due_at__isnull=False, received_at__isnull=True, charge_flagged_at__isnull=True
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.line_number or f"{self.request_id}/{self.position}"
@@ -245,3 +291,81 @@ class MisShipmentClaim(models.Model):
 
     def __str__(self) -> str:
         return f"mis-shipment claim on {self.sales_order}"
+
+
+class ReturnRegion(models.Model):
+    """Where a unit goes back to (D-5.4): a region by the countries it holds, its return
+    address and the instructions the customer follows. Data, edited in the admin site; a
+    unit's site country chooses the region."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    countries = models.JSONField(default=list, blank=True, help_text="ISO 3166 alpha-2 codes")
+    address = models.TextField(help_text="The return address, as printed on the label, one line per line")
+    instructions = models.TextField(help_text="What the customer does to send the unit back, in English")
+    instructions_translations = models.JSONField(
+        default=dict, blank=True, help_text='The instructions in other languages, as {"de": "…", "ja": "…"}'
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ParcelOutcome(models.TextChoices):
+    """What the depot did with a box (D-5.4)."""
+
+    RECEIVED = "received", _("Received")
+    SERIAL_MISMATCH = "serial_mismatch", _("Held: the serial does not match the line")
+    RETURN_TO_SENDER = "return_to_sender", _("Rejected: return to sender")
+
+
+class Parcel(models.Model):
+    """A box booked at the depot (D-5.4): what was scanned on it, the serial found inside,
+    and what became of it. A box that matches no open line is rejected, returned to sender
+    and kept here, booked against no RMA."""
+
+    scanned = models.CharField(max_length=64)  # the RMA or line number on the box, or a serial
+    serial = models.CharField(max_length=64, blank=True)  # the serial of the unit inside, where read
+    line = models.ForeignKey(RmaLine, null=True, blank=True, on_delete=models.PROTECT, related_name="parcels")
+    outcome = models.CharField(max_length=24, choices=ParcelOutcome.choices)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes = [models.Index(fields=["received_at", "id"], name="rma_parcel_received")]
+
+    def __str__(self) -> str:
+        return f"parcel {self.scanned} ({self.outcome})"
+
+
+class ChargeStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    WAIVED = "waived", _("Waived")
+
+
+class ReturnCharge(models.Model):
+    """A charge for a defective unit not received in time (D-5.5): the product's full list
+    price, flagged once by the sweep. Staff may waive it, saying why. Owned by the
+    request's organisation, so it is seen as the request is (D-1.3)."""
+
+    line = models.OneToOneField(RmaLine, on_delete=models.PROTECT, related_name="charge")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    due_at = models.DateTimeField()  # the deadline the unit missed
+    flagged_at = models.DateTimeField(default=now)
+    status = models.CharField(max_length=8, choices=ChargeStatus.choices, default=ChargeStatus.OPEN)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    waived_at = models.DateTimeField(null=True, blank=True)
+    waive_reason = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["flagged_at", "id"], name="rma_charge_flagged")]
+
+    def __str__(self) -> str:
+        return f"charge on line {self.line_id}"

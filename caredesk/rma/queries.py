@@ -7,13 +7,25 @@ from django.db.models import Case as When_
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from caredesk.accounts.access import Capability, may, owner_scope
+from caredesk.accounts.access import Capability, may, owner_scope, require
 from caredesk.accounts.models import User
 from caredesk.core.errors import NotFound, ValidationFailed
 from caredesk.core.identifiers import normalise_rma_number, normalise_validation_number
+from caredesk.core.labels import in_language
 from caredesk.core.paging import Page, keyset_page
+from caredesk.core.snapshot import Snapshot
 from caredesk.installbase.queries import SERIAL_MAX, normalise_serial
-from caredesk.rma.models import INTERNAL_KINDS, RmaLine, RmaMessage, RmaRequest, RmaStatus
+from caredesk.rma.models import (
+    INTERNAL_KINDS,
+    ChargeStatus,
+    Parcel,
+    ReturnCharge,
+    ReturnRegion,
+    RmaLine,
+    RmaMessage,
+    RmaRequest,
+    RmaStatus,
+)
 
 
 def visible_rma_requests(user: User) -> QuerySet[RmaRequest]:
@@ -80,7 +92,7 @@ def locked_rma_request(user: User, number: str) -> RmaRequest:
 
 def rma_lines(request: RmaRequest) -> list[RmaLine]:
     """The lines of a request the caller sees, in the order the units were requested."""
-    return list(request.lines.select_related("asset__product").order_by("position"))
+    return list(request.lines.select_related("asset__product", "asset__site", "replacement").order_by("position"))
 
 
 def rma_messages(user: User, request: RmaRequest) -> list[RmaMessage]:
@@ -155,3 +167,109 @@ def with_line_counts(requests: list[RmaRequest]) -> list[RmaRequest]:
 def case_rma_requests(user: User, case_pk: int) -> list[RmaRequest]:
     """The visible requests raised from one case, oldest first (D-3.6: the case page shows them)."""
     return list(visible_rma_requests(user).filter(case_id=case_pk).order_by("created_at", "id"))
+
+
+def visible_rma_lines(user: User) -> QuerySet[RmaLine]:
+    """The lines of the requests ``user`` may see: through the request's owner (D-1.3)."""
+    return owner_scope(user, RmaLine.objects, "request__organisation")
+
+
+def _line_number(text: str) -> str | None:
+    rma = normalise_rma_number((text or "").strip()) if len(text or "") <= 40 else None
+    if rma is None or rma[1] is None:
+        return None
+    return f"{rma[0]}-{rma[1]}"
+
+
+def get_rma_line(user: User, line_number: str) -> RmaLine:
+    """The visible line ``R…-n``, else NotFound."""
+    number = _line_number(line_number)
+    found = (
+        list(
+            visible_rma_lines(user)
+            .filter(line_number=number)
+            .select_related("request__case", "request__organisation", "asset__site", "replacement")[:1]
+        )
+        if number
+        else []
+    )
+    if not found:
+        raise NotFound(_("No such RMA line."))
+    return found[0]
+
+
+def locked_rma_line(user: User, line_number: str) -> RmaLine:
+    """``get_rma_line`` with the line row locked until the caller's transaction ends."""
+    number = _line_number(line_number)
+    found = (
+        list(visible_rma_lines(user).filter(line_number=number).select_for_update(of=("self",))[:1]) if number else []
+    )
+    if not found:
+        raise NotFound(_("No such RMA line."))
+    return found[0]
+
+
+def _load_regions() -> dict[str, ReturnRegion]:
+    found: dict[str, ReturnRegion] = {}
+    for region in ReturnRegion.objects.order_by("code"):
+        for country in region.countries:
+            found.setdefault(str(country).upper(), region)
+    return found
+
+
+# Five rows that administrators rarely edit: read once per process, dropped on every save.
+return_regions: Snapshot[dict[str, ReturnRegion]] = Snapshot(_load_regions)
+
+
+def return_region_for(country: str) -> ReturnRegion | None:
+    """The return region that holds ``country`` (ISO 3166 alpha-2), D-5.4; None where no
+    region does (an operator's gap, shown as such)."""
+    return return_regions.get().get((country or "").upper())
+
+
+def return_region_of(line: RmaLine) -> ReturnRegion | None:
+    """Where the line's unit goes back to: by the country of the unit's site, else its
+    owner's country (D-5.4)."""
+    site = line.asset.site
+    country = site.country if site is not None else line.request.organisation.country
+    return return_region_for(country)
+
+
+def return_instructions(region: ReturnRegion) -> str:
+    """The region's instructions in the reader's language, English where none is given."""
+    return in_language(region.instructions, region.instructions_translations)
+
+
+def visible_return_charges(user: User) -> QuerySet[ReturnCharge]:
+    """The charges for units not returned (D-5.5) ``user`` may see, through the owner."""
+    return owner_scope(user, ReturnCharge.objects, "organisation")
+
+
+def list_return_charges(
+    user: User, *, status: str = "", cursor: str | None = None, limit: int = 50
+) -> Page[ReturnCharge]:
+    """A page of the charges staff handle, newest first (D-5.5)."""
+    require(user, Capability.APPROVE_RMAS)
+    if not 1 <= limit <= 100:
+        raise ValidationFailed(_("The page size must be between 1 and 100."), fields={"limit": _("1 to 100.")})
+    charges = visible_return_charges(user).select_related("line__request", "organisation")
+    if status:
+        if status not in ChargeStatus.values:
+            raise ValidationFailed(
+                _("Unknown status."),
+                fields={"status": _("One of %(values)s.") % {"values": ", ".join(ChargeStatus.values)}},
+            )
+        charges = charges.filter(status=status)
+    return keyset_page(charges, field="flagged_at", descending=True, cursor=cursor, limit=limit)
+
+
+def get_return_charge(user: User, charge_id: int) -> ReturnCharge:
+    found = list(visible_return_charges(user).filter(pk=charge_id).select_related("line__request", "organisation")[:1])
+    if not found:
+        raise NotFound(_("No such charge."))
+    return found[0]
+
+
+def recent_parcels(user: User, *, limit: int = 20) -> list[Parcel]:
+    """The boxes ``user`` booked last, for the depot page: their own work, no one else's."""
+    return list(Parcel.objects.filter(received_by=user).select_related("line").order_by("-received_at", "-id")[:limit])

@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, may, require
@@ -31,17 +32,25 @@ from caredesk.cases.queries import get_case
 from caredesk.core import audit
 from caredesk.core.clock import now
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from caredesk.core.identifiers import allocate_rma_number, allocate_validation_number
+from caredesk.core.identifiers import allocate_rma_number, allocate_validation_number, normalise_rma_number
 from caredesk.entitlements.models import HardwareReplacement
 from caredesk.entitlements.queries import AssetEntitlement, entitlement
+from caredesk.entitlements.services import cover_replacement
 from caredesk.installbase.models import Asset
 from caredesk.installbase.queries import SERIAL_MAX, normalise_serial, today
+from caredesk.installbase.services import register_replacement
+from caredesk.rma import events, labels
 from caredesk.rma.models import (
     EXCLUDED_FAULTS,
     EXCLUSION_REASON,
     OPEN_STATUSES,
+    ChargeStatus,
     FaultCategory,
+    LineStatus,
+    Parcel,
+    ParcelOutcome,
     QuoteStatus,
+    ReturnCharge,
     RmaLine,
     RmaMessage,
     RmaMessageKind,
@@ -50,7 +59,16 @@ from caredesk.rma.models import (
     RmaType,
     TypeReason,
 )
-from caredesk.rma.queries import locked_rma_request
+from caredesk.rma.queries import (
+    get_rma_request,
+    locked_rma_line,
+    locked_rma_request,
+    return_region_of,
+    rma_lines,
+    visible_return_charges,
+    visible_rma_lines,
+)
+from caredesk.sla.queries import support_calendar
 
 LINES_MAX = 50
 DESCRIPTION_MAX = 5_000
@@ -355,10 +373,12 @@ def approve(actor: User, number: str) -> RmaRequest:
     if request.quote_status == QuoteStatus.OFFERED:
         raise Conflict(_("The customer has not accepted the time-and-material quote yet."))
     rma_number = allocate_rma_number(settings.RMA_NUMBER_START)
+    moment = now()
     for n, line in enumerate(lines, start=1):
         line.line_number = f"{rma_number}-{n}"
-    RmaLine.objects.bulk_update(lines, ["line_number"])
-    moment = now()
+        # D-5.4: a line's logistics start here; every later state comes from ``move``.
+        line.status, line.status_changed_at = LineStatus.APPROVED, moment
+    RmaLine.objects.bulk_update(lines, ["line_number", "status", "status_changed_at"])
     _change(
         request,
         actor,
@@ -513,3 +533,415 @@ def answer_quote(actor: User, number: str, accept: bool) -> RmaRequest:
         }
     _change(request, actor, "quote_declined", changes, withdrawn=[line.serial for line in priced])
     return request
+
+
+# --- logistics (D-5.4): each line's own states ------------------------------------------------
+
+
+REPAIR_TYPES = frozenset(
+    {RmaType.RETURN_TO_FACTORY, RmaType.DEAD_ON_ARRIVAL, RmaType.WARRANTY, RmaType.TIME_AND_MATERIAL}
+)
+ADVANCE_TYPES = frozenset({RmaType.ADVANCE_REPLACEMENT})
+TRACKING_MAX = 64
+
+
+class LineAction(StrEnum):
+    """What can be done to a line (D-5.4): the names of the transitions."""
+
+    SHIP_REPLACEMENT = "ship_replacement"
+    DELIVER = "deliver"
+    AWAIT_RETURN = "await_return"
+    RECEIVE = "receive"
+    REPAIR = "repair"
+    SHIP_BACK = "ship_back"
+    CLOSE = "close"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move of a line: from which states, to which, for which RMA types, and whether it
+    carries a shipment (carrier and tracking number)."""
+
+    sources: frozenset[LineStatus]
+    target: LineStatus
+    types: frozenset[str]
+    shipment: bool = False
+
+
+def _t(
+    sources: set[LineStatus], target: LineStatus, types: frozenset[RmaType], *, shipment: bool = False
+) -> Transition:
+    return Transition(frozenset(sources), target, frozenset(str(t) for t in types), shipment)
+
+
+S = LineStatus
+# D-5.4 as data: every move a line can make. ``move`` is the only code that changes a line's
+# state, and it reads this table and nothing else to decide whether a move is allowed.
+TRANSITIONS: dict[tuple[LineAction, str], Transition] = {
+    # advance replacement: the replacement ships first, the defective unit comes back after
+    (LineAction.SHIP_REPLACEMENT, "advance"): _t({S.APPROVED}, S.REPLACEMENT_SHIPPED, ADVANCE_TYPES, shipment=True),
+    (LineAction.DELIVER, "advance"): _t({S.REPLACEMENT_SHIPPED}, S.DELIVERED, ADVANCE_TYPES),
+    (LineAction.RECEIVE, "advance"): _t({S.REPLACEMENT_SHIPPED, S.DELIVERED}, S.DEFECTIVE_RECEIVED, ADVANCE_TYPES),
+    (LineAction.CLOSE, "advance"): _t({S.DEFECTIVE_RECEIVED}, S.CLOSED, ADVANCE_TYPES),
+    # repair (at the factory, dead on arrival, warranty, time and material): the unit comes
+    # back first, is repaired and goes back
+    (LineAction.AWAIT_RETURN, "repair"): _t({S.APPROVED}, S.AWAITING_RETURN, REPAIR_TYPES),
+    (LineAction.RECEIVE, "repair"): _t({S.APPROVED, S.AWAITING_RETURN}, S.RECEIVED, REPAIR_TYPES),
+    (LineAction.REPAIR, "repair"): _t({S.RECEIVED}, S.REPAIRED, REPAIR_TYPES),
+    (LineAction.SHIP_BACK, "repair"): _t({S.REPAIRED}, S.SHIPPED_BACK, REPAIR_TYPES, shipment=True),
+    (LineAction.CLOSE, "repair"): _t({S.SHIPPED_BACK}, S.CLOSED, REPAIR_TYPES),
+}
+
+
+def flow_of(rma_type: str) -> str:
+    return "advance" if rma_type in ADVANCE_TYPES else "repair"
+
+
+def transition_for(line: RmaLine, action: str) -> Transition | None:
+    """The table's move ``action`` for ``line`` from where it stands, or None."""
+    try:
+        key = (LineAction(action), flow_of(line.rma_type))
+    except ValueError:
+        return None
+    found = TRANSITIONS.get(key)
+    if found is None or line.rma_type not in found.types or line.status not in found.sources:
+        return None
+    return found
+
+
+def next_actions(line: RmaLine) -> list[LineAction]:
+    """What can be done to ``line`` now, in the table's order (for pages and the API)."""
+    flow = flow_of(line.rma_type)
+    return [action for (action, of) in TRANSITIONS if of == flow and transition_for(line, action) is not None]
+
+
+RECEIVABLE = frozenset(
+    s for (action, _flow), t in TRANSITIONS.items() if action == LineAction.RECEIVE for s in t.sources
+)
+
+
+def return_due(moment: Any) -> Any:
+    """D-5.5: the instant the defective unit is due, ``RMA_RETURN_DAYS`` business days of
+    the support centre's calendar (D-4.2) after ``moment``."""
+    return support_calendar().add_business_time(moment, timedelta(days=settings.RMA_RETURN_DAYS))
+
+
+def _shipment(carrier: str, tracking_number: str) -> tuple[str, str]:
+    carrier, tracking = (carrier or "").strip(), (tracking_number or "").strip()
+    errors: dict[str, str] = {}
+    for name, value, what in (("carrier", carrier, _("Name the carrier.")),
+                              ("tracking_number", tracking, _("Enter the tracking number."))):  # fmt: skip
+        if not value:
+            errors[name] = what
+        elif len(value) > TRACKING_MAX or "\x00" in value:
+            errors[name] = _("At most %(n)s characters.") % {"n": TRACKING_MAX}
+    if errors:
+        raise ValidationFailed(_("The shipment needs a carrier and a tracking number."), fields=errors)
+    return carrier, tracking
+
+
+def move(actor: User, line: RmaLine, action: str, **changes: Any) -> RmaLine:
+    """Move ``line`` (locked by the caller) by ``action`` when the table allows it from
+    where the line stands, set ``changes`` with it, and record the move with who and when
+    on the line, its request and the technical case (D-5.4). Inside the caller's
+    transaction; the one place a line's state changes."""
+    transition = transition_for(line, action)
+    if transition is None:
+        raise Conflict(
+            _("Line %(line)s is %(status)s: that cannot be done now.")
+            % {"line": line.line_number, "status": LineStatus(line.status).label.lower() if line.status else "-"}
+        )
+    moment = now()
+    before = line.status
+    fields = {"status": transition.target.value, "status_changed_at": moment, **changes}
+    for name, value in fields.items():
+        setattr(line, name, value)
+    line.save(update_fields=list(fields))
+    diff = {"status": [before, line.status], **{k: audit_value(v) for k, v in changes.items()}}
+    audit.record(line, f"line_{action}", actor, diff)
+    request = line.request
+    request.updated_at = moment
+    request.save(update_fields=["updated_at"])
+    audit.record(request, f"line_{action}", actor, {"line": line.line_number, "status": diff["status"]})
+    audit.record(request.case, f"rma_line_{action}", actor, {"line": line.line_number, "status": diff["status"]})
+    return line
+
+
+def _replace_unit(actor: User, line: RmaLine, serial: str) -> dict[str, Any]:
+    """Register the replacement in the installed base in the defective unit's place and
+    move its contracts to it, recorded on both units; tell listeners (licensing, D-6.3)."""
+    defective = Asset.objects.select_for_update().get(pk=line.asset_id)
+    replacement = register_replacement(actor, defective, serial, reference=line.line_number or "")
+    contracts = cover_replacement(defective, replacement)
+    audit.record(replacement, "covered", actor, {"contracts": contracts, "reference": line.line_number})
+    events.emit(events.UnitReplaced(line, actor, defective=defective, replacement=replacement, contracts=contracts))
+    return {"replacement": replacement}
+
+
+@transaction.atomic
+def advance_line(
+    actor: User,
+    line_number: str,
+    action: str,
+    *,
+    carrier: str = "",
+    tracking_number: str = "",
+    replacement_serial: str = "",
+) -> RmaLine:
+    """Support logistics move a line on (D-5.4): ship the replacement (carrier, tracking
+    number and the replacement's serial, which joins the installed base in the defective
+    unit's place), record its delivery, mark a unit repaired, ship it back, close the line.
+    Receiving goes through ``receive_parcel``. Shipping or delivering a replacement sets the
+    deadline for the defective unit (D-5.5)."""
+    require(actor, Capability.RECEIVE_RETURNS)
+    if action == LineAction.RECEIVE:
+        raise ValidationFailed(_("Book the parcel at the depot to receive a unit."), fields={"action": _("Not here.")})
+    line = locked_rma_line(actor, line_number)
+    transition = transition_for(line, action)
+    if transition is None:
+        move(actor, line, action)  # raises the refusal in words
+    assert transition is not None
+    changes: dict[str, Any] = {}
+    moment = now()
+    if transition.shipment:
+        changes["carrier"], changes["tracking_number"] = _shipment(carrier, tracking_number)
+    if action == LineAction.SHIP_REPLACEMENT:
+        if not (replacement_serial or "").strip():
+            raise ValidationFailed(
+                _("Enter the replacement's serial number."), fields={"replacement_serial": _("Required.")}
+            )
+        changes |= _replace_unit(actor, line, replacement_serial)
+        changes |= {"shipped_at": moment, "return_due_at": return_due(moment)}
+    elif action == LineAction.DELIVER:
+        # D-5.5: counted from the delivery once one is recorded.
+        changes |= {"delivered_at": moment, "return_due_at": return_due(moment)}
+    elif action == LineAction.SHIP_BACK:
+        changes["shipped_at"] = moment
+    return move(actor, line, action, **changes)
+
+
+# --- receiving at the depot (D-5.4) -----------------------------------------------------------
+
+
+@dataclass
+class Booking:
+    """What became of a box at the depot: the parcel recorded, and the line it was booked
+    against (None: rejected, return to sender)."""
+
+    parcel: Parcel
+    line: RmaLine | None
+
+
+def _line_for(actor: User, scanned: str, serial: str) -> RmaLine | None:
+    """The open line a box names: its line number, its RMA number (the request's only line
+    still expected, or the one whose serial is in the box), or, with no number on it, a
+    serial of a line still expected. None: nothing matches."""
+    lines = visible_rma_lines(actor).filter(status__in=RECEIVABLE).select_for_update(of=("self",))
+    rma = normalise_rma_number(scanned) if len(scanned) <= 40 else None
+    if rma is not None:
+        rma_number, position = rma
+        if position is not None:
+            return (
+                visible_rma_lines(actor)
+                .filter(line_number=f"{rma_number}-{position}")
+                .select_for_update(of=("self",))
+                .first()
+            )
+        candidates = list(lines.filter(request__rma_number=rma_number).order_by("position"))
+        by_serial = [c for c in candidates if serial and c.serial == serial]
+        if by_serial:
+            return by_serial[0]
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            raise ValidationFailed(
+                _("RMA %(rma)s has several units still expected: scan the line number or the serial.")
+                % {"rma": rma_number},
+                fields={"serial": _("Enter the serial of the unit in the box.")},
+            )
+        if visible_rma_lines(actor).filter(request__rma_number=rma_number).exists():
+            # A real RMA whose units are all back (often the same box scanned twice): a
+            # person looks at it, rather than the box going back to the customer.
+            raise Conflict(_("RMA %(rma)s expects no unit now.") % {"rma": rma_number})
+        return None
+    unit = normalise_serial(serial or scanned)
+    found = list(lines.filter(serial=unit)[:2]) if unit and len(unit) <= SERIAL_MAX else []
+    return found[0] if len(found) == 1 else None
+
+
+@transaction.atomic
+def receive_parcel(actor: User, scanned: str, serial: str = "") -> Booking:
+    """Book a box at the depot (D-5.4) by what is written on it: a line number ``R…-n``, an
+    RMA number, or, when it carries none, the serial of a unit on an open line; ``serial``
+    is the serial read from the unit inside, where the depot reads it. A box that matches
+    no open line is rejected, marked return to sender and recorded against no RMA. A unit
+    whose serial is not the line's is held and the line flagged, never received silently.
+    Every box is recorded."""
+    require(actor, Capability.RECEIVE_RETURNS)
+    text = (scanned or "").strip()
+    inside = normalise_serial(serial or "")
+    if not text or len(text) > 64 or "\x00" in text:
+        raise ValidationFailed(_("Scan the label or the serial number."), fields={"scanned": _("Required.")})
+    if len(inside) > SERIAL_MAX or "\x00" in inside:
+        raise ValidationFailed(_("That is not a serial number."), fields={"serial": _("At most 64 characters.")})
+    line = _line_for(actor, text, inside)
+    if line is None:
+        parcel = Parcel.objects.create(
+            scanned=text, serial=inside, outcome=ParcelOutcome.RETURN_TO_SENDER, received_by=actor, received_at=now()
+        )
+        audit.record(parcel, "returned_to_sender", actor, {"scanned": text, "serial": inside})
+        return Booking(parcel, None)
+    if line.status not in RECEIVABLE:
+        raise Conflict(
+            _("Line %(line)s is %(status)s: it expects no unit now.")
+            % {"line": line.line_number, "status": LineStatus(line.status).label.lower() if line.status else "-"}
+        )
+    # Booked by its number: the unit inside must be the line's (a box scanned by serial is that serial).
+    if inside and inside != line.serial:
+        parcel = Parcel.objects.create(
+            scanned=text, serial=inside, line=line, outcome=ParcelOutcome.SERIAL_MISMATCH, received_by=actor,
+            received_at=now(),
+        )  # fmt: skip
+        line.mismatched_serial = inside
+        line.save(update_fields=["mismatched_serial"])
+        audit.record(line, "serial_mismatch", actor, {"expected": line.serial, "found": inside, "parcel": parcel.pk})
+        audit.record(parcel, "held", actor, {"line": line.line_number, "expected": line.serial, "found": inside})
+        return Booking(parcel, line)
+    moment = now()
+    move(actor, line, LineAction.RECEIVE, received_at=moment, mismatched_serial="")
+    parcel = Parcel.objects.create(
+        scanned=text, serial=inside or line.serial, line=line, outcome=ParcelOutcome.RECEIVED, received_by=actor,
+        received_at=moment,
+    )  # fmt: skip
+    audit.record(parcel, "received", actor, {"line": line.line_number})
+    return Booking(parcel, line)
+
+
+# --- returns not received (D-5.5) ---------------------------------------------------------------
+
+RETURN_SWEEP_BATCH = 1000
+
+
+def _claim_overdue(batch: int) -> list[int]:
+    """Claim up to ``batch`` lines whose defective unit is overdue by setting their flag in
+    one UPDATE whose condition is checked again on each row it locks, so two sweeps at once
+    never both claim a line; the condition is the partial index's, so only owed rows are
+    read. The ids."""
+    table = RmaLine._meta.db_table
+    moment = now()
+    condition = "return_due_at <= %s AND received_at IS NULL AND charge_flagged_at IS NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET charge_flagged_at = %s WHERE id IN ("  # noqa: S608 - our own constants, no input
+            f"SELECT id FROM {table} WHERE {condition} ORDER BY return_due_at LIMIT %s) AND {condition} RETURNING id",
+            [moment, moment, batch, moment],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def sweep_returns_not_received(*, batch: int = RETURN_SWEEP_BATCH) -> int:
+    """D-5.5: flag each advance-replacement line whose defective unit was not received by
+    its deadline, once, for a charge of the product's full list price; record it on the line
+    and tell listeners (the customer's notice). A unit received before the deadline has a
+    reception time and is never claimed. The number of lines flagged."""
+    flagged = 0
+    while True:
+        with transaction.atomic():
+            claimed = _claim_overdue(batch)
+            lines = list(RmaLine.objects.filter(pk__in=claimed).select_related("request", "asset__product"))
+            charges = ReturnCharge.objects.bulk_create(
+                [
+                    ReturnCharge(
+                        line=line,
+                        organisation_id=line.request.organisation_id,
+                        amount=line.asset.product.list_price,
+                        currency=line.asset.product.currency,
+                        # both set: the claim's condition and its assignment
+                        due_at=line.return_due_at or now(),
+                        flagged_at=line.charge_flagged_at or now(),
+                    )
+                    for line in lines
+                ]
+            )
+            audit.record_many(
+                [
+                    (
+                        line,
+                        {
+                            "due": audit_value(line.return_due_at),
+                            "amount": str(line.asset.product.list_price),
+                            "currency": line.asset.product.currency,
+                        },
+                    )
+                    for line in lines
+                ],  # fmt: skip
+                "return_charge_flagged",
+                None,
+            )
+            events.emit_many([events.ReturnChargeFlagged(c.line, None, charge=c) for c in charges])
+        flagged += len(claimed)
+        if not claimed:  # not "fewer than a batch": a concurrent sweep may have taken some
+            return flagged
+
+
+@transaction.atomic
+def waive_charge(actor: User, charge_id: int, reason: str) -> ReturnCharge:
+    """Staff waive a charge for a unit not returned, saying why (D-5.5)."""
+    require(actor, Capability.APPROVE_RMAS)
+    text = _reason(reason, "reason")
+    charge = visible_return_charges(actor).select_for_update(of=("self",)).filter(pk=charge_id).first()
+    if charge is None:
+        raise NotFound(_("No such charge."))
+    if charge.status != ChargeStatus.OPEN:
+        raise Conflict(_("The charge has been waived already."))
+    charge.status, charge.waived_by, charge.waived_at, charge.waive_reason = ChargeStatus.WAIVED, actor, now(), text
+    charge.save(update_fields=["status", "waived_by", "waived_at", "waive_reason"])
+    audit.record(charge, "waived", actor, {"status": [ChargeStatus.OPEN.value, charge.status], "reason": text})
+    audit.record(charge.line, "return_charge_waived", actor, {"reason": text})
+    return charge
+
+
+# --- the return label (D-5.4) -----------------------------------------------------------------
+
+
+@dataclass
+class ReturnLabel:
+    filename: str
+    pdf: bytes
+
+
+def return_label(actor: User, number: str) -> ReturnLabel:
+    """The return label of a line (``R…-n``), or of every line of an RMA whose unit is
+    still expected (``R…``): a page each, with the line number as a Code 128 barcode and
+    the return address of the region of the unit's site (D-5.4). Whoever sees the request
+    may print it (D-1.3)."""
+    request = get_rma_request(actor, number)
+    lines = [line for line in rma_lines(request) if line.line_number]
+    rma = normalise_rma_number((number or "").strip())
+    if rma is not None and rma[1] is not None:
+        lines = [line for line in lines if line.line_number == f"{rma[0]}-{rma[1]}"]
+    else:
+        lines = [line for line in lines if line.status in RECEIVABLE]
+    if not lines:
+        raise Conflict(_("No unit of this RMA is expected back, so there is no label to print."))
+    pages = []
+    for line in lines:
+        region = return_region_of(line)
+        if region is None:
+            raise Conflict(
+                _("No return address is set for the country of the unit's site yet; Customer Care will send one.")
+            )
+        pages.append(
+            labels.LabelPage(
+                number=line.line_number or "",
+                serial=line.serial,
+                address=[text for text in region.address.splitlines() if text.strip()],
+                heading=_("Return to the vendor"),
+                serial_caption=_("Serial number"),
+                address_caption=_("Return address"),
+            )
+        )
+    name = lines[0].line_number if len(lines) == 1 else request.rma_number
+    return ReturnLabel(
+        f"return-label-{name}.pdf", labels.render(pages, title=_("Return label %(number)s") % {"number": name})
+    )

@@ -66,7 +66,8 @@ def field(bound: BoundField | str, *, hide_optional: bool = False, wide: bool = 
         if widget.attrs.get("required"):
             mark = '<span class="req" aria-hidden="true"> *</span>'
         elif not bound.field.required and not hide_optional:
-            mark = f' <span class="optional">{escape(_("(optional)"))}</span>'
+            optional = _("(optional)")  # outside the f-string, where message extraction finds it
+            mark = f' <span class="optional">{escape(optional)}</span>'
         body = f'\n    <label for="{label_for}">{label}{mark}</label>\n    {bound}\n  '
     parts = [f'<div class="{classes}">', body]
     if bound.help_text:

@@ -41,3 +41,17 @@ def _on_the_installed_bases_day() -> Any:
 
 def line(serial: str, category: str = "hardware_fault", text: str = "Reboots every hour; the fan is loud.") -> NewLine:
     return NewLine(serial=serial, fault_category=category, failure_description=text)
+
+
+def approved(tse: User, specialist: User, case: Case, *serials: str) -> Any:
+    """An approved request for ``serials`` of Acme's technical case."""
+    from caredesk.rma import services
+
+    request = services.request_rma(tse, case.case_id, [line(s) for s in serials])
+    return services.approve(specialist, request.validation_number)
+
+
+def line_of(request: Any, position: int = 1) -> Any:
+    from caredesk.rma.models import RmaLine
+
+    return RmaLine.objects.get(request=request, position=position)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0009_registration_language'),
         ('cases', '0014_request_type_catalogue_labels'),
-        ('rma', '0001_requests_and_lines'),
+        ('rma', '0003_return_regions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
