@@ -740,6 +740,7 @@ ENTRIES: list[Entry] = [
     page("portal:rma_question", "POST", C.ASK_ABOUT_RMAS, RMA, body=RMA_MESSAGE),
     page("portal:rma_cancel", "POST", C.ASK_ABOUT_RMAS, RMA, body={"reason": "Fixed after all."}),
     page("portal:rma_quote", "POST", C.ANSWER_RMA_QUOTES, RMA, body={"answer": "accept"}),
+    page("portal:rma_label", "GET", SIGNED_IN, RMA),
     page("portal:tokens", "GET", SIGNED_IN),
     page("portal:tokens", "POST", SIGNED_IN, body={"name": "matrix"}),
     page("portal:token_revoke", "POST", SIGNED_IN, TOKEN),

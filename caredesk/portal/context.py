@@ -17,4 +17,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     return {
         "manages_members": customer and may(user, Capability.MANAGE_ORGANISATION_MEMBERS),
         "reviews_rmas": staff and (may(user, Capability.APPROVE_RMAS) or may(user, Capability.CREATE_RMA_REQUESTS)),
+        "receives_returns": staff and may(user, Capability.RECEIVE_RETURNS),
+        "sees_return_charges": staff and may(user, Capability.APPROVE_RMAS),
     }

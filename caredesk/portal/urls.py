@@ -69,6 +69,7 @@ urlpatterns = [
     path("rmas/<str:number>/questions/", rma.rma_question, name="rma_question"),
     path("rmas/<str:number>/cancel/", rma.rma_cancel, name="rma_cancel"),
     path("rmas/<str:number>/quote/", rma.rma_quote, name="rma_quote"),
+    path("rmas/<str:number>/label/", rma.rma_label, name="rma_label"),
     path("tokens/", tokens.tokens, name="tokens"),
     path("notices/", notices.notices, name="notices"),
     path("profile/", profile.profile, name="profile"),

@@ -147,3 +147,15 @@ def rma_quote(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, _("You declined the quote. The units it priced are taken off the request."))
     return _back(number)
+
+
+@login_required
+@require_GET
+@domain_errors
+def rma_label(request: HttpRequest, number: str) -> HttpResponse:
+    """The return label to print and stick on the box (D-5.4): every line whose unit is
+    still expected, or one line (``R…-n``); the same PDF as ``GET /api/v1/rmas/{number}/label``."""
+    label = services.return_label(current_user(request), number)
+    response = HttpResponse(label.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{label.filename}"'
+    return response

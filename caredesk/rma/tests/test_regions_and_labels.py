@@ -4,6 +4,8 @@ Code 128 barcode and the return address."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.utils import translation
 from reportlab.graphics.barcode.code128 import Code128
@@ -85,3 +87,17 @@ def test_d54_labels_are_for_lines_still_expected(tse: User, specialist: User, ca
     with pytest.raises(Conflict):
         services.return_label(world.alice, request.rma_number)
     assert services.return_label(world.alice, line_of(request).line_number).pdf  # a line's own, on request
+
+
+def test_d54_the_customer_downloads_the_label_from_the_portal(
+    world: World, tse: User, specialist: User, case: Case, client: Any
+) -> None:
+    request = approved(tse, specialist, case, "KR1000003")
+    client.force_login(world.alice)
+    page = client.get(f"/rmas/{request.rma_number}/").content.decode()
+    assert f"/rmas/{request.rma_number}/label/" in page
+    label = client.get(f"/rmas/{request.rma_number}/label/")
+    assert label.status_code == 200 and label["Content-Type"] == "application/pdf"
+    assert label.content.startswith(b"%PDF-")
+    client.force_login(world.charlie)  # another customer: it does not exist
+    assert client.get(f"/rmas/{request.rma_number}/label/").status_code == 404
