@@ -171,6 +171,7 @@ def case_row(c: Case) -> dict[str, Any]:
         "updated_at": c.updated_at,
         "response_state": queries.response_state(c).state,
         "response_due_at": c.response_due_at,
+        "rma_numbers": c.rma_numbers or [],
     }
 
 

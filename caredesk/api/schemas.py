@@ -358,6 +358,9 @@ class CaseRow(Out):
     updated_at: datetime
     response_state: str = Field(description="met, missed, due, overdue or none")
     response_due_at: datetime | None
+    rma_numbers: list[str] = Field(
+        default_factory=list, description="The case's RMA requests: RMA number once approved, else validation number"
+    )
 
 
 class CasePageOut(Out):

@@ -180,7 +180,9 @@ def _keyword(text: str, *, indexed: bool = True) -> Q:
     return q
 
 
-def search_condition(text: str, *, indexed: bool = True, scope_ids: list[int] | None = None) -> Q:
+def search_condition(
+    text: str, *, indexed: bool = True, scope_ids: list[int] | None = None, elsewhere: bool = True
+) -> Q:
     """What a search box finds (D-3.6): a case id with or without dashes; otherwise the
     customer's tracking number, keywords in summary and description, a site id, the name
     of an organisation (``organisations_named``), or a serial number, whole or its start,
@@ -189,6 +191,9 @@ def search_condition(text: str, *, indexed: bool = True, scope_ids: list[int] | 
     canonical = normalise_case_id(text)
     if canonical:
         return Q(case_id=canonical)
+    found = found_elsewhere(text) if elsewhere else None
+    if found is not None:
+        return found
     condition = _direct_condition(text, indexed=indexed, scope_ids=scope_ids)
     units = _units_named(text)
     if units is not None:
@@ -196,6 +201,23 @@ def search_condition(text: str, *, indexed: bool = True, scope_ids: list[int] | 
         # instead of first collecting every unit whose serial starts so.
         condition |= Q(Exists(units.filter(case_id=OuterRef("pk"))))
     return condition
+
+
+# Numbers other domains give things a case has (D-3.6: RMA, validation and tracking
+# numbers, from the rma app, which registers its finder when it loads: cases sits below
+# it and cannot ask it directly). A finder takes the search text and gives the condition
+# on cases it finds, or None when the text is not one of its numbers; the first answer is
+# the search, as a case id is.
+CaseFinder = Callable[[str], Q | None]
+case_finders: list[CaseFinder] = []
+
+
+def found_elsewhere(text: str) -> Q | None:
+    for finder in case_finders:
+        condition = finder(text)
+        if condition is not None:
+            return condition
+    return None
 
 
 def _direct_condition(text: str, *, indexed: bool, scope_ids: list[int] | None) -> Q:
@@ -304,10 +326,14 @@ def list_cases(
     if len(flt.query) > 200:
         raise ValidationFailed(_("The search text is too long."), fields={"q": _("At most 200 characters.")})
     common = bool(flt.query.strip()) and _common_words(flt.query)
+    # An RMA or tracking number finds its cases exactly, as a case id does (asked once).
+    elsewhere = found_elsewhere(flt.query) if flt.query.strip() and not normalise_case_id(flt.query) else None
 
     def filtered(cases: QuerySet[Case], *, search: bool = True) -> QuerySet[Case]:
-        if search and flt.query.strip():
-            cases = cases.filter(search_condition(flt.query, indexed=not common, scope_ids=scope_ids))
+        if search and elsewhere is not None:
+            cases = cases.filter(elsewhere)
+        elif search and flt.query.strip():
+            cases = cases.filter(search_condition(flt.query, indexed=not common, scope_ids=scope_ids, elsewhere=False))
         if flt.status:
             if flt.status == "active":
                 cases = cases.exclude(status=CaseStatus.CLOSED)
@@ -332,7 +358,7 @@ def list_cases(
     cases = filtered(visible_cases(user, scope_ids=scope_ids))
     exact = False
     branches = None
-    if flt.query.strip() and not normalise_case_id(flt.query) and not common:
+    if flt.query.strip() and not normalise_case_id(flt.query) and elsewhere is None and not common:
         cases, exact, branches = _narrowed_to_matches(
             cases,
             flt.query,
@@ -368,6 +394,7 @@ LIST_COLUMNS = (
     "response_due_at",
     "first_response_at",
     "waits_until",
+    "rma_numbers",
 )
 
 

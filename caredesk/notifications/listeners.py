@@ -1,6 +1,6 @@
-"""Which case event becomes which notice, to whom (D-7.4, D-4.3, D-4.4, D-4.5), and the
-webhook delivery every case event becomes. Connected to ``cases.events`` in
-``apps.ready``; runs inside the transaction of the change."""
+"""Which case, RMA and account event becomes which notice, to whom (D-7.4, D-4.3, D-4.4,
+D-4.5, D-5.6), and the webhook delivery every case and RMA event becomes. Connected to the
+apps' signals in ``apps.ready``; runs inside the transaction of the change."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from caredesk.cases.services import on_call_team
 from caredesk.core.addresses import base_url, link
 from caredesk.notifications.models import Message
 from caredesk.notifications.services import compose, queue_webhooks, write
+from caredesk.rma import events as rma_events
+from caredesk.rma.models import EXCLUSION_REASON, LineStatus, RmaLine, RmaRequest, RmaStatus, RmaType
 
 # Rendered in the recipient's language (the notice is rendered under their language).
 LEVELS: dict[int, Promise] = {1: _("team lead"), 2: _("care manager"), 3: _("director")}
@@ -181,3 +183,115 @@ def account_notices(event: account_events.AccountEvent) -> list[Message]:
 def on_account_event(sender: type[account_events.AccountEvent], event: account_events.AccountEvent, **_: Any) -> None:
     """Inside the transaction of the change, like the case notices."""
     write(account_notices(event))
+
+
+# --- RMAs (D-5.6, D-7.4) -------------------------------------------------------------------------
+# Every status change of a request or of one of its lines tells the customer side of the
+# technical case, in their language, once: the key names the change (the status and the
+# moment it was reached), so an event sent twice writes its notice once and a resend keeps
+# the Message-ID. The copy in the case's history is written by the RMA services themselves.
+
+
+def _rma_tell(event: str, template: str, request: RmaRequest, key: str, **context: Any) -> list[Message]:
+    case = request.case
+    return compose(
+        event,
+        template,
+        _customers(case),
+        {"request": request, "case": case, "link": link(f"/rmas/{request.number}/"),
+         "centre": settings.SUPPORT_CENTRE_NAME, **context},
+        key=key,
+        case_ref=case.case_id,
+    )  # fmt: skip
+
+
+def _line_rows(request: RmaRequest) -> list[dict[str, Any]]:
+    """The request's units for a notice: number, serial, type and what happens next."""
+    lines = request.lines.filter(withdrawn=False).order_by("position")
+    return [
+        {"number": line.line_number or line.serial, "serial": line.serial,
+         "type": RmaType(line.rma_type).label, "advance": line.rma_type == RmaType.ADVANCE_REPLACEMENT,
+         "quote_price": line.quote_price}
+        for line in lines
+    ]  # fmt: skip
+
+
+def rma_notices(event: rma_events.RmaEvent) -> list[Message]:
+    """The messages one RMA event makes (not yet saved)."""
+    request = event.request
+    match event:
+        case rma_events.RequestStatusChanged(before=before, after=after):
+            key = f"rma:{request.pk}:{after}:{request.updated_at.isoformat()}"
+            return _rma_tell(event.name, "rma_status", request, key, status=str(after), before=str(before),
+                             status_label=RmaStatus(after).label, exclusion=EXCLUSION_REASON,
+                             lines=_line_rows(request) if after == RmaStatus.APPROVED else [],
+                             return_days=settings.RMA_RETURN_DAYS)  # fmt: skip
+        case rma_events.QuestionAnswered(message=message) if message is not None:
+            return _rma_tell(event.name, "rma_answer", request, f"rma-answer:{message.pk}", message=message)
+        case rma_events.LineStatusChanged(line=line, after=after):
+            key = f"rma-line:{line.pk}:{after}:{line.status_changed_at.isoformat() if line.status_changed_at else ''}"
+            return _rma_tell(event.name, "rma_line", request, key, line=line, status=str(after),
+                             status_label=LineStatus(after).label)  # fmt: skip
+        case rma_events.ReturnChargeFlagged(line=line, charge=charge) if charge is not None:
+            return _rma_tell("rma.return_charge", "rma_charge", request, f"rma-charge:{charge.pk}:flagged",
+                             line=line, charge=charge, waived=False)  # fmt: skip
+        case rma_events.ReturnChargeWaived(line=line, charge=charge) if charge is not None:
+            return _rma_tell("rma.return_charge", "rma_charge", request, f"rma-charge:{charge.pk}:waived",
+                             line=line, charge=charge, waived=True)  # fmt: skip
+    return []
+
+
+def on_rma_events(sender: type[rma_events.RmaEvent], batch: list[rma_events.RmaEvent], **_: Any) -> None:
+    """Like ``on_case_events``: the batch's notices in one statement, its webhook deliveries
+    in another, inside the transaction of the change or of the sweep's batch."""
+    rows: list[Message] = []
+    for event in batch:
+        rows += rma_notices(event)
+    write(rows)
+    queue_webhooks(sender.name, [rma_payload(event) for event in batch])
+
+
+def _line_payload(line: RmaLine) -> dict[str, Any]:
+    return {
+        "line_number": line.line_number,
+        "serial": line.serial,
+        "rma_type": line.rma_type,
+        "status": line.status,
+        "carrier": line.carrier,
+        "tracking_number": line.tracking_number,
+        "return_due_at": line.return_due_at.isoformat() if line.return_due_at else None,
+    }
+
+
+def rma_payload(event: rma_events.RmaEvent) -> dict[str, Any]:
+    """What a webhook receiver gets of an RMA event: the request, and the line it is about."""
+    request = event.request
+    data: dict[str, Any] = {
+        "validation_number": request.validation_number,
+        "rma_number": request.rma_number,
+        "status": str(request.status),
+        "case_id": request.case.case_id,
+        "organisation_id": request.organisation_id,
+        "updated_at": request.updated_at.isoformat(),
+    }
+    match event:
+        case rma_events.RequestStatusChanged(before=before, after=after):
+            data["change"] = {"from": str(before) or None, "to": str(after)}
+        case rma_events.QuestionAnswered(message=message) if message is not None:
+            data["message_id"] = message.pk
+        case rma_events.LineStatusChanged(line=line, before=before, after=after):
+            data["line"] = _line_payload(line)
+            data["change"] = {"from": str(before) or None, "to": str(after)}
+        case rma_events.UnitReplaced(line=line, defective=defective, replacement=replacement, contracts=contracts):
+            data["line"] = _line_payload(line)
+            data["defective_serial"] = defective.serial if defective else None
+            data["replacement_serial"] = replacement.serial if replacement else None
+            data["contracts"] = contracts
+        case (
+            rma_events.ReturnChargeFlagged(line=line, charge=charge)
+            | rma_events.ReturnChargeWaived(line=line, charge=charge)
+        ) if charge is not None:
+            data["line"] = _line_payload(line)
+            data["charge"] = {"id": charge.pk, "amount": str(charge.amount), "currency": charge.currency,
+                              "status": charge.status, "due_at": charge.due_at.isoformat()}  # fmt: skip
+    return data

@@ -61,8 +61,9 @@ class Message(models.Model):
 
 def _validate_events(value: object) -> None:
     from caredesk.cases import events
+    from caredesk.rma import events as rma_events
 
-    known = set(events.EVENT_NAMES)
+    known = {*events.EVENT_NAMES, *rma_events.EVENT_NAMES}
     if not isinstance(value, list) or not all(isinstance(e, str) for e in value):
         raise ValidationError(_('A list of event names, e.g. ["case.opened", "case.closed"].'))
     unknown = sorted(set(value) - known)
@@ -74,7 +75,7 @@ def _validate_events(value: object) -> None:
 
 
 class Webhook(models.Model):
-    """An operator's endpoint for case events, signed with its secret (HMAC-SHA256)."""
+    """An operator's endpoint for case and RMA events, signed with its secret (HMAC-SHA256)."""
 
     name = models.CharField(max_length=100)
     url = models.URLField(max_length=500)

@@ -73,6 +73,15 @@ NOTICES = [
         gettext_lazy("A case is escalated (confirmation to the customer, notice to the team)"),
         "customer",
     ),
+    Notice(
+        "rma.request_status_changed",
+        gettext_lazy("An RMA request of mine is approved, rejected or changes status"),
+        "customer",
+    ),  # fmt: skip
+    Notice(
+        "rma.line_status_changed", gettext_lazy("A unit of my RMA ships, arrives, is received or repaired"), "customer"
+    ),  # fmt: skip
+    Notice("rma.question_answered", gettext_lazy("Customer Care answers my question on an RMA request"), "customer"),
     Notice("case.customer_replied", gettext_lazy("The customer replied on a case I own"), "staff"),
     Notice("case.customer_reopened", gettext_lazy("The customer reopened a case I own"), "staff"),
     Notice("case.assigned", gettext_lazy("A case is assigned to me"), "staff"),
@@ -153,6 +162,13 @@ BUTTONS = {
         "ja": "承認または拒否",
     },
 }
+RMA_BUTTON = {
+    "en": "Open the RMA",
+    "de": "RMA öffnen",
+    "fr": "Ouvrir le RMA",
+    "es": "Abrir el RMA",
+    "ja": "RMA を開く",
+}
 CASE_BUTTON = {
     "en": "Open the case",
     "de": "Fall öffnen",
@@ -164,8 +180,8 @@ CASE_BUTTON = {
 
 def html_of(message: Message) -> str:
     """The HTML part of a message: its text in the layout ``notifications/email.html``,
-    escaped there, with a button to the case (or to what the notice is about)."""
-    button = BUTTONS.get(message.event, CASE_BUTTON)
+    escaped there, with a button to the case, the RMA or what else the notice is about."""
+    button = BUTTONS.get(message.event, RMA_BUTTON if message.event.startswith("rma.") else CASE_BUTTON)
     return render_to_string(
         "notifications/email.html",
         {"subject": message.subject, "language": message.language, "centre": settings.SUPPORT_CENTRE_NAME,

@@ -17,3 +17,9 @@ class RmaConfig(AppConfig):
         from caredesk.rma.queries import return_regions
 
         return_regions.forget_on_change(ReturnRegion)
+
+        from caredesk.cases.queries import case_finders
+        from caredesk.rma.queries import cases_found
+
+        if cases_found not in case_finders:  # D-3.6: the case search finds RMA and tracking numbers
+            case_finders.append(cases_found)

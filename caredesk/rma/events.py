@@ -17,20 +17,54 @@ from django.dispatch import Signal
 if TYPE_CHECKING:
     from caredesk.accounts.models import User
     from caredesk.installbase.models import Asset
-    from caredesk.rma.models import ReturnCharge, RmaLine
+    from caredesk.rma.models import ReturnCharge, RmaLine, RmaMessage, RmaRequest
 
 
 @dataclass(frozen=True)
 class RmaEvent:
-    """Something happened to ``line``, done by ``actor`` (None: the system, a sweep)."""
+    """Something happened to ``request``, done by ``actor`` (None: the system, a sweep)."""
 
     name: ClassVar[str]  # the event's name on webhooks and in notices ("rma.unit_replaced")
-    line: RmaLine
+    request: RmaRequest
     actor: User | None
 
 
 @dataclass(frozen=True)
-class UnitReplaced(RmaEvent):
+class RequestStatusChanged(RmaEvent):
+    """The request's status changed (D-5.6): requested (``before`` is empty), approved,
+    rejected, refused, cancelled, waiting for the engineer and back to pending."""
+
+    name: ClassVar[str] = "rma.request_status_changed"
+    before: str = ""
+    after: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionAnswered(RmaEvent):
+    """An RMA specialist answered the customer's question on a pending request (D-5.1)."""
+
+    name: ClassVar[str] = "rma.question_answered"
+    message: RmaMessage | None = None
+
+
+@dataclass(frozen=True)
+class LineEvent(RmaEvent):
+    """Something happened to one line of an approved request."""
+
+    line: RmaLine
+
+
+@dataclass(frozen=True)
+class LineStatusChanged(LineEvent):
+    """A line moved by the transition table (D-5.4): shipped, delivered, received …"""
+
+    name: ClassVar[str] = "rma.line_status_changed"
+    before: str = ""
+    after: str = ""
+
+
+@dataclass(frozen=True)
+class UnitReplaced(LineEvent):
     """An advance replacement shipped: ``replacement`` is registered in the installed base
     in ``defective``'s place and covered by its contracts. Licensing moves the defective
     serial's licences to the replacement on it (D-6.3)."""
@@ -42,7 +76,7 @@ class UnitReplaced(RmaEvent):
 
 
 @dataclass(frozen=True)
-class ReturnChargeFlagged(RmaEvent):
+class ReturnChargeFlagged(LineEvent):
     """D-5.5: the defective unit of an advance replacement was not received in time; the
     line is flagged for a charge of the product's list price, and the customer is told."""
 
@@ -50,7 +84,22 @@ class ReturnChargeFlagged(RmaEvent):
     charge: ReturnCharge | None = None
 
 
-EVENT_TYPES: tuple[type[RmaEvent], ...] = (UnitReplaced, ReturnChargeFlagged)
+@dataclass(frozen=True)
+class ReturnChargeWaived(LineEvent):
+    """Staff waived a charge for a unit not returned, with a reason (D-5.5)."""
+
+    name: ClassVar[str] = "rma.return_charge_waived"
+    charge: ReturnCharge | None = None
+
+
+EVENT_TYPES: tuple[type[RmaEvent], ...] = (
+    RequestStatusChanged,
+    QuestionAnswered,
+    LineStatusChanged,
+    UnitReplaced,
+    ReturnChargeFlagged,
+    ReturnChargeWaived,
+)
 EVENT_NAMES: tuple[str, ...] = tuple(t.name for t in EVENT_TYPES)
 
 rma_events = Signal()  # sender: the event type; batch: a list of events of that type

@@ -180,6 +180,8 @@ class RmaLine(models.Model):
         constraints = [models.UniqueConstraint(fields=["request", "position"], name="rma_line_position")]
         indexes = [
             models.Index(fields=["serial"], name="rma_line_serial"),
+            # D-3.6: found by the tracking number of what shipped; most lines have none yet.
+            models.Index(fields=["tracking_number"], name="rma_line_tracking", condition=~models.Q(tracking_number="")),
             # D-5.5: the sweep reads only lines still owed and not yet flagged; every other
             # line (received, flagged, never due) is outside the index.
             models.Index(

@@ -18,6 +18,7 @@ from caredesk.installbase.queries import SERIAL_MAX, normalise_serial
 from caredesk.rma.models import (
     INTERNAL_KINDS,
     ChargeStatus,
+    MisShipmentClaim,
     Parcel,
     ReturnCharge,
     ReturnRegion,
@@ -67,11 +68,40 @@ def search_rma_requests(requests: QuerySet[RmaRequest], text: str) -> QuerySet[R
     if len(text) > 40:
         return requests.none()
     condition = _number_condition(text)
+    if condition is None and " " not in text:
+        # a tracking number of what shipped (the replacement, the unit sent back)
+        condition = Q(pk__in=RmaLine.objects.filter(tracking_number=text).values("request_id"))
     serial = normalise_serial(text)
     if serial and len(serial) <= SERIAL_MAX and " " not in serial:
         on_line = Q(pk__in=RmaLine.objects.filter(serial=serial).values("request_id"))
         condition = on_line if condition is None else condition | on_line
     return requests.filter(condition) if condition is not None else requests.none()
+
+
+CASE_FINDS_MAX = 100  # cases one tracking number finds; a real one names a handful
+TRACKING_MIN = 6
+
+
+def cases_found(text: str) -> Q | None:
+    """What an RMA number (whole or ``R…-n``), a validation number or a tracking number
+    finds in the case search (D-3.6): the cases the requests were raised from, and a
+    mis-shipment claim's case by its part's tracking number. None when ``text`` is none of
+    them, so the case search goes on as before. The caller's queryset keeps its access
+    scope (D-1.3)."""
+    text = (text or "").strip()
+    if not text or len(text) > 64:
+        return None
+    numbered = _number_condition(text) if len(text) <= 40 else None
+    if numbered is not None:
+        return Q(pk__in=RmaRequest.objects.filter(numbered).values("case_id"))
+    # A tracking number is a code with digits: a word ("router") is not looked up at all.
+    if " " in text or len(text) < TRACKING_MIN or not any(c.isdigit() for c in text):
+        return None
+    by_line = RmaLine.objects.filter(tracking_number=text).values_list("request__case_id", flat=True)
+    by_claim = MisShipmentClaim.objects.filter(tracking_number=text).values_list("case_id", flat=True)
+    found = set(by_line.union(by_claim)[:CASE_FINDS_MAX])  # one query, on two indexes
+    # the case's own tracking number still finds it, as without an RMA
+    return Q(pk__in=sorted(found)) | Q(customer_tracking_number=text) if found else None
 
 
 def get_rma_request(user: User, number: str) -> RmaRequest:

@@ -298,14 +298,29 @@ def request_rma(actor: User, case_id: str, lines: Sequence[NewLine]) -> RmaReque
     changes = _apply_lines(request, built)
     if changes:
         request.save()
+    _number_on_case(request)
     audit.record(
         request,
         "requested",
         actor,
         {"validation_number": request.validation_number, "case": case.case_id, "lines": _summary(built), **changes},
     )
-    audit.record(case, "rma_requested", actor, {"rma": request.validation_number, "status": request.status})
+    audit.record(case, "rma_requested", actor, {"rma": request.validation_number, "status": ["", request.status]})
+    events.emit(events.RequestStatusChanged(request, actor, before="", after=request.status))
     return request
+
+
+def _number_on_case(request: RmaRequest, *, instead_of: str = "") -> None:
+    """Keep ``Case.rma_numbers``, the request numbers the case lists show (D-3.6): add the
+    request's, or put its RMA number in place of its validation number. The case row is
+    locked, so that two requests on one case at once both stay listed."""
+    [numbers] = Case.objects.select_for_update().filter(pk=request.case_id).values_list("rma_numbers", flat=True)
+    numbers = list(numbers or [])
+    if instead_of in numbers:
+        numbers[numbers.index(instead_of)] = request.number
+    elif request.number not in numbers:
+        numbers.append(request.number)
+    Case.objects.filter(pk=request.case_id).update(rma_numbers=numbers)
 
 
 def _open(request: RmaRequest) -> None:
@@ -316,16 +331,22 @@ def _open(request: RmaRequest) -> None:
         )
 
 
-def _change(request: RmaRequest, actor: User, action: str, changes: dict[str, Any], **extra: Any) -> None:
-    """Save the request's changed fields and record the change on it and on its case."""
+def _change(
+    request: RmaRequest, actor: User, action: str, changes: dict[str, Any], *, internal: bool = False, **extra: Any
+) -> None:
+    """Save the request's changed fields and record the change on it and, unless it is
+    between staff (``internal``), on its case; a new status is an event (D-5.6)."""
     before = {name: getattr(request, name) for name in changes}
     for name, value in changes.items():
         setattr(request, name, value)
     request.updated_at = now()
     request.save(update_fields=[*changes, "updated_at"])
     diff = {name: [audit_value(before[name]), audit_value(value)] for name, value in changes.items()}
-    audit.record(request, action, actor, {**diff, **extra})
-    audit.record(request.case, f"rma_{action}", actor, {"rma": request.number, **diff})
+    audit.record(request, action, actor, {**diff, **extra}, internal=internal)
+    if not internal:
+        audit.record(request.case, f"rma_{action}", actor, {"rma": request.number, **diff})
+    if "status" in changes and before["status"] != request.status:
+        events.emit(events.RequestStatusChanged(request, actor, before=str(before["status"]), after=request.status))
 
 
 def audit_value(value: Any) -> Any:
@@ -386,6 +407,7 @@ def approve(actor: User, number: str) -> RmaRequest:
         {"status": RmaStatus.APPROVED, "rma_number": rma_number, "decided_by": actor, "decided_at": moment},
         lines=[line.line_number for line in lines],
     )
+    _number_on_case(request, instead_of=request.validation_number)
     return request
 
 
@@ -430,13 +452,7 @@ def ask_tse(actor: User, number: str, question: str) -> RmaMessage:
     request = locked_rma_request(actor, number)
     _open(request)
     message = _message(request, actor, RmaMessageKind.TO_TSE, question)
-    before = request.status
-    request.status = RmaStatus.AWAITING_TSE
-    request.updated_at = now()
-    request.save(update_fields=["status", "updated_at"])
-    audit.record(
-        request, "asked_tse", actor, {"message": message.pk, "status": [before, request.status]}, internal=True
-    )
+    _change(request, actor, "asked_tse", {"status": RmaStatus.AWAITING_TSE}, internal=True, message=message.pk)
     return message
 
 
@@ -447,13 +463,7 @@ def answer_specialist(actor: User, number: str, body: str) -> RmaMessage:
     request = locked_rma_request(actor, number)
     _open(request)
     message = _message(request, actor, RmaMessageKind.FROM_TSE, body)
-    before = request.status
-    request.status = RmaStatus.PENDING
-    request.updated_at = now()
-    request.save(update_fields=["status", "updated_at"])
-    audit.record(
-        request, "tse_answered", actor, {"message": message.pk, "status": [before, request.status]}, internal=True
-    )
+    _change(request, actor, "tse_answered", {"status": RmaStatus.PENDING}, internal=True, message=message.pk)
     return message
 
 
@@ -483,6 +493,7 @@ def answer_question(actor: User, number: str, body: str) -> RmaMessage:
     request.save(update_fields=["updated_at"])
     audit.record(request, "question_answered", actor, {"message": message.pk})
     audit.record(request.case, "rma_question_answered", actor, {"rma": request.number, "message": message.pk})
+    events.emit(events.QuestionAnswered(request, actor, message=message))
     return message
 
 
@@ -663,19 +674,25 @@ def move(actor: User, line: RmaLine, action: str, **changes: Any) -> RmaLine:
     request.updated_at = moment
     request.save(update_fields=["updated_at"])
     audit.record(request, f"line_{action}", actor, {"line": line.line_number, "status": diff["status"]})
-    audit.record(request.case, f"rma_line_{action}", actor, {"line": line.line_number, "status": diff["status"]})
+    shipment = {k: changes[k] for k in ("carrier", "tracking_number") if k in changes}
+    audit.record(
+        request.case, f"rma_line_{action}", actor, {"line": line.line_number, "status": diff["status"], **shipment}
+    )
+    events.emit(events.LineStatusChanged(request, actor, line, before=before, after=line.status))
     return line
 
 
-def _replace_unit(actor: User, line: RmaLine, serial: str) -> dict[str, Any]:
+def _replace_unit(actor: User, line: RmaLine, serial: str) -> events.UnitReplaced:
     """Register the replacement in the installed base in the defective unit's place and
-    move its contracts to it, recorded on both units; tell listeners (licensing, D-6.3)."""
+    move its contracts to it, recorded on both units. The event for listeners (licensing,
+    D-6.3), sent once the line has shipped."""
     defective = Asset.objects.select_for_update().get(pk=line.asset_id)
     replacement = register_replacement(actor, defective, serial, reference=line.line_number or "")
     contracts = cover_replacement(defective, replacement)
     audit.record(replacement, "covered", actor, {"contracts": contracts, "reference": line.line_number})
-    events.emit(events.UnitReplaced(line, actor, defective=defective, replacement=replacement, contracts=contracts))
-    return {"replacement": replacement}
+    return events.UnitReplaced(
+        line.request, actor, line, defective=defective, replacement=replacement, contracts=contracts
+    )
 
 
 @transaction.atomic
@@ -702,6 +719,7 @@ def advance_line(
         move(actor, line, action)  # raises the refusal in words
     assert transition is not None
     changes: dict[str, Any] = {}
+    replaced: events.UnitReplaced | None = None
     moment = now()
     if transition.shipment:
         changes["carrier"], changes["tracking_number"] = _shipment(carrier, tracking_number)
@@ -710,14 +728,18 @@ def advance_line(
             raise ValidationFailed(
                 _("Enter the replacement's serial number."), fields={"replacement_serial": _("Required.")}
             )
-        changes |= _replace_unit(actor, line, replacement_serial)
+        replaced = _replace_unit(actor, line, replacement_serial)
+        changes["replacement"] = replaced.replacement
         changes |= {"shipped_at": moment, "return_due_at": return_due(moment)}
     elif action == LineAction.DELIVER:
         # D-5.5: counted from the delivery once one is recorded.
         changes |= {"delivered_at": moment, "return_due_at": return_due(moment)}
     elif action == LineAction.SHIP_BACK:
         changes["shipped_at"] = moment
-    return move(actor, line, action, **changes)
+    line = move(actor, line, action, **changes)
+    if replaced is not None:
+        events.emit(replaced)  # after the move: listeners see the line shipped, with its tracking number
+    return line
 
 
 # --- receiving at the depot (D-5.4) -----------------------------------------------------------
@@ -806,6 +828,7 @@ def receive_parcel(actor: User, scanned: str, serial: str = "") -> Booking:
         line.save(update_fields=["mismatched_serial"])
         audit.record(line, "serial_mismatch", actor, {"expected": line.serial, "found": inside, "parcel": parcel.pk})
         audit.record(parcel, "held", actor, {"line": line.line_number, "expected": line.serial, "found": inside})
+        audit.record(line.request.case, "rma_serial_mismatch", actor, {"line": line.line_number}, internal=True)
         return Booking(parcel, line)
     moment = now()
     move(actor, line, LineAction.RECEIVE, received_at=moment, mismatched_serial="")
@@ -848,7 +871,11 @@ def sweep_returns_not_received(*, batch: int = RETURN_SWEEP_BATCH) -> int:
     while True:
         with transaction.atomic():
             claimed = _claim_overdue(batch)
-            lines = list(RmaLine.objects.filter(pk__in=claimed).select_related("request", "asset__product"))
+            lines = list(
+                RmaLine.objects.filter(pk__in=claimed).select_related(
+                    "request__case__contact", "request__case__opened_by", "asset__product"
+                )
+            )
             charges = ReturnCharge.objects.bulk_create(
                 [
                     ReturnCharge(
@@ -878,7 +905,10 @@ def sweep_returns_not_received(*, batch: int = RETURN_SWEEP_BATCH) -> int:
                 "return_charge_flagged",
                 None,
             )
-            events.emit_many([events.ReturnChargeFlagged(c.line, None, charge=c) for c in charges])
+            audit.record_many(  # the copy in the technical case's history (D-5.6)
+                [(line.request.case, {"line": line.line_number}) for line in lines], "rma_return_charge_flagged", None
+            )
+            events.emit_many([events.ReturnChargeFlagged(c.line.request, None, c.line, charge=c) for c in charges])
         flagged += len(claimed)
         if not claimed:  # not "fewer than a batch": a concurrent sweep may have taken some
             return flagged
@@ -898,6 +928,9 @@ def waive_charge(actor: User, charge_id: int, reason: str) -> ReturnCharge:
     charge.save(update_fields=["status", "waived_by", "waived_at", "waive_reason"])
     audit.record(charge, "waived", actor, {"status": [ChargeStatus.OPEN.value, charge.status], "reason": text})
     audit.record(charge.line, "return_charge_waived", actor, {"reason": text})
+    line = charge.line
+    audit.record(line.request.case, "rma_return_charge_waived", actor, {"line": line.line_number})
+    events.emit(events.ReturnChargeWaived(line.request, actor, line, charge=charge))
     return charge
 
 

@@ -20,6 +20,7 @@ from caredesk.accounts.models import User
 from caredesk.cases.models import Case, CaseStatus, Priority, close_reason_label, template_label
 from caredesk.cases.queries import SORTS, CaseFilter, case_history_entries, get_attachment, list_names
 from caredesk.core.errors import DomainError, NotFound
+from caredesk.rma.models import LineStatus, RmaStatus
 
 
 def current_user(request: HttpRequest) -> User:
@@ -164,7 +165,38 @@ ACTIONS = {
     "closed": gettext_lazy("closed the case"),
     "reopened": gettext_lazy("reopened the case"),
     "macro_applied": gettext_lazy("applied a macro"),
+    # the copy of the case's RMAs in its history (D-5.6)
+    "rma_requested": gettext_lazy("requested an RMA"),
+    "rma_lines_amended": gettext_lazy("changed the units of the RMA request"),
+    "rma_approved": gettext_lazy("approved the RMA request"),
+    "rma_rejected": gettext_lazy("rejected the RMA request"),
+    "rma_cancelled": gettext_lazy("cancelled the RMA request"),
+    "rma_quote_accepted": gettext_lazy("accepted the time-and-material quote"),
+    "rma_quote_declined": gettext_lazy("declined the time-and-material quote"),
+    "rma_question_asked": gettext_lazy("asked a question about the RMA request"),
+    "rma_question_answered": gettext_lazy("answered the question about the RMA request"),
+    "rma_line_ship_replacement": gettext_lazy("shipped the replacement"),
+    "rma_line_deliver": gettext_lazy("recorded the replacement's delivery"),
+    "rma_line_await_return": gettext_lazy("marked the unit as awaited"),
+    "rma_line_receive": gettext_lazy("received the unit at the depot"),
+    "rma_line_repair": gettext_lazy("marked the unit repaired"),
+    "rma_line_ship_back": gettext_lazy("shipped the unit back"),
+    "rma_line_close": gettext_lazy("closed the RMA line"),
+    "rma_serial_mismatch": gettext_lazy("held a parcel: the serial in the box is not the line's"),
+    "rma_return_charge_flagged": gettext_lazy("flagged a charge: the defective unit was not returned in time"),
+    "rma_return_charge_waived": gettext_lazy("waived the charge for the unit not returned"),
+    "mis_shipment_claimed": gettext_lazy("claimed a mis-shipment"),
+    "mis_shipment_part_shipped": gettext_lazy("shipped the correct part"),
 }
+
+
+def _status_labels(action: str) -> dict[str, Any]:
+    """The status names an entry's status change speaks of: a line's, a request's or the case's."""
+    if action.startswith("rma_line_"):
+        return dict(LineStatus.choices)
+    if action.startswith("rma_"):
+        return dict(RmaStatus.choices)
+    return dict(CaseStatus.choices)
 
 
 def history_rows(user: User, case: Case) -> list[dict[str, Any]]:
@@ -182,17 +214,25 @@ def history_rows(user: User, case: Case) -> list[dict[str, Any]]:
     names = {pk: known[pk] for pk in owner_ids if pk in known}
     if owner_ids - names.keys():
         names.update(User.objects.filter(pk__in=owner_ids - names.keys()).values_list("pk", "full_name"))
-    labels = dict(CaseStatus.choices)
     rows = []
     for entry in entries:
         details = []
+        labels = _status_labels(entry.action)
+        if entry.action.startswith("rma_"):
+            if isinstance(entry.changes.get("line"), str):
+                details.append(_("Line %(line)s") % {"line": entry.changes["line"]})
+            elif isinstance(entry.changes.get("rma"), str):
+                details.append(_("RMA %(number)s") % {"number": entry.changes["rma"]})
+            if isinstance(entry.changes.get("tracking_number"), str):
+                details.append(_("Tracking number: %(number)s") % {"number": entry.changes["tracking_number"]})
         for field, pair in entry.changes.items():
             if not isinstance(pair, list) or len(pair) != 2:
                 continue
             old, new = pair
             if field == "status":
                 details.append(
-                    _("Status: %(old)s → %(new)s") % {"old": labels.get(old, old or "—"), "new": labels.get(new, new)}
+                    _("Status: %(old)s → %(new)s")
+                    % {"old": labels.get(old, old or "—") if old else "—", "new": labels.get(new, new)}
                 )
             elif field == "priority":
                 details.append(_("Priority: %(old)s → %(new)s") % {"old": old or "—", "new": new})

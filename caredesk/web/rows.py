@@ -79,6 +79,14 @@ def waits_note(case: Case, words: _Words, moment: datetime) -> str:
     return f' <span class="waits" title="{title}">{words.waits_text}</span>'
 
 
+def rma_note(case: Case) -> str:
+    """D-3.6: the case's RMAs under its summary."""
+    numbers = case.rma_numbers
+    if not numbers:
+        return ""
+    return f'<span class="case-rmas">{escape(_("RMA %(number)s") % {"number": ", ".join(numbers)})}</span>'
+
+
 def queue_rows(cases: Iterable[Case], *, detail_url: str, contact_url: str, selectable: bool) -> SafeString:
     """The console queue's rows: the columns of D-3.6 with organisation, owner and due time
     (D-4.1), and a checkbox per row for bulk actions. ``cases`` carry ``organisation_name``
@@ -119,7 +127,7 @@ def queue_rows(cases: Iterable[Case], *, detail_url: str, contact_url: str, sele
         cells += [
             f'<td data-label="{labels["status"]}">{status_badge(case, words)}{waits_note(case, words, moment)}</td>',
             f'<td data-label="{labels["case"]}"><span><a class="caseid" href="{case_prefix}{cid}/">{cid}</a>'
-            f'<span class="case-summary" title="{summary}">{summary}</span></span></td>',
+            f'<span class="case-summary" title="{summary}">{summary}</span>{rma_note(case)}</span></td>',
             f'<td data-label="{labels["organisation"]}" class="wrap wrap--any">'
             f"{escape(getattr(case, 'organisation_name', '') or DASH)}</td>",
             f'<td data-label="{labels["site_name"]}" class="wrap">{escape(case.site_name or DASH)}</td>',

@@ -5,6 +5,8 @@ listeners give it), begins with its Subject line and asks for nothing English la
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from caredesk.accounts.models import Registration
 from caredesk.cases import services as cases
 from caredesk.cases.models import CloseReason, Escalation, EscalationKind
 from caredesk.notifications import listeners, services
+from caredesk.rma.models import EXCLUSION_REASON, LineStatus, ReturnCharge, RmaLine, RmaMessage, RmaRequest, RmaStatus
 from tests.personas import World, admin_case
 
 TEMPLATES = Path(services.__file__).parent / "templates" / "notifications"
@@ -65,6 +68,38 @@ def _contexts(world: World) -> dict[str, list[dict[str, Any]]]:
     member = {"organisation": world.acme, "centre": "Vendor Customer Care", "recipient": world.alice,
               "link": "https://care.example/members/"}  # fmt: skip
     registration = Registration(email="dora@acme.example", full_name="Dora Diaz", proof="SN-ACME-1")
+    due = datetime(2026, 6, 30, 17, 0, tzinfo=UTC)
+    request = RmaRequest(
+        validation_number="V2606000001",
+        rma_number="R1000001",
+        case=case,
+        quote_status="offered",
+        quote_total=Decimal("900.00"),
+        quote_currency="USD",
+        decision_reason="Not a hardware fault.",
+    )
+    line = RmaLine(
+        request=request,
+        line_number="R1000001-1",
+        serial="KR1000001",
+        carrier="DHL",
+        tracking_number="JD0001",
+        return_due_at=due,
+    )
+    rma = {**base, "request": request, "link": "https://care.example/rmas/R1000001/"}
+    lines = [
+        {"number": "R1000001-1", "serial": "KR1000001", "type": "Advance replacement", "advance": True},
+        {"number": "R1000001-2", "serial": "KR1000002", "type": "Return to factory repair", "advance": False},
+    ]
+    moves = [
+        ("pending", ""),
+        ("pending", "awaiting_tse"),
+        ("awaiting_tse", "pending"),
+        ("approved", "pending"),
+        ("rejected", "pending"),
+        ("refused", ""),
+        ("cancelled", "pending"),
+    ]
     return {
         "case_assigned": [base],
         "case_awaiting": [base],
@@ -90,6 +125,33 @@ def _contexts(world: World) -> dict[str, list[dict[str, Any]]]:
             }
         ],  # fmt: skip
         "member_requested": [{**member, "registration": registration}],
+        "rma_status": [
+            {
+                **rma,
+                "status": status,
+                "before": before,
+                "status_label": RmaStatus(status).label,
+                "exclusion": EXCLUSION_REASON,
+                "lines": lines,
+                "return_days": 10,
+            }
+            for status, before in moves
+        ],
+        "rma_line": [
+            {**rma, "line": line, "status": s, "status_label": LineStatus(s).label} for s in LineStatus.values
+        ],
+        "rma_answer": [{**rma, "message": RmaMessage(author_name="Rita Specialist", body="Yes, ship it.")}],
+        "rma_charge": [
+            {
+                **rma,
+                "line": line,
+                "waived": waived,
+                "charge": ReturnCharge(
+                    amount=Decimal("12500.00"), currency="USD", due_at=due, waive_reason="Late carrier."
+                ),
+            }
+            for waived in (False, True)
+        ],
     }
 
 
@@ -100,7 +162,7 @@ def test_every_language_of_notices_has_exactly_the_english_templates() -> None:
 
 
 def test_every_language_has_the_buttons_of_the_html_part() -> None:
-    for labels in [*services.BUTTONS.values(), services.CASE_BUTTON]:
+    for labels in [*services.BUTTONS.values(), services.CASE_BUTTON, services.RMA_BUTTON]:
         assert sorted(labels) == sorted(services.LANGUAGES)
         assert all(label.strip() for label in labels.values())
 
