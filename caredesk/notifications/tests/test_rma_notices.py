@@ -23,6 +23,8 @@ from caredesk.rma.tests.conftest import approved, line, line_of
 from tests.personas import PASSWORD, World
 
 LA = ZoneInfo("America/Los_Angeles")
+# The RMA tests' people, their technical case and their day (caredesk/rma/tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("rma_day")
 
 
 def _to(user: User, event: str | None = None) -> list[Message]:
