@@ -89,9 +89,9 @@ def ib(world: World) -> Any:
 @pytest.fixture
 def seeded(transactional_db: Any) -> None:
     """The catalogues the data migrations load (request types, service levels and sales
-    regions, response targets and the escalation matrix), for tests that commit: such a
-    test empties every table when it ends, so each loads them again with the migrations'
-    own idempotent loaders."""
+    regions, return regions, response targets and the escalation matrix), for tests that
+    commit: such a test empties every table when it ends, so each loads them again with the
+    migrations' own idempotent loaders."""
     import importlib
 
     from django.apps import apps
@@ -101,6 +101,7 @@ def seeded(transactional_db: Any) -> None:
         ("caredesk.cases.migrations.0014_request_type_catalogue_labels", "fill"),
         ("caredesk.entitlements.migrations.0002_catalogue", "forwards"),
         ("caredesk.entitlements.migrations.0006_service_level_catalogue_labels", "fill"),
+        ("caredesk.rma.migrations.0003_return_regions", "forwards"),
         ("caredesk.sla.migrations.0002_seed", "seed"),
     ):
         getattr(importlib.import_module(module), loader)(apps, None)

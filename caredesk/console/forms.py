@@ -487,6 +487,19 @@ class ReceiptForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
+    def ready_for_the_next_scan(self) -> None:
+        """After a refused scan, the focus is where the depot types next, in an empty field:
+        a scanner types at the caret, which the page puts before any text left there. When
+        the box needs the serial of the unit inside, the serial field (what was scanned
+        stays); otherwise the scan field, for the next box."""
+        data = {**dict(self.data.items()), "serial": ""}  # a QueryDict's items are its last values
+        if self.has_error("serial"):
+            self.fields["scanned"].widget.attrs.pop("autofocus", None)
+            self.fields["serial"].widget.attrs["autofocus"] = True
+        else:
+            data["scanned"] = ""
+        self.data = data
+
 
 class WaiveForm(forms.Form):
     reason = forms.CharField(label=_("Why the charge is waived"), max_length=2000, required=False)

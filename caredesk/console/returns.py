@@ -31,6 +31,7 @@ def depot(request: HttpRequest) -> HttpResponse:
             booking = services.receive_parcel(user, form.cleaned_data["scanned"], form.cleaned_data["serial"])
         except DomainError as exc:
             show_error(form, exc)
+            form.ready_for_the_next_scan()
             status = exc.status
         else:
             parcel = booking.parcel
@@ -54,6 +55,7 @@ def depot(request: HttpRequest) -> HttpResponse:
                                % {"scanned": parcel.scanned})  # fmt: skip
             return redirect("console:depot")  # a fresh, empty field for the next box
     elif request.method == "POST":
+        form.ready_for_the_next_scan()
         status = 422
     return render(
         request, "console/depot.html", {"form": form, "parcels": recent_parcels(user), "nav": "depot"}, status=status

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from caredesk.rma.models import RmaLine, RmaRequest, RmaStatus
+from caredesk.rma.models import LineStatus, RmaLine, RmaRequest, RmaStatus
 from caredesk.rma.queries import OPEN, rma_lines
 
 
@@ -25,10 +25,13 @@ class LineRow:
 
 
 def line_state(request: RmaRequest, line: RmaLine) -> str:
-    """Where a line stands. Until logistics records more, a line is where its request is,
-    unless the customer's declining the quote took it off."""
+    """Where a line stands: once approved, its own logistics state (D-5.4: replacement
+    shipped, unit received…); before, where its request is, unless the customer's declining
+    the quote took it off."""
     if line.withdrawn:
         return _("Withdrawn: the quote was declined")
+    if line.status:
+        return str(LineStatus(line.status).label)
     return str(RmaStatus(request.status).label)
 
 

@@ -61,6 +61,24 @@ def test_d54_an_empty_scan_is_shown_next_to_the_field(depot: Any) -> None:
     assert answer.status_code == 422 and not Parcel.objects.exists()
 
 
+def test_d54_after_a_refused_scan_the_focus_is_in_an_empty_field(depot: Any) -> None:
+    # A scanner types at the caret, which is before any text left in the field.
+    client, rma = depot["client"], depot["rma"]
+    # Two units of the RMA are still expected: the box needs the serial, the focus goes there.
+    several = client.post("/console/depot/", {"scanned": rma})
+    assert several.status_code == 422 and not Parcel.objects.exists()
+    form = several.context["form"]
+    assert form["scanned"].value() == rma and form["serial"].value() == ""
+    assert "autofocus" in form.fields["serial"].widget.attrs and "autofocus" not in form.fields["scanned"].widget.attrs
+    # The same label scanned twice: refused, and the scan field is empty for the next box.
+    client.post("/console/depot/", {"scanned": f"{rma}-2"})
+    again = client.post("/console/depot/", {"scanned": f"{rma}-2", "serial": "KR1000003"})
+    assert again.status_code == 409 and "it expects no unit now" in again.content.decode()
+    form = again.context["form"]
+    assert form["scanned"].value() == "" and form["serial"].value() == ""
+    assert again.content.decode().count("autofocus") == 1 and "autofocus" in form.fields["scanned"].widget.attrs
+
+
 def test_d55_the_charges_page_lists_and_waives(depot: Any) -> None:
     specialist, client, rma = depot["specialist"], depot["client"], depot["rma"]
     with time_machine.travel(TODAY.isoformat() + " 17:00 +00:00", tick=False):

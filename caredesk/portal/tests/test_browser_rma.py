@@ -1,17 +1,22 @@
-"""An RMA in a real browser (D-5.1): a TSE requests it from the technical case in the
-console, the RMA specialist approves it from the review queue, and the customer sees the
-RMA number and its lines in the portal."""
+"""An RMA in a real browser (D-5.1, D-5.4): a TSE requests it from the technical case in
+the console, the RMA specialist approves it from the review queue, the customer sees the
+RMA number and its lines in the portal and downloads the return label, and the depot
+receives the box by scanning its line number, keyboard only; a box that matches no open
+line is returned to the sender."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from caredesk.accounts import services as accounts
 from caredesk.portal.tests.test_browser import log_in
+from caredesk.rma import services as rma
 from caredesk.rma.models import RmaRequest
 from tests.personas import PASSWORD, TODAY, World, admin_case, build_installbase
 
@@ -26,7 +31,13 @@ def signed_in(browser: Any, base: str, email: str) -> Any:
     return page
 
 
-def test_a_tse_requests_an_rma_the_specialist_approves_and_the_customer_sees_it(
+def scan(page: Any, text: str) -> None:
+    """What a barcode scanner does: type into the field that has the focus, then Enter."""
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def test_a_tse_requests_an_rma_the_specialist_approves_the_customer_returns_the_unit_and_the_depot_receives_it(
     world: World, live_server: Any, browser: Any
 ) -> None:
     # The installed base is built on its own day; the browser then runs on today's clock, so
@@ -41,6 +52,8 @@ def test_a_tse_requests_an_rma_the_specialist_approves_and_the_customer_sees_it(
     specialist = accounts.create_user(
         "rma@vendor.example", "Rita Returns", world.vendor, PASSWORD, roles=["rma_specialist"]
     )
+    # Support logistics at the depot: the RMA specialist's role carries receiving returns.
+    depot = accounts.create_user("depot@vendor.example", "Dan Depot", world.vendor, PASSWORD, roles=["rma_specialist"])
     base = live_server.url
 
     # The TSE opens the technical case and requests an RMA for its unit.
@@ -73,6 +86,52 @@ def test_a_tse_requests_an_rma_the_specialist_approves_and_the_customer_sees_it(
     lines = alice.locator("table", has_text=ib.covered.serial)
     assert lines.get_by_text(f"{rma_number}-1").is_visible()
     assert lines.get_by_text("Hardware fault").is_visible()
-    # And the case page lists it.
+    rma_page = alice.url
+
+    # She downloads the return label: a PDF for the RMA's one line, named after it.
+    with alice.expect_download() as downloading:
+        alice.get_by_role("link", name="Return label (PDF)").click()
+    label = downloading.value
+    assert label.failure() is None
+    assert label.suggested_filename == f"return-label-{rma_number}-1.pdf"
+    assert Path(label.path()).read_bytes().startswith(b"%PDF-")
+    # And the case page lists the RMA.
     alice.get_by_role("link", name=case.case_id).first.click()
     assert alice.get_by_role("link", name=rma_number).is_visible()
+
+    # Advance replacement: the replacement ships first, then the defective unit is expected
+    # back. The console has no page for shipping it; support logistics record it by the API.
+    rma.advance_line(
+        specialist, f"{rma_number}-1", "ship_replacement", carrier="DHL", tracking_number="JD1",
+        replacement_serial="KR1900001",
+    )  # fmt: skip
+
+    # At the depot the scan field has the focus as the page opens; the scanner types the line
+    # number from the label and presses Enter, and the page is ready for the next box.
+    dan = signed_in(browser, base, depot.email)
+    dan.get_by_role("navigation", name="Main").get_by_role("link", name="Depot").click()
+    field = dan.get_by_label("Line number, RMA number or serial on the box")
+    expect(field).to_be_focused()
+    scan(dan, f"{rma_number}-1")
+    dan.get_by_text(f"Received against {rma_number}-1.").wait_for()
+    booked = dan.locator("table tbody tr").first
+    expect(booked).to_contain_text(f"{rma_number}-1")
+    expect(booked).to_contain_text("Received")
+    expect(field).to_be_focused()
+    expect(field).to_have_value("")
+    # The same label scanned again is refused, and the field is empty again for the next scan.
+    scan(dan, f"{rma_number}-1")
+    dan.get_by_text("it expects no unit now").wait_for()
+    expect(field).to_be_focused()
+    expect(field).to_have_value("")
+    # A box with a unit on no open RMA line, and no RMA number on it, goes back to the sender.
+    scan(dan, ib.par_covered.serial)
+    dan.get_by_text(f"No open RMA line matches {ib.par_covered.serial}: return the box to the sender.").wait_for()
+    rejected = dan.locator("table tbody tr").first
+    expect(rejected).to_contain_text(ib.par_covered.serial)
+    expect(rejected).to_contain_text("Rejected: return to sender")
+    expect(field).to_be_focused()
+
+    # The customer's RMA page shows the unit received.
+    alice.goto(rma_page)
+    expect(alice.locator("table", has_text=ib.covered.serial)).to_contain_text("Defective unit received")
