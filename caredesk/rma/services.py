@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from caredesk.accounts.access import Capability, may, require
@@ -626,9 +627,26 @@ def next_actions(line: RmaLine) -> list[LineAction]:
     return [action for (action, of) in TRANSITIONS if of == flow and transition_for(line, action) is not None]
 
 
-RECEIVABLE = frozenset(
+# The states whose unit is still to come back, now or (an advance replacement's, once the
+# replacement has shipped) later: their return label can be printed.
+COMING_BACK = frozenset(
     s for (action, _flow), t in TRANSITIONS.items() if action == LineAction.RECEIVE for s in t.sources
 )
+
+
+def expects_unit(line: RmaLine) -> bool:
+    """Whether the depot may receive ``line``'s unit now, by its own flow: an advance
+    replacement's defective unit only once the replacement has shipped."""
+    return transition_for(line, LineAction.RECEIVE) is not None
+
+
+def _receivable() -> Q:
+    """``expects_unit`` as a condition on lines, from the table."""
+    condition = Q()
+    for (action, _flow), t in TRANSITIONS.items():
+        if action == LineAction.RECEIVE:
+            condition |= Q(status__in=t.sources, rma_type__in=t.types)
+    return condition
 
 
 def return_due(moment: Any) -> Any:
@@ -758,7 +776,7 @@ def _line_for(actor: User, scanned: str, serial: str) -> RmaLine | None:
     """The open line a box names: its line number, its RMA number (the request's only line
     still expected, or the one whose serial is in the box), or, with no number on it, a
     serial of a line still expected. None: nothing matches."""
-    lines = visible_rma_lines(actor).filter(status__in=RECEIVABLE).select_for_update(of=("self",))
+    lines = visible_rma_lines(actor).filter(_receivable()).select_for_update(of=("self",))
     rma = normalise_rma_number(scanned) if len(scanned) <= 40 else None
     if rma is not None:
         rma_number, position = rma
@@ -813,7 +831,15 @@ def receive_parcel(actor: User, scanned: str, serial: str = "") -> Booking:
         )
         audit.record(parcel, "returned_to_sender", actor, {"scanned": text, "serial": inside})
         return Booking(parcel, None)
-    if line.status not in RECEIVABLE:
+    if line.status == LineStatus.APPROVED and line.rma_type in ADVANCE_TYPES:
+        raise Conflict(
+            _(
+                "Line %(line)s is an advance replacement whose replacement has not shipped yet: hold the box "
+                "and ask support logistics to ship the replacement first."
+            )
+            % {"line": line.line_number}
+        )
+    if not expects_unit(line):
         raise Conflict(
             _("Line %(line)s is %(status)s: it expects no unit now.")
             % {"line": line.line_number, "status": LineStatus(line.status).label.lower() if line.status else "-"}
@@ -954,7 +980,7 @@ def return_label(actor: User, number: str) -> ReturnLabel:
     if rma is not None and rma[1] is not None:
         lines = [line for line in lines if line.line_number == f"{rma[0]}-{rma[1]}"]
     else:
-        lines = [line for line in lines if line.status in RECEIVABLE]
+        lines = [line for line in lines if line.status in COMING_BACK]
     if not lines:
         raise Conflict(_("No unit of this RMA is expected back, so there is no label to print."))
     pages = []

@@ -64,7 +64,10 @@ def test_d54_an_empty_scan_is_shown_next_to_the_field(depot: Any) -> None:
 def test_d54_after_a_refused_scan_the_focus_is_in_an_empty_field(depot: Any) -> None:
     # A scanner types at the caret, which is before any text left in the field.
     client, rma = depot["client"], depot["rma"]
-    # Two units of the RMA are still expected: the box needs the serial, the focus goes there.
+    # Two units of the RMA are still expected (the advance replacement's once its replacement
+    # has shipped): the box needs the serial, the focus goes there.
+    services.advance_line(depot["specialist"], f"{rma}-1", "ship_replacement", carrier="DHL",
+                          tracking_number="JD1", replacement_serial="KR1900001")  # fmt: skip
     several = client.post("/console/depot/", {"scanned": rma})
     assert several.status_code == 422 and not Parcel.objects.exists()
     form = several.context["form"]

@@ -115,3 +115,18 @@ def test_d54_only_depot_staff_receive(world: World, tse: User, specialist: User,
 def test_d54_an_empty_scan_is_refused(specialist: User) -> None:
     with pytest.raises(ValidationFailed):
         services.receive_parcel(specialist, "  ")
+
+
+def test_an_advance_replacements_unit_is_not_expected_before_the_replacement_ships(
+    tse: User, specialist: User, case: Case, world: World
+) -> None:
+    """The defective unit of an advance replacement is due once the replacement has
+    shipped: a box that comes before is held with a reason, not booked. The customer may
+    print its label already."""
+    request = approved(tse, specialist, case, "KR1000001")
+    number = line_of(request).line_number
+    with pytest.raises(Conflict) as held:
+        services.receive_parcel(specialist, number)
+    assert "has not shipped yet" in held.value.message
+    assert services.return_label(world.alice, request.rma_number).pdf.startswith(b"%PDF")
+    assert line_of(request).status == "approved" and not Parcel.objects.exists()
