@@ -675,6 +675,7 @@ ENTRIES: list[Entry] = [
     page("console:case_rma", "GET", C.CREATE_RMA_REQUESTS, CASE),
     page("console:case_rma", "POST", C.CREATE_RMA_REQUESTS, CASE,
          body={"unit_0": "on", "fault_0": "port_fault", "description_0": "Port 3 dead."}),
+    page("console:rma_line_move", "POST", C.RECEIVE_RETURNS, APPROVED_LINE, body={"action": "await_return"}),
     page("console:depot", "GET", C.RECEIVE_RETURNS),
     page("console:depot", "POST", C.RECEIVE_RETURNS, body={"scanned": "R999999999", "serial": ""}),
     page("console:charges", "GET", C.APPROVE_RMAS),

@@ -503,3 +503,46 @@ class ReceiptForm(forms.Form):
 
 class WaiveForm(forms.Form):
     reason = forms.CharField(label=_("Why the charge is waived"), max_length=2000, required=False)
+
+
+# --- RMA line logistics (D-5.4) ---------------------------------------------------------------
+
+# What each move of a line asks for; the others need nothing but the button.
+MOVE_FIELDS: dict[str, tuple[str, ...]] = {
+    "ship_replacement": ("carrier", "tracking_number", "replacement_serial"),
+    "ship_back": ("carrier", "tracking_number"),
+}
+MOVE_BUTTONS: dict[str, Any] = {
+    "ship_replacement": _("Ship the replacement"),
+    "deliver": _("Record the delivery"),
+    "await_return": _("Mark as awaiting the unit"),
+    "repair": _("Mark as repaired"),
+    "ship_back": _("Ship the unit back"),
+    "close": _("Close the line"),
+}
+
+
+class LineMoveForm(forms.Form):
+    """Support logistics move one line on (D-5.4): the fields the move asks for, nothing
+    more. A page holds one per move and line, so each gets its own ids."""
+
+    carrier = forms.CharField(label=_("Carrier"), max_length=64, required=False,
+                              widget=forms.TextInput(attrs={"required": True}))  # fmt: skip
+    tracking_number = forms.CharField(label=pgettext_lazy("parcel", "Tracking number"), max_length=64, required=False,
+                                      widget=forms.TextInput(attrs={"required": True}))  # fmt: skip
+    replacement_serial = forms.CharField(
+        label=_("Serial number of the replacement"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"required": True, "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, action: str, line_number: str, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"move_{line_number}_{action}_%s")
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.line_number = line_number
+        self.button = MOVE_BUTTONS.get(action, "")
+        wanted = MOVE_FIELDS.get(action, ())
+        for name in [name for name in self.fields if name not in wanted]:
+            del self.fields[name]

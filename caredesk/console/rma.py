@@ -1,12 +1,14 @@
-"""Staff pages of RMA requests (D-5.1 – D-5.3): the RMA specialist's review queue, one
+"""Staff pages of RMA requests (D-5.1 – D-5.4): the RMA specialist's review queue, one
 request with its review (amend a line, approve, reject with a reason, ask the TSE,
-answer the customer), the TSE's answer, and the TSE's request form on a technical case.
+answer the customer), the TSE's answer, the TSE's request form on a technical case, and
+support logistics moving an approved line on (ship, deliver, repair, ship back, close).
 
 Thin: each action is one ``rma.services`` call; what it refuses is shown on the page.
 Behind ``staff_page``: what a member of staff may not do is "not found" for them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -19,13 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caredesk.accounts.access import Capability, may, require
 from caredesk.accounts.models import User
 from caredesk.cases.queries import get_case
-from caredesk.console.forms import RmaLineForm, RmaMessageForm, RmaRejectForm, rma_request_form
+from caredesk.console.forms import LineMoveForm, RmaLineForm, RmaMessageForm, RmaRejectForm, rma_request_form
 from caredesk.console.views import staff_page
 from caredesk.core.errors import DomainError, Forbidden
 from caredesk.rma import queries, services
-from caredesk.rma.models import RmaMessageKind, RmaRequest, RmaStatus
+from caredesk.rma.models import LineStatus, RmaMessageKind, RmaRequest, RmaStatus
 from caredesk.web.pages import current_user, show_error
-from caredesk.web.rma import line_rows, status_choices
+from caredesk.web.rma import LineRow, line_rows, status_choices
 
 # --- the review queue -------------------------------------------------------------------------
 
@@ -81,15 +83,55 @@ def _line_forms(rma: RmaRequest, bound: dict[str, Any]) -> list[tuple[Any, RmaLi
     return forms
 
 
+@dataclass
+class LineMoves:
+    """What support logistics can do to one line now (D-5.4): a form per move the table
+    allows, and whether its unit is expected at the depot, where receiving is done."""
+
+    row: LineRow
+    forms: list[LineMoveForm]
+    receivable: bool
+
+
+def _line_moves(rows: list[LineRow], bound: LineMoveForm | None) -> tuple[list[LineMoves], bool]:
+    """The moves of each line, with ``bound`` (a move that failed) in its place; and
+    whether it had one (a move the line does not offer now has none)."""
+    moves, placed = [], False
+    for row in rows:
+        line = row.line
+        if not line.status or line.withdrawn:
+            continue
+        actions = services.next_actions(line)
+        forms = []
+        for action in actions:
+            if action == services.LineAction.RECEIVE:
+                continue
+            if bound is not None and (bound.line_number, bound.action) == (line.line_number, str(action)):
+                forms.append(bound)
+                placed = True
+            else:
+                forms.append(LineMoveForm(action=str(action), line_number=line.line_number or ""))
+        receivable = services.LineAction.RECEIVE in actions
+        if forms or receivable:
+            moves.append(LineMoves(row, forms, receivable))
+    return moves, placed
+
+
 def _page(request: HttpRequest, number: str, status: int = 200, **bound: Any) -> HttpResponse:
     user = current_user(request)
     rma = queries.get_rma_request(user, number)
     thread = queries.rma_messages(user, rma)
     specialist = may(user, Capability.APPROVE_RMAS)
     tse = may(user, Capability.CREATE_RMA_REQUESTS)
+    rows = line_rows(rma)
+    moves, placed = _line_moves(rows, bound.get("move_form")) if may(user, Capability.RECEIVE_RETURNS) else ([], False)
+    action_error = bound.get("action_error", "")
+    if bound.get("move_form") is not None and not placed:
+        action_error = bound.get("move_error", "")  # a move the line does not offer: said on top
     context = {
         "rma": rma,
-        "lines": line_rows(rma),
+        "lines": rows,
+        "line_moves": moves,
         "line_forms": _line_forms(rma, bound) if rma.is_open and (specialist or tse) else [],
         "thread": thread,
         "show_flags": True,
@@ -102,7 +144,7 @@ def _page(request: HttpRequest, number: str, status: int = 200, **bound: Any) ->
         or RmaMessageForm(label=_("Answer to the customer"), prefix_id="answer"),
         "tse_form": bound.get("tse_form")
         or RmaMessageForm(label=_("Your answer to the RMA specialist"), prefix_id="tse"),
-        "action_error": bound.get("action_error", ""),
+        "action_error": action_error,
         "nav": "rmas",
     }
     return render(request, "console/rma.html", context, status=status)
@@ -227,6 +269,35 @@ def rma_line(request: HttpRequest, number: str, position: str) -> HttpResponse:
         return _page(request, number, status=exc.status, **{f"line_form_{at}": form})
     messages.success(request, _("The line is changed; its type is worked out again."))
     return _back(number)
+
+
+@staff_page
+@require_POST
+def rma_line_move(request: HttpRequest, line_number: str) -> HttpResponse:
+    """Support logistics move one line on (D-5.4); the service checks the move against the
+    line's state and what it needs (carrier, tracking number, the replacement's serial)."""
+    user = current_user(request)
+    line = queries.get_rma_line(user, line_number)
+    action = request.POST.get("action", "")[:32]
+    form = LineMoveForm(request.POST, action=action, line_number=line.line_number or "")
+    try:
+        moved = services.advance_line(
+            user, line.line_number or "", action, carrier=request.POST.get("carrier", ""),
+            tracking_number=request.POST.get("tracking_number", ""),
+            replacement_serial=request.POST.get("replacement_serial", ""),
+        )  # fmt: skip
+    except DomainError as exc:
+        if _refused(exc):
+            raise
+        show_error(form, exc)
+        return _page(request, line.request.number, status=exc.status, move_form=form, move_error=exc.message)
+    if moved.replacement_id and action == services.LineAction.SHIP_REPLACEMENT and moved.replacement:
+        done = _("Line %(line)s: replacement %(serial)s shipped; it takes the defective unit's place in the "
+                 "installed base.") % {"line": moved.line_number, "serial": moved.replacement.serial}  # fmt: skip
+    else:
+        done = _("Line %(line)s: %(status)s.") % {"line": moved.line_number, "status": LineStatus(moved.status).label}
+    messages.success(request, done)
+    return _back(line.request.number)
 
 
 # --- the TSE's request on a technical case ----------------------------------------------------

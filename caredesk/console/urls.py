@@ -40,6 +40,8 @@ urlpatterns = [
     path("rmas/<str:number>/engineer-answers/", rma.rma_tse_answer, name="rma_tse_answer"),
     path("rmas/<str:number>/answers/", rma.rma_answer, name="rma_answer"),
     re_path(r"^rmas/(?P<number>[^/]+)/lines/(?P<position>[0-9]{1,4})/$", rma.rma_line, name="rma_line"),
+    # Support logistics move an approved line on (D-5.4), named by its line number R…-n.
+    path("rma-lines/<str:line_number>/moves/", rma.rma_line_move, name="rma_line_move"),
     path("macros/", casework.macros, name="macros"),
     re_path(r"^macros/(?P<macro_id>[0-9]{1,18})/$", casework.macro_edit, name="macro"),
     path("views/", casework.view_save, name="view_save"),

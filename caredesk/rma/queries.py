@@ -122,7 +122,9 @@ def locked_rma_request(user: User, number: str) -> RmaRequest:
 
 def rma_lines(request: RmaRequest) -> list[RmaLine]:
     """The lines of a request the caller sees, in the order the units were requested."""
-    return list(request.lines.select_related("asset__product", "asset__site", "replacement").order_by("position"))
+    return list(
+        request.lines.select_related("asset__product", "asset__site", "replacement", "charge").order_by("position")
+    )
 
 
 def rma_messages(user: User, request: RmaRequest) -> list[RmaMessage]:

@@ -1,14 +1,17 @@
-"""Page helpers the portal's and the console's RMA pages share (D-5.1 – D-5.3): the lines
-in words and the status filter. Interface support only: the reading is ``rma.queries``'."""
+"""Page helpers the portal's and the console's RMA pages share (D-5.1 – D-5.5): the lines
+in words, with where each stands in its logistics, and the status filter. Interface
+support only: the reading is ``rma.queries``'."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
-from caredesk.rma.models import LineStatus, RmaLine, RmaRequest, RmaStatus
+from caredesk.rma.models import ChargeStatus, LineStatus, ReturnCharge, RmaLine, RmaRequest, RmaStatus
 from caredesk.rma.queries import OPEN, rma_lines
 
 
@@ -22,17 +25,37 @@ class LineRow:
     state: str
     reason: str
     quote_price: Decimal | None
+    replacement_serial: str = ""
+    # D-5.5: when the defective unit of an advance replacement must be back, while it is owed
+    return_due_at: datetime | None = None
+    charge: ReturnCharge | None = None  # D-5.5: the charge for a unit not returned in time
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing of the line's shipping and return to show yet."""
+        line = self.line
+        return not (line.tracking_number or self.return_due_at or line.received_at or self.charge)
+
+    @property
+    def charge_open(self) -> bool:
+        return self.charge is not None and self.charge.status == ChargeStatus.OPEN
 
 
 def line_state(request: RmaRequest, line: RmaLine) -> str:
-    """Where a line stands: once approved, its own logistics state (D-5.4: replacement
-    shipped, unit received…); before, where its request is, unless the customer's declining
-    the quote took it off."""
+    """Where a line stands: an approved line in its own logistics (D-5.4); before that,
+    where its request is, unless the customer's declining the quote took it off."""
     if line.withdrawn:
         return _("Withdrawn: the quote was declined")
     if line.status:
         return str(LineStatus(line.status).label)
     return str(RmaStatus(request.status).label)
+
+
+def _charge(line: RmaLine) -> ReturnCharge | None:
+    try:
+        return line.charge
+    except ObjectDoesNotExist:
+        return None
 
 
 def line_rows(request: RmaRequest) -> list[LineRow]:
@@ -44,6 +67,9 @@ def line_rows(request: RmaRequest) -> list[LineRow]:
             state=line_state(request, line),
             reason=line.reason_text(),
             quote_price=line.quote_price,
+            replacement_serial=line.replacement.serial if line.replacement_id and line.replacement else "",
+            return_due_at=line.return_due_at if line.received_at is None else None,
+            charge=_charge(line),
         )
         for line in rma_lines(request)
     ]

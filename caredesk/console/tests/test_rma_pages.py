@@ -1,20 +1,26 @@
-"""The console's RMA pages (D-5.1 – D-5.3, D-3.6): the TSE's request form on a technical
-case, the RMA specialist's review queue, and the RMA page with its review."""
+"""The console's RMA pages (D-5.1 – D-5.5, D-3.6): the TSE's request form on a technical
+case, the RMA specialist's review queue, the RMA page with its review, and support
+logistics moving an approved line on from it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 
 from caredesk.accounts import services as accounts
 from caredesk.accounts.models import User
 from caredesk.cases.models import Case
+from caredesk.installbase.models import Asset
 from caredesk.rma import services
-from caredesk.rma.models import RmaMessageKind, RmaRequest, RmaStatus, RmaType
+from caredesk.rma.models import LineStatus, RmaLine, RmaMessageKind, RmaRequest, RmaStatus, RmaType
 from caredesk.rma.services import NewLine
-from tests.personas import PASSWORD, World, admin_case
+from caredesk.web import dates
+from tests.personas import PASSWORD, TODAY, World, admin_case
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +182,133 @@ def test_a_customer_never_reaches_the_console_pages(world: World, pending: RmaRe
     alice = client(world.alice)
     assert alice.get("/console/rmas/").status_code == 404
     assert alice.get(f"/console/rmas/{pending.validation_number}/").status_code == 404
+
+
+# --- line logistics on the RMA page (D-5.4, D-5.5) ---------------------------------------------
+
+
+@pytest.fixture
+def on_the_day() -> Any:
+    with time_machine.travel(TODAY.isoformat() + " 17:00 +00:00", tick=False):  # 10:00 at the support centre
+        yield
+
+
+@pytest.fixture
+def approved(tse: User, specialist: User, case: Case, ib: Any, on_the_day: Any) -> RmaRequest:
+    """Line 1 an advance replacement, line 2 a warranty repair."""
+    units = [
+        NewLine(ib.covered.serial, "port_fault", "Port 3 dead."),
+        NewLine(ib.in_warranty.serial, "no_power", "Off."),
+    ]
+    request = services.request_rma(tse, case.case_id, units)
+    return services.approve(specialist, request.validation_number)
+
+
+def test_d54_an_approved_line_shows_its_own_state_and_the_moves_it_allows(
+    specialist: User, approved: RmaRequest
+) -> None:
+    number = approved.rma_number
+    services.advance_line(specialist, f"{number}-2", "await_return")
+    page = client(specialist).get(f"/console/rmas/{number}/")
+    text = page.content.decode()
+    rows = {row.number: row.state for row in page.context["lines"]}
+    assert rows == {f"{number}-1": "Approved", f"{number}-2": "Awaiting the unit"}
+    forms = {(m.row.number, f.action) for m in page.context["line_moves"] for f in m.forms}
+    assert forms == {(f"{number}-1", "ship_replacement")}  # receiving is the depot's
+    assert [m.receivable for m in page.context["line_moves"]] == [False, True]
+    assert "Ship the replacement" in text and 'href="/console/depot/"' in text
+    assert f'action="/console/rma-lines/{number}-1/moves/"' in text
+
+
+def test_d54_shipping_the_replacement_on_the_page_moves_the_line_and_registers_the_replacement(
+    specialist: User, approved: RmaRequest, ib: Any, on_the_day: Any
+) -> None:
+    number = approved.rma_number
+    rita = client(specialist)
+    data = {"action": "ship_replacement", "carrier": "DHL", "tracking_number": "JD0001234",
+            "replacement_serial": "KR1900001"}  # fmt: skip
+    moved = rita.post(f"/console/rma-lines/{number}-1/moves/", data)
+    assert moved.status_code == 303 and moved["Location"] == f"/console/rmas/{number}/"
+    line = RmaLine.objects.select_related("replacement").get(line_number=f"{number}-1")
+    assert (line.status, line.carrier, line.tracking_number) == (LineStatus.REPLACEMENT_SHIPPED, "DHL", "JD0001234")
+    assert line.replacement is not None and line.replacement.serial == "KR1900001"
+    assert Asset.objects.get(pk=ib.covered.pk).replaced_by_id == line.replacement.pk
+    page = rita.get(f"/console/rmas/{number}/")
+    text = page.content.decode()
+    assert "replacement KR1900001 shipped" in text  # the success message
+    assert "Replacement shipped" in text and "JD0001234" in text and "KR1900001" in text
+    assert line.return_due_at == datetime(2026, 6, 30, 10, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+    assert "The defective unit must be back by" in text and dates.when(line.return_due_at) in text
+    assert {f.action for m in page.context["line_moves"] for f in m.forms if m.row.number == f"{number}-1"} == {
+        "deliver"
+    }
+
+
+def test_d54_a_move_missing_its_tracking_number_shows_the_error_and_changes_nothing(
+    specialist: User, approved: RmaRequest
+) -> None:
+    number = approved.rma_number
+    data = {"action": "ship_replacement", "carrier": "DHL", "tracking_number": "", "replacement_serial": "KR1900001"}
+    answer = client(specialist).post(f"/console/rma-lines/{number}-1/moves/", data)
+    assert answer.status_code == 422
+    bound = next(f for m in answer.context["line_moves"] for f in m.forms if f.action == "ship_replacement")
+    assert bound.errors["tracking_number"] == ["Enter the tracking number."]
+    assert 'value="DHL"' in answer.content.decode()  # what was typed stays
+    line = RmaLine.objects.get(line_number=f"{number}-1")
+    assert (line.status, line.tracking_number, line.replacement_id) == (LineStatus.APPROVED, "", None)
+    assert not Asset.objects.filter(serial="KR1900001").exists()
+
+
+def test_d54_a_move_the_line_does_not_allow_now_is_refused_on_the_page(specialist: User, approved: RmaRequest) -> None:
+    answer = client(specialist).post(f"/console/rma-lines/{approved.rma_number}-1/moves/", {"action": "close"})
+    assert answer.status_code == 409 and "that cannot be done now" in answer.content.decode()
+    assert RmaLine.objects.get(line_number=f"{approved.rma_number}-1").status == LineStatus.APPROVED
+
+
+def test_d54_staff_without_the_capability_see_no_forms_and_cannot_move_a_line(
+    world: World, tse: User, approved: RmaRequest
+) -> None:
+    number = approved.rma_number
+    for user in (tse, world.agent):
+        person = client(user)
+        page = person.get(f"/console/rmas/{number}/")
+        assert page.status_code == 200 and page.context["line_moves"] == []
+        assert "/moves/" not in page.content.decode()
+        answer = person.post(f"/console/rma-lines/{number}-2/moves/", {"action": "await_return"})
+        assert answer.status_code == 404
+    assert RmaLine.objects.get(line_number=f"{number}-2").status == LineStatus.APPROVED
+
+
+def test_d54_moving_a_line_needs_the_csrf_token(specialist: User, approved: RmaRequest) -> None:
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(specialist)
+    answer = guarded.post(f"/console/rma-lines/{approved.rma_number}-2/moves/", {"action": "await_return"})
+    assert answer.status_code == 403
+    assert RmaLine.objects.get(line_number=f"{approved.rma_number}-2").status == LineStatus.APPROVED
+
+
+def test_d54_the_repair_flow_runs_on_the_page_and_shows_the_tracking_number_going_back(
+    specialist: User, approved: RmaRequest
+) -> None:
+    number, rita = approved.rma_number, client(specialist)
+    url = f"/console/rma-lines/{number}-2/moves/"
+    assert rita.post(url, {"action": "await_return"}).status_code == 303
+    services.receive_parcel(specialist, f"{number}-2")
+    assert rita.post(url, {"action": "repair"}).status_code == 303
+    assert rita.post(url, {"action": "ship_back", "carrier": "UPS", "tracking_number": "1Z999"}).status_code == 303
+    text = rita.get(f"/console/rmas/{number}/").content.decode()
+    assert "Shipped back" in text and "Sent back with UPS, tracking number 1Z999" in text
+    assert rita.post(url, {"action": "close"}).status_code == 303
+    assert RmaLine.objects.get(line_number=f"{number}-2").status == LineStatus.CLOSED
+
+
+def test_d55_staff_see_a_charge_and_a_serial_that_did_not_match(specialist: User, approved: RmaRequest) -> None:
+    number = approved.rma_number
+    services.advance_line(specialist, f"{number}-1", "ship_replacement", carrier="DHL", tracking_number="JD1",
+                          replacement_serial="KR1900001")  # fmt: skip
+    services.receive_parcel(specialist, f"{number}-1", "KR7777777")  # the wrong unit in the box: held
+    with time_machine.travel(datetime(2026, 7, 1, 12, 0, tzinfo=ZoneInfo("America/Los_Angeles")), tick=False):
+        services.sweep_returns_not_received()
+    text = client(specialist).get(f"/console/rmas/{number}/").content.decode()
+    assert "Serial mismatch: the box held KR7777777" in text
+    assert "Charged 12500.00 USD: the defective unit was not received in time" in text

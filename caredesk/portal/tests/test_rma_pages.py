@@ -1,13 +1,17 @@
-"""The customer's RMA pages (D-5.1, D-5.2, D-3.6): My RMAs, found by number and serial,
-and one request with its lines, its questions, cancelling it and the quote; inside the
-customer's scope only (D-1.3)."""
+"""The customer's RMA pages (D-5.1, D-5.2, D-5.4, D-5.5, D-3.6): My RMAs, found by number
+and serial, and one request with its lines (their shipments, return deadline and any
+charge), its questions, cancelling it and the quote; inside the customer's scope only
+(D-1.3)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 
 from caredesk.accounts import services as accounts
@@ -16,7 +20,7 @@ from caredesk.cases.models import Case
 from caredesk.rma import services
 from caredesk.rma.models import QuoteStatus, RmaRequest, RmaStatus
 from caredesk.rma.services import NewLine
-from tests.personas import PASSWORD, World, admin_case
+from tests.personas import PASSWORD, TODAY, World, admin_case
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +130,38 @@ def test_the_case_page_lists_the_cases_rmas(client_for: Callable[[str], Client],
 
 def test_the_portal_menu_offers_my_rmas(client_for: Callable[[str], Client]) -> None:
     assert 'href="/rmas/"' in client_for("alice").get("/").content.decode()
+
+
+def test_d55_the_customer_sees_each_lines_state_tracking_number_and_exact_return_deadline(
+    world: World, client_for: Callable[[str], Client], pending: RmaRequest, specialist: User
+) -> None:
+    """D-5.4, D-5.5: once the replacement ships, the customer reads where the line stands,
+    the replacement's tracking number, and when the defective unit must be back, to the
+    minute in their own zone with the zone named; never the staff's forms or flags."""
+    with time_machine.travel(TODAY.isoformat() + " 17:00 +00:00", tick=False):
+        number = services.approve(specialist, pending.validation_number).rma_number
+        services.advance_line(specialist, f"{number}-1", "ship_replacement", carrier="DHL",
+                              tracking_number="JD0001234", replacement_serial="KR1900001")  # fmt: skip
+    services.receive_parcel(specialist, f"{number}-2", "KR7777777")  # the wrong unit in the box: held
+    world.alice.time_zone = "Europe/Berlin"
+    world.alice.save(update_fields=["time_zone"])
+    text = client_for("alice").get(f"/rmas/{number}/").content.decode()
+    assert "Replacement shipped" in text and "Approved" in text
+    assert "Replacement KR1900001 sent with DHL, tracking number JD0001234" in text
+    assert "The defective unit must be back by" in text
+    assert "30 Jun 2026, 19:00 CEST" in text  # 10:00 at the support centre (Los Angeles), 19:00 in Berlin
+    assert "/moves/" not in text and "Ship the replacement" not in text and "Record the delivery" not in text
+    assert "KR7777777" not in text and "Serial mismatch" not in text  # the depot's flag is the vendor's own
+
+
+def test_d55_the_customer_sees_the_charge_for_a_unit_not_returned_in_time(
+    client_for: Callable[[str], Client], pending: RmaRequest, specialist: User
+) -> None:
+    with time_machine.travel(TODAY.isoformat() + " 17:00 +00:00", tick=False):
+        number = services.approve(specialist, pending.validation_number).rma_number
+        services.advance_line(specialist, f"{number}-1", "ship_replacement", carrier="DHL",
+                              tracking_number="JD1", replacement_serial="KR1900001")  # fmt: skip
+    with time_machine.travel(datetime(2026, 7, 1, 12, 0, tzinfo=ZoneInfo("America/Los_Angeles")), tick=False):
+        services.sweep_returns_not_received()
+    text = client_for("alice").get(f"/rmas/{number}/").content.decode()
+    assert "Charged 12500.00 USD: the defective unit was not received in time" in text
