@@ -113,8 +113,11 @@ def get_rma_request(user: User, number: str) -> RmaRequest:
 
 
 def locked_rma_request(user: User, number: str) -> RmaRequest:
-    """``get_rma_request`` with the row locked until the caller's transaction ends."""
-    found = list(_by_number(visible_rma_requests(user), number).select_for_update()[:1])
+    """``get_rma_request`` with the row locked until the caller's transaction ends: the
+    request's row only, not the organisation the access rule joins; the case and the
+    organisation come with it (every change writes to the case's history)."""
+    requests = visible_rma_requests(user).select_related("case", "organisation").select_for_update(of=("self",))
+    found = list(_by_number(requests, number)[:1])
     if not found:
         raise NotFound(_("No such RMA request."))
     return found[0]

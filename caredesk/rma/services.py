@@ -775,18 +775,15 @@ class Booking:
 def _line_for(actor: User, scanned: str, serial: str) -> RmaLine | None:
     """The open line a box names: its line number, its RMA number (the request's only line
     still expected, or the one whose serial is in the box), or, with no number on it, a
-    serial of a line still expected. None: nothing matches."""
-    lines = visible_rma_lines(actor).filter(_receivable()).select_for_update(of=("self",))
+    serial of a line still expected. None: nothing matches. The line is locked; its request
+    and the technical case come with it (receiving writes to the history of both), unlocked."""
+    locking = visible_rma_lines(actor).select_related("request__case").select_for_update(of=("self",))
+    lines = locking.filter(_receivable())
     rma = normalise_rma_number(scanned) if len(scanned) <= 40 else None
     if rma is not None:
         rma_number, position = rma
         if position is not None:
-            return (
-                visible_rma_lines(actor)
-                .filter(line_number=f"{rma_number}-{position}")
-                .select_for_update(of=("self",))
-                .first()
-            )
+            return locking.filter(line_number=f"{rma_number}-{position}").first()
         candidates = list(lines.filter(request__rma_number=rma_number).order_by("position"))
         by_serial = [c for c in candidates if serial and c.serial == serial]
         if by_serial:
