@@ -1,6 +1,7 @@
 """An RMA in a real browser (D-5.1, D-5.4): a TSE requests it from the technical case in
 the console, the RMA specialist approves it from the review queue, the customer sees the
-RMA number and its lines in the portal and downloads the return label, and the depot
+RMA number and its lines in the portal and downloads the return label, support logistics
+ship the replacement from the console, and the depot
 receives the box by scanning its line number, keyboard only; a box that matches no open
 line is returned to the sender."""
 
@@ -16,7 +17,6 @@ from playwright.sync_api import expect
 
 from caredesk.accounts import services as accounts
 from caredesk.portal.tests.test_browser import log_in
-from caredesk.rma import services as rma
 from caredesk.rma.models import RmaRequest
 from tests.personas import PASSWORD, TODAY, World, admin_case, build_installbase
 
@@ -100,11 +100,15 @@ def test_a_tse_requests_an_rma_the_specialist_approves_the_customer_returns_the_
     assert alice.get_by_role("link", name=rma_number).is_visible()
 
     # Advance replacement: the replacement ships first, then the defective unit is expected
-    # back. The console has no page for shipping it; support logistics record it by the API.
-    rma.advance_line(
-        specialist, f"{rma_number}-1", "ship_replacement", carrier="DHL", tracking_number="JD1",
-        replacement_serial="KR1900001",
-    )  # fmt: skip
+    # back. Support logistics record the shipment on the console's RMA page.
+    rita.reload()
+    shipping = rita.locator("form", has=rita.get_by_role("button", name="Ship the replacement"))
+    shipping.get_by_label("Carrier").fill("DHL")
+    shipping.get_by_label("Tracking number").fill("JD014600")
+    shipping.get_by_label("Serial number of the replacement").fill("KR1900001")
+    shipping.get_by_role("button", name="Ship the replacement").click()
+    expect(rita.locator("table", has_text=ib.covered.serial)).to_contain_text("JD014600")
+    expect(rita.locator("table", has_text=ib.covered.serial)).to_contain_text("Replacement shipped")
 
     # At the depot the scan field has the focus as the page opens; the scanner types the line
     # number from the label and presses Enter, and the page is ready for the next box.
@@ -135,3 +139,4 @@ def test_a_tse_requests_an_rma_the_specialist_approves_the_customer_returns_the_
     # The customer's RMA page shows the unit received.
     alice.goto(rma_page)
     expect(alice.locator("table", has_text=ib.covered.serial)).to_contain_text("Defective unit received")
+    expect(alice.locator("table", has_text=ib.covered.serial)).to_contain_text("JD014600")
