@@ -1,9 +1,8 @@
 """An RMA in a real browser (D-5.1, D-5.4): a TSE requests it from the technical case in
 the console, the RMA specialist approves it from the review queue, the customer sees the
 RMA number and its lines in the portal and downloads the return label, support logistics
-ship the replacement from the console, and the depot
-receives the box by scanning its line number, keyboard only; a box that matches no open
-line is returned to the sender."""
+ship the replacement from the console, and the depot receives the box by scanning its
+line number, keyboard only; a box that matches no open line is returned to the sender."""
 
 from __future__ import annotations
 
