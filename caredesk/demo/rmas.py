@@ -95,7 +95,7 @@ def at(moment: datetime, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> _
 
 # A scene: yields its steps, is sent each step's result; ``yield from`` a helper returns its value.
 Steps = Generator[_Step, Any, Any]
-SWEEP_EVERY = timedelta(hours=6)  # how often the demo's history sweeps returns not received
+SWEEP_EVERY = timedelta(hours=12)  # how often the demo's history sweeps returns not received
 
 
 @dataclass
@@ -128,6 +128,7 @@ class DemoRmas:
         self.depot = builder.staff["depot"]
         self.agent = builder.staff["agent"]
         self.used: set[str] = set()
+        self.known: dict[str, tuple[RmaType, bool]] = {}  # serial: its type and whether entitled, when last asked
         self.shipments = 0
         self.result = RmaResult()
 
@@ -142,7 +143,7 @@ class DemoRmas:
             self._box_without_a_number(),
             *self._claims(),
         ]
-        self._run([*scenes, self._sweeps(start=self.ago(60))])
+        self._run([*scenes, self._sweeps(start=self.ago(53))])
         self.result.claims = MisShipmentClaim.objects.count()
         self.result.cases += self.result.claims
         return self.result
@@ -190,6 +191,11 @@ class DemoRmas:
         answer = entitlement(self.tse, unit.serial, kind="serial").assets[0]
         return rma.type_for(answer, day).rma_type, answer.technical_cases
 
+    @staticmethod
+    def _fits(known: tuple[RmaType, bool], types: tuple[RmaType, ...], position: int) -> bool:
+        kind, entitled = known
+        return kind in types and (entitled or position > 0)
+
     def _units(self, keys: Sequence[str], wanted: Sequence[tuple[RmaType, ...]]) -> tuple[_Customer, list[Asset]]:
         """Units of the first customer of ``keys`` (else of any) that has one of each wanted type today
         (the clock's day), shipped well before and on no other request of the demo; the
@@ -208,8 +214,14 @@ class DemoRmas:
                     age = (day - unit.ship_date).days
                     if age < 5 or (doa and age > 30):
                         continue
-                    kind, entitled = self._types(unit, day)
-                    if kind in types and (entitled or n > 0):
+                    # A unit's type seldom changes from one scene's day to the next: the
+                    # last answer is kept, and asked again for the day only when it fits.
+                    if unit.serial not in self.known:
+                        self.known[unit.serial] = self._types(unit, day)
+                    if not self._fits(self.known[unit.serial], types, n):
+                        continue
+                    self.known[unit.serial] = self._types(unit, day)
+                    if self._fits(self.known[unit.serial], types, n):
                         chosen.append(unit)
                         break
                 else:
