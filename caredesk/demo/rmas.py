@@ -13,7 +13,7 @@ line is typed by the service exactly as it would be for a customer.
 Each scene is a generator of steps, each step some hours after the scene's previous one;
 the steps of all scenes run in the order of their moments, with the clock at each. So RMA
 numbers come from the one sequence in the order of the approvals (D-5.1), the sweep of
-returns not received (D-5.5) runs every few hours and sees what had happened by then, and
+returns not received (D-5.5) runs twice a day and sees what had happened by then, and
 every unit is typed on the day of its request.
 """
 
@@ -68,6 +68,8 @@ CARRIERS = {"DE": "DHL Express", "FR": "DHL Express", "GB": "DPD UK", "US": "UPS
 
 @dataclass
 class RmaResult:
+    """What the scenes made, for the demo's summary."""
+
     requests: int = 0
     claims: int = 0
     cases: int = 0
@@ -121,6 +123,8 @@ class _Scene:
 
 
 class DemoRmas:
+    """The scenes, and the helpers their steps are made of."""
+
     def __init__(self, builder: DemoBuilder):
         self.b = builder
         self.tse = builder.staff["tse"]
