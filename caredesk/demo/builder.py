@@ -1,10 +1,11 @@
 """Build a believable demo installation through the service functions.
 
 Everything is written by the same functions the portal, console and API call
-(``accounts.services``, ``cases.services``), so the demo exercises the real write path:
-validation, case ids, history, events. The people are fixed (so the printed logins are
-always the same); the cases come from a seeded random generator, so the same seed gives
-the same cases, with dates relative to the moment the demo is built.
+(``accounts.services``, ``cases.services``, ``rma.services`` and ``rma.claims``), so the
+demo exercises the real write path: validation, case ids, history, events. The people are
+fixed (so the printed logins are always the same); the cases come from a seeded random
+generator, so the same seed gives the same cases, with dates relative to the moment the
+demo is built. The RMA scenes (``demo.rmas``) are fixed as well.
 
 The vendor, its customers and partners are fictional. Every e-mail domain ends in
 ``.example``, which never receives mail.
@@ -32,8 +33,10 @@ from caredesk.cases import services as cases
 from caredesk.cases.models import CaseStatus, FollowUpMethod, Priority, RequestType
 from caredesk.core.clock import add_months, driven_by
 from caredesk.demo import installbase as demo_installbase
+from caredesk.demo import rmas as demo_rmas
 from caredesk.demo import stories
 from caredesk.demo.stories import Story
+from caredesk.rma.models import MIS_SHIPMENT_TYPE
 
 DEMO_PASSWORD = "caredesk-demo"  # noqa: S105 - the documented password of the demo logins
 DEFAULT_SEED = 4711
@@ -109,6 +112,12 @@ VENDOR = OrgSpec(
         Person("escalation@kestrel.example", "Marek Nowak", roles=(Role.ESCALATION,), label="escalation team"),
         Person("tse@kestrel.example", "Hiro Tanaka", roles=(Role.TSE,), label="technical support engineer"),
         Person("rma@kestrel.example", "Sofia Brandt", roles=(Role.RMA_SPECIALIST,), label="RMA specialist"),
+        Person(
+            "depot@kestrel.example",
+            "Luis Carvalho",
+            roles=(Role.RMA_SPECIALIST,),
+            label="support logistics at the returns depot (receives and ships units)",
+        ),
         Person("licensing@kestrel.example", "Omar Haddad", roles=(Role.LICENSING,), label="licensing"),
     ),
 )
@@ -369,6 +378,7 @@ class DemoResult:
     assets: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     logins: list[Login] = field(default_factory=list)
+    rmas: demo_rmas.RmaResult = field(default_factory=demo_rmas.RmaResult)
 
 
 def demo_logins() -> list[Login]:
@@ -452,6 +462,10 @@ class DemoBuilder:
         self.units = demo_installbase.DemoUnits({})
         self.escalations = 0  # the demo shows at least one customer escalation, whatever the draw
 
+    def phone_of(self, user: User) -> str:
+        """The demo person's phone number, for the cases they open."""
+        return _PHONES.get(user.email) or "+1 408 555 0100"
+
     # Each service call runs at ``self.clock.moment``.
     def _at(self, moment: datetime, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         self.clock.moment = moment
@@ -467,6 +481,8 @@ class DemoBuilder:
             self._installed_base()
             self._membership_request()
             self._cases()
+            self.progress("RMAs, returns and mis-shipment claims…")
+            self.result.rmas = demo_rmas.DemoRmas(self).build()
         self.result.organisations = Organisation.objects.count()
         self.result.users = User.objects.count()
         self.result.logins = demo_logins()
@@ -654,7 +670,11 @@ class DemoBuilder:
         return plans
 
     def _story(self) -> tuple[Story, RequestType, str]:
-        usable = [s for s in stories.STORIES if s.request_type in self.request_types]
+        # Mis-shipments are claimed through their own page (D-5.7), which opens their case
+        # with the claim on it: the RMA scenes make those, not the stories.
+        usable = [
+            s for s in stories.STORIES if s.request_type in self.request_types and s.request_type != MIS_SHIPMENT_TYPE
+        ]
         story = self.rng.choice(usable)
         request_type = self.request_types[story.request_type]
         subtypes = {s.code for s in request_type.subtypes.all() if s.active}

@@ -423,3 +423,105 @@ TSE_NOTES = [
     "Had a look at the logs the customer attached: consistent with the description, no hardware fault.",
 ]
 SIGN_OFFS = ["", "", "\n\nRegards,\n{first}", "\n\nThanks,\n{first}", "\n\nBest regards\n{person}"]
+
+# --- Technical cases that end in an RMA (D-5) ---------------------------------------------
+# Placeholders as above, and ``{serials}`` for the units on the request. ``fault`` is a
+# fault category of the RMA line (D-5.3 decides on it, not on the words).
+
+
+@dataclass(frozen=True)
+class RmaStory:
+    summary: str
+    description: str  # the customer's technical case
+    fault: str
+    failure: str  # the TSE's failure description on each line
+    diagnosis: str  # the TSE's internal note before requesting the RMA
+
+
+RMA_STORIES: dict[str, RmaStory] = {
+    "no-power": RmaStory(
+        "{platform} {serial} does not power on",
+        "Since the maintenance window last night {serial} at {site} stays dark: no fan, no "
+        "status light, on two different power feeds. The redundant unit carries the traffic.",
+        "no_power",
+        "No power-on on two known-good feeds; PSU swap with the spare did not help. Backplane power fault.",
+        "Remote session with the customer: both feeds measured fine, unit dead. Hardware, RMA it.",
+    ),
+    "reboots": RmaStory(
+        "{serial} reboots several times a day",
+        "Our {product} {serial} restarted four times since Monday. The log shows no reason "
+        "before each restart. Crash files are attached to the case.",
+        "hardware_fault",
+        "Spontaneous reboots, crash files point to memory parity errors on the main board.",
+        "Parity errors in all four crash files, same address range. Not software: board fault.",
+    ),
+    "ports": RmaStory(
+        "Ports 1-12 down on {serial}",
+        "The first twelve ports of {serial} went down together this morning and do not come "
+        "back, even with new cables. Ports 13 and up work.",
+        "port_fault",
+        "Port group 1-12 down, PHY does not initialise after reset. Faulty port ASIC.",
+        "One ASIC serves ports 1-12; it fails its self-test. Replace the unit.",
+    ),
+    "fans": RmaStory(
+        "Fan alarm and high temperature on {serial}",
+        "{serial} reports a fan failure and the temperature rises to the warning level at "
+        "{site}. The room temperature is normal.",
+        "power_supply_or_fan",
+        "Fan tray 2 reports 0 rpm; temperature alarm follows. Fan tray is not field-replaceable on this model.",
+        "Fan tray is part of the chassis on this model, so the whole unit comes back.",
+    ),
+    "boot": RmaStory(
+        "{serial} stuck at boot after power cut",
+        "After a short power cut at {site} the unit {serial} no longer starts: the console "
+        "stops at the boot loader with a checksum error.",
+        "no_boot",
+        "Boot loader checksum error on both flash banks; recovery image does not load.",
+        "Both flash banks corrupt, recovery fails: needs the factory.",
+    ),
+    "doa": RmaStory(
+        "New {platform} {serial} fails on first start",
+        "We unpacked {serial} this week and it shows a red system light on first start. It "
+        "never completed its self-test.",
+        "hardware_fault",
+        "New unit fails power-on self-test on first start (memory test).",
+        "Shipped a few weeks ago and failed out of the box: dead on arrival.",
+    ),
+    "flood": RmaStory(
+        "Units at {site} damaged after heavy rain",
+        "After the storm on Sunday water came through the ceiling of the equipment room at "
+        "{site}. {serials} were flooded and do not start any more.",
+        "flood",
+        "Water damage: the room was flooded, corrosion visible on the board.",
+        "Photos show water marks inside the chassis. Flood damage; the specialist will have to refuse it.",
+    ),
+    "config": RmaStory(
+        "Uplink on {serial} does not come up",
+        "The uplink port of {serial} stays down since we changed the optics. We think the port is broken.",
+        "port_fault",
+        "Uplink port does not come up with new optics.",
+        "Could be the port, could be the optics' speed setting; customer insists on an RMA.",
+    ),
+}
+RMA_ACKNOWLEDGEMENT = "Hello {first}, I am the engineer on your case. I am looking at the logs now and will call you."
+RMA_TELL_CUSTOMER = (
+    "We have confirmed a hardware fault and raised an RMA request for {serials}. You can follow it "
+    "under My RMAs; it carries its validation number until it is approved."
+)
+RMA_TO_TSE = "Before I approve: did you rule out the power supply? A swap with the spare would tell us."
+RMA_FROM_TSE = "Yes, the customer swapped the power supply with their spare yesterday; same result. It is the unit."
+RMA_CUSTOMER_QUESTION = "Do we have to send the rack ears and the power cords back with the unit?"
+RMA_CUSTOMER_ANSWER = (
+    "No, please keep the accessories: send the unit alone in its box, with the RMA number on the outside."
+)
+RMA_REJECTION = (
+    "The logs show the uplink disabled by configuration after the optics change (speed set to 10G on a "
+    "25G module). There is no hardware fault; the engineer will help you correct the setting on the case."
+)
+RMA_CANCELLATION = "The unit came back after the firmware upgrade the engineer suggested. We no longer need the RMA."
+RMA_WAIVER = (
+    "The customer's courier lost the first box; the unit reached the depot late with proof of the first "
+    "dispatch. No charge."
+)
+RMA_RESOLUTION = "The replacement runs and the RMA is closed. Thank you for returning the defective unit."
+CLAIM_PART_SHIPPED = "The correct part shipped today with {carrier}, tracking number {tracking}."

@@ -21,8 +21,8 @@ from caredesk.demo.builder import (
 class Command(BaseCommand):
     help = (
         "Build a demo installation in an empty database: a fictional vendor with staff of every "
-        "role, customers, partners, a consultant, a government customer and a few hundred cases, "
-        "all written through the service functions."
+        "role, customers, partners, a consultant, a government customer, a few hundred cases, and RMAs in "
+        "every state with their returns and mis-shipment claims, all written through the service functions."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -59,8 +59,14 @@ class Command(BaseCommand):
         statuses = ", ".join(f"{status} {count}" for status, count in sorted(result.statuses.items()))
         self.stdout.write(
             f"Demo data built in {time.monotonic() - started:.1f} s: {result.organisations} organisations, "
-            f"{result.users} users, {result.assets} units, {result.cases} cases ({statuses})."
+            f"{result.users} users, {result.assets} units, {result.cases} cases ({statuses}); "
+            f"{result.rmas.requests} RMA requests and {result.rmas.claims} mis-shipment claims, "
+            f"with {result.rmas.cases} cases of their own."
         )
+        if result.rmas.refused_claims:
+            self.stdout.write("Mis-shipment claims the portal refuses (try them as these users):")
+            for refusal in result.rmas.refused_claims:
+                self.stdout.write(f"  {refusal}")
         self._print_logins(result.logins)
 
     def _print_logins(self, logins: list[Login]) -> None:
@@ -89,11 +95,13 @@ def _forget_history_notices() -> None:
 
     from caredesk.cases.services import sweep_breaches, sweep_escalations
     from caredesk.notifications.models import Message, WebhookDelivery
+    from caredesk.rma.services import sweep_returns_not_received
 
     # The sweeps catch up with the history now, so their first run after start-up has
     # nothing old to tell either.
     sweep_breaches()
     sweep_escalations()
+    sweep_returns_not_received()
     Message.objects.filter(status="pending").delete()
     WebhookDelivery.objects.filter(status="pending").delete()
     DBTaskResult.objects.filter(task_path__startswith="caredesk.notifications.tasks.", status="READY").delete()
