@@ -183,7 +183,8 @@ def _claim_errors(actor: User, data: NewClaim, claimant: Organisation | None) ->
         return errors, []
     day = local_date(now())
     for line in chosen:
-        if line.shipped_on is None:
+        # A ship date still ahead (an order line booked to ship) is not shipped yet either.
+        if line.shipped_on is None or line.shipped_on > day:
             errors["order_lines"] = _("Line %(line)s of order %(order)s has not shipped yet.") % {
                 "line": line.number,
                 "order": order,

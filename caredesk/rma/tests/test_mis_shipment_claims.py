@@ -179,3 +179,8 @@ def test_a_claim_is_found_by_its_case_id_with_or_without_dashes(world: World, or
     assert claims.get_claim(world.alice, made.case.case_id.replace("-", "")).pk == made.pk
     with pytest.raises(NotFound):
         claims.get_claim(world.alice, "not\x00a case")
+
+
+def test_a_line_whose_ship_date_is_still_ahead_has_not_shipped(world: World, orders: None) -> None:
+    with time_machine.travel("2026-03-16 12:00 -07:00", tick=False):  # the day before SO-100 ships
+        assert refused(world.alice)["order_lines"] == "Line 1 of order SO-100 has not shipped yet."
