@@ -104,6 +104,10 @@ class RmaLineLogisticsOut(Out):
     delivered_at: datetime | None
     received_at: datetime | None
     return_due_at: datetime | None = Field(description="Advance replacement: when the defective unit is due back")
+    ship_by: datetime | None = Field(
+        None, description="Advance replacement: when the replacement ships by, from the contract's replacement speed"
+    )
+    ship_from: str | None = Field(None, description="Advance replacement: the depot it ships from")
     charge_flagged: bool
     mismatched_serial: str | None = Field(description="Staff only: a serial found in a box booked against the line")
     return_region: str | None
@@ -212,6 +216,8 @@ def logistics_out(line: RmaLine, *, staff: bool) -> dict[str, Any]:
         "delivered_at": line.delivered_at,
         "received_at": line.received_at,
         "return_due_at": line.return_due_at,
+        "ship_by": line.ship_by,
+        "ship_from": line.ship_from or None,
         "charge_flagged": line.charge_flagged_at is not None,
         "mismatched_serial": (line.mismatched_serial or None) if staff else None,
         "return_region": region.name if region else None,

@@ -247,6 +247,17 @@ def deliverable_replacements(site: Site) -> set[str]:
     return speeds
 
 
+def depot_delivering(site: Site, speed: str) -> Depot | None:
+    """The depot that delivers hardware replacement at ``speed`` to ``site`` (D-2.8), by
+    name when several do; None when none does."""
+    country = (site.country or "").upper()
+    areas = DepotArea.objects.filter(country=country).select_related("depot").order_by("depot__name", "depot_id")
+    for area in areas:
+        if speed in area.depot.replacements and area.covers(country, site.subdivision, site.postal_code):
+            return area.depot
+    return None
+
+
 def best_deliverable_level(level: ServiceLevel, site: Site) -> ServiceLevel | None:
     """None when ``level`` can be delivered at ``site``; otherwise the best level of the
     catalogue that can (D-2.8), preferring one like ``level`` in its other terms."""

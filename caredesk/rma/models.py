@@ -174,6 +174,11 @@ class RmaLine(models.Model):
     # D-5.5: when the defective unit of an advance replacement must be back, an exact instant
     # on the business calendar; and when the sweep flagged it for a charge (once).
     return_due_at = models.DateTimeField(null=True, blank=True)
+    # D-5.2: an advance replacement ships by this instant, by the contract's replacement
+    # speed, from the depot that delivers that speed at the unit's site (set on approval;
+    # empty where no depot does: the replacement ships as soon as it can, with no promise).
+    ship_by = models.DateTimeField(null=True, blank=True)
+    ship_from = models.CharField(max_length=100, blank=True)  # the depot's name
     charge_flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

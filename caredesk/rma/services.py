@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
@@ -34,9 +34,9 @@ from caredesk.core import audit
 from caredesk.core.clock import now
 from caredesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caredesk.core.identifiers import allocate_rma_number, allocate_validation_number, normalise_rma_number
-from caredesk.entitlements.models import HardwareReplacement
+from caredesk.entitlements.models import Contract, HardwareReplacement
 from caredesk.entitlements.queries import AssetEntitlement, entitlement
-from caredesk.entitlements.services import cover_replacement
+from caredesk.entitlements.services import cover_replacement, depot_delivering
 from caredesk.installbase.models import Asset
 from caredesk.installbase.queries import SERIAL_MAX, normalise_serial, today
 from caredesk.installbase.services import register_replacement
@@ -143,7 +143,8 @@ def type_for(answer: AssetEntitlement, day: date) -> Typed:
     ]
     best = max(hardware, key=lambda c: c.service_level.replacement_rank, default=None)
     if best is not None:
-        basis = {"contract": best.contract_id, "level": best.service_level.name}
+        basis = {"contract": best.contract_id, "level": best.service_level.name,
+                 "speed": best.service_level.hw_replacement}  # fmt: skip
         if answer.best_effort:
             return Typed(RmaType.RETURN_TO_FACTORY, TypeReason.BEST_EFFORT, {"contract": best.contract_id})
         if best.service_level.hw_replacement in ADVANCE_SPEEDS:
@@ -389,7 +390,7 @@ def approve(actor: User, number: str) -> RmaRequest:
     require(actor, Capability.APPROVE_RMAS)
     request = locked_rma_request(actor, number)
     _open(request)
-    lines = [line for line in rma_lines_of(request) if not line.withdrawn]
+    lines = [line for line in request.lines.select_related("asset__site").order_by("position") if not line.withdrawn]
     if any(line.fault_category in EXCLUDED_FAULTS for line in lines):
         raise Conflict(str(EXCLUSION_REASON))
     if request.quote_status == QuoteStatus.OFFERED:
@@ -400,7 +401,9 @@ def approve(actor: User, number: str) -> RmaRequest:
         line.line_number = f"{rma_number}-{n}"
         # D-5.4: a line's logistics start here; every later state comes from ``move``.
         line.status, line.status_changed_at = LineStatus.APPROVED, moment
-    RmaLine.objects.bulk_update(lines, ["line_number", "status", "status_changed_at"])
+        if line.rma_type == RmaType.ADVANCE_REPLACEMENT:
+            line.ship_by, line.ship_from = ship_by(line, moment)
+    RmaLine.objects.bulk_update(lines, ["line_number", "status", "status_changed_at", "ship_by", "ship_from"])
     _change(
         request,
         actor,
@@ -410,6 +413,28 @@ def approve(actor: User, number: str) -> RmaRequest:
     )
     _number_on_case(request, instead_of=request.validation_number)
     return request
+
+
+def ship_by(line: RmaLine, moment: datetime) -> tuple[datetime | None, str]:
+    """D-5.2: when an advance replacement approved at ``moment`` ships, and from which
+    depot: the contract's replacement speed at the depot that delivers it at the unit's
+    site (D-2.8). Same day, 4 hours: within four hours, round the clock; next business
+    day: within one business day of the support centre's calendar (D-4.2). ``(None, "")``
+    where no depot delivers that speed there."""
+    speed = line.type_basis.get("speed") if isinstance(line.type_basis, dict) else None
+    if speed is None and isinstance(line.type_basis, dict) and line.type_basis.get("contract"):
+        speed = (
+            Contract.objects.filter(contract_id=line.type_basis["contract"])
+            .values_list("service_level__hw_replacement", flat=True)
+            .first()
+        )
+    site = line.asset.site
+    depot = depot_delivering(site, speed) if site is not None and speed in ADVANCE_SPEEDS else None
+    if depot is None:
+        return None, ""
+    if speed == HardwareReplacement.SAME_DAY_4H:
+        return moment + timedelta(hours=4), depot.name
+    return support_calendar().add_business_time(moment, timedelta(days=1)), depot.name
 
 
 def _reason(text: str, field: str) -> str:

@@ -34,7 +34,7 @@ class LineRow:
     def quiet(self) -> bool:
         """Nothing of the line's shipping and return to show yet."""
         line = self.line
-        return not (line.tracking_number or self.return_due_at or line.received_at or self.charge)
+        return not (line.tracking_number or self.return_due_at or line.received_at or self.charge or line.ship_by)
 
     @property
     def charge_open(self) -> bool:

@@ -124,3 +124,32 @@ def test_d52_declining_the_quote_of_every_unit_cancels_the_request(world: World,
     request = services.request_rma(tse, case.case_id, [line("KR1000004")])
     cancelled = services.answer_quote(world.alice, request.validation_number, False)
     assert cancelled.status == RmaStatus.CANCELLED and cancelled.rma_number is None
+
+
+def _depot(name: str, speeds: list[str], country: str = "DE") -> None:
+    from caredesk.entitlements.models import Depot, DepotArea
+
+    depot = Depot.objects.create(name=name, replacements=speeds)
+    DepotArea.objects.create(depot=depot, country=country)
+
+
+def test_d52_an_advance_replacement_ships_by_its_contracts_speed_from_the_depot_that_covers_the_site(
+    tse: User, specialist: User, case: Case
+) -> None:
+    _depot("Amsterdam spares", ["next_business_day"])
+    _depot("Frankfurt spares", ["same_day_4h", "next_business_day"])
+    _depot("Lyon spares", ["same_day_4h"], country="FR")
+    request = services.request_rma(tse, case.case_id, [line("KR1000001")])  # premium: same day, 4 hours
+    approved = services.approve(specialist, request.validation_number)
+    [unit] = rma_lines(approved)
+    assert unit.ship_by == approved.decided_at + timedelta(hours=4)  # type: ignore[operator]
+    assert unit.ship_from == "Frankfurt spares"  # the one in the site's country that delivers that speed
+
+
+def test_d52_no_depot_delivering_the_speed_at_the_site_promises_no_ship_by_time(
+    tse: User, specialist: User, case: Case
+) -> None:
+    _depot("Amsterdam spares", ["next_business_day"])  # not the contract's four hours
+    request = services.request_rma(tse, case.case_id, [line("KR1000001")])
+    [unit] = rma_lines(services.approve(specialist, request.validation_number))
+    assert (unit.ship_by, unit.ship_from) == (None, "")
