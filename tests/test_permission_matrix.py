@@ -65,6 +65,7 @@ PERSONAS = [
     "director",
     "tse",
     "rma_specialist",
+    "support_logistics",  # depot staff: receive returns only
     "licensing",
     "admin",
     "no_role",  # vendor staff without any role
@@ -75,6 +76,7 @@ STAFF_ROLES = {
     "director": Role.DIRECTOR,
     "tse": Role.TSE,
     "rma_specialist": Role.RMA_SPECIALIST,
+    "support_logistics": Role.SUPPORT_LOGISTICS,
     "licensing": Role.LICENSING,
     "admin": Role.ADMIN,
 }

@@ -140,6 +140,9 @@ GRANTS: dict[str, frozenset[Capability]] = {
     # A TSE works technical cases and raises RMAs from them (D-5.1); contracts are not theirs.
     Role.TSE: frozenset({C.WORK_CASES, C.OPEN_CASES, C.OPEN_CASES_FOR_CUSTOMERS, C.CREATE_RMA_REQUESTS}),
     Role.RMA_SPECIALIST: frozenset({C.WORK_CASES, C.APPROVE_RMAS, C.RECEIVE_RETURNS, C.MANAGE_DEPOTS}),
+    # Depot and warehouse staff: receive boxes and move lines (D-5.4), and read the cases
+    # behind them like all staff; they decide no RMA and waive no charge.
+    Role.SUPPORT_LOGISTICS: frozenset({C.WORK_CASES, C.RECEIVE_RETURNS}),
     Role.LICENSING: frozenset(
         {C.WORK_CASES, C.MANAGE_LICENCES, C.MANAGE_CONTRACTS, C.ACTIVATE_ECERTIFICATES, C.ISSUE_ECERTIFICATES}
     ),

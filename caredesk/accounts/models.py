@@ -84,7 +84,7 @@ class Site(models.Model):
 
 
 class Role(models.TextChoices):
-    """Roles (D-1.2): vendor staff hold the first nine, a customer's or partner's people may
+    """Roles (D-1.2): vendor staff hold the first ten, a customer's or partner's people may
     be their organisation's administrator. What each role may do is the capability table
     of ``caredesk.accounts.access``."""
 
@@ -95,6 +95,7 @@ class Role(models.TextChoices):
     DIRECTOR = "director", _("Director of Customer Care")
     TSE = "tse", _("Technical support engineer")
     RMA_SPECIALIST = "rma_specialist", _("RMA specialist")
+    SUPPORT_LOGISTICS = "support_logistics", _("Support logistics")
     LICENSING = "licensing", _("Licensing")
     ADMIN = "admin", _("Administrator")
     ORG_ADMIN = "org_admin", _("Organisation administrator")

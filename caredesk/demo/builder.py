@@ -115,7 +115,7 @@ VENDOR = OrgSpec(
         Person(
             "depot@kestrel.example",
             "Luis Carvalho",
-            roles=(Role.RMA_SPECIALIST,),
+            roles=(Role.SUPPORT_LOGISTICS,),
             label="support logistics at the returns depot (receives and ships units)",
         ),
         Person("licensing@kestrel.example", "Omar Haddad", roles=(Role.LICENSING,), label="licensing"),

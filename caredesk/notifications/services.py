@@ -73,14 +73,7 @@ NOTICES = [
         gettext_lazy("A case is escalated (confirmation to the customer, notice to the team)"),
         "customer",
     ),
-    Notice(
-        "rma.request_status_changed",
-        gettext_lazy("An RMA request of mine is approved, rejected or changes status"),
-        "customer",
-    ),  # fmt: skip
-    Notice(
-        "rma.line_status_changed", gettext_lazy("A unit of my RMA ships, arrives, is received or repaired"), "customer"
-    ),  # fmt: skip
+    # D-5.6: every status change of an RMA request or line is told: those cannot be turned off.
     Notice("rma.question_answered", gettext_lazy("Customer Care answers my question on an RMA request"), "customer"),
     Notice("case.customer_replied", gettext_lazy("The customer replied on a case I own"), "staff"),
     Notice("case.customer_reopened", gettext_lazy("The customer reopened a case I own"), "staff"),

@@ -9,7 +9,7 @@ shipped for it.
 
 Who ordered a line: the partner it was bought through, else the organisation that bought
 it directly (its first owner, if it has changed hands since, D-2.9). A grey-market unit
-was not ordered from the vendor by anyone here. Re-exported by ``rma.services``.
+was not ordered from the vendor by anyone here.
 """
 
 from __future__ import annotations

@@ -158,7 +158,7 @@ class RmaLine(models.Model):
     withdrawn = models.BooleanField(default=False)  # a time-and-material line whose quote was declined
     line_number = models.CharField(max_length=32, unique=True, null=True, blank=True)
     # Logistics (D-5.4): the line's own state once approved ("" before), moved only by
-    # ``services.logistics.move`` along ``TRANSITIONS``.
+    # ``services.move`` along ``TRANSITIONS``.
     status = models.CharField(max_length=24, choices=LineStatus.choices, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     carrier = models.CharField(max_length=64, blank=True)  # of the replacement, or of the repaired unit going back

@@ -345,8 +345,8 @@ def _change(
     request.save(update_fields=[*changes, "updated_at"])
     diff = {name: [audit_value(before[name]), audit_value(value)] for name, value in changes.items()}
     audit.record(request, action, actor, {**diff, **extra}, internal=internal)
-    if not internal:
-        audit.record(request.case, f"rma_{action}", actor, {"rma": request.number, **diff})
+    # the copy in the case's history; between staff, seen by staff only
+    audit.record(request.case, f"rma_{action}", actor, {"rma": request.number, **diff}, internal=internal)
     if "status" in changes and before["status"] != request.status:
         events.emit(events.RequestStatusChanged(request, actor, before=str(before["status"]), after=request.status))
 
@@ -375,6 +375,9 @@ def amend_lines(actor: User, number: str, lines: Sequence[NewLine]) -> RmaReques
     request.save()
     audit.record(request, "lines_amended", actor, {"lines": [before, _summary(built)], **changes})
     audit.record(request.case, "rma_lines_amended", actor, {"rma": request.number, **changes})
+    if "status" in changes:  # amended to damage no RMA covers: refused (D-5.3), and told (D-5.6)
+        old, new = changes["status"]
+        events.emit(events.RequestStatusChanged(request, actor, before=str(old), after=str(new)))
     return request
 
 
@@ -838,7 +841,8 @@ def receive_parcel(actor: User, scanned: str, serial: str = "") -> Booking:
     is the serial read from the unit inside, where the depot reads it. A box that matches
     no open line is rejected, marked return to sender and recorded against no RMA. A unit
     whose serial is not the line's is held and the line flagged, never received silently.
-    Every box is recorded."""
+    Every box booked, held or sent back is recorded; a scan refused with a reason (the line
+    expects no unit now) books nothing, and the box stays at the depot for a person to look at."""
     require(actor, Capability.RECEIVE_RETURNS)
     text = (scanned or "").strip()
     inside = normalise_serial(serial or "")

@@ -12,7 +12,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
 from caredesk.rma.models import ChargeStatus, LineStatus, ReturnCharge, RmaLine, RmaRequest, RmaStatus
-from caredesk.rma.queries import OPEN, rma_lines
+from caredesk.rma.queries import OPEN, return_instructions, return_region_of, rma_lines
+from caredesk.rma.services import COMING_BACK
 
 
 @dataclass
@@ -80,3 +81,36 @@ def status_choices(*, with_open: bool) -> list[tuple[str, str]]:
     if with_open:
         choices.insert(0, (OPEN, _("Waiting for review or for the engineer")))
     return choices + [(value, str(label)) for value, label in RmaStatus.choices]
+
+
+@dataclass
+class ReturnInstructions:
+    """Where and how the units still to come back go (D-5.4): one per return region."""
+
+    region: str
+    address: list[str]
+    instructions: str
+    lines: list[str]
+
+
+def return_instructions_of(lines: list[RmaLine]) -> list[ReturnInstructions]:
+    """The return address and instructions of the region of each unit still to come back,
+    in the reader's language; empty when none is (then there is no label to print)."""
+    found: dict[int, ReturnInstructions] = {}
+    for line in lines:
+        if not line.line_number or line.status not in COMING_BACK:
+            continue
+        region = return_region_of(line)
+        if region is None:
+            continue
+        entry = found.setdefault(
+            region.pk,
+            ReturnInstructions(
+                region=region.name,
+                address=[text for text in region.address.splitlines() if text.strip()],
+                instructions=return_instructions(region),
+                lines=[],
+            ),
+        )
+        entry.lines.append(line.line_number)
+    return list(found.values())

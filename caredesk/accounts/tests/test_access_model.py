@@ -68,6 +68,8 @@ def test_rma_and_licensing_rights_follow_the_roles(world: World) -> None:
     )
     assert may(tse, C.CREATE_RMA_REQUESTS) and not may(tse, C.APPROVE_RMAS)
     assert may(rma, C.APPROVE_RMAS) and may(rma, C.RECEIVE_RETURNS) and not may(rma, C.CREATE_RMA_REQUESTS)
+    depot = staff(world, Role.SUPPORT_LOGISTICS)
+    assert may(depot, C.RECEIVE_RETURNS) and not may(depot, C.APPROVE_RMAS) and not may(depot, C.CREATE_RMA_REQUESTS)
     assert may(licensing, C.MANAGE_LICENCES) and not may(agent, C.MANAGE_LICENCES)
     assert not may(tse, C.ACTIVATE_ECERTIFICATES)  # contracts are Customer Care's
 

@@ -97,3 +97,31 @@ def test_d55_the_charges_page_lists_and_waives(depot: Any) -> None:
     client.post(f"/console/rma-charges/{charge.pk}/waive/", {"reason": "Lost by the carrier."})
     assert ReturnCharge.objects.get().status == ChargeStatus.WAIVED
     assert "Lost by the carrier." in client.get("/console/rma-charges/?status=waived").content.decode()
+
+
+def test_support_logistics_receive_and_move_lines_but_decide_nothing(depot: Any, world: World) -> None:
+    """The depot's own role (D-5.4): boxes and shipments, no approvals, no waivers."""
+    worker = accounts.create_user("dock@vendor.example", "Dora Dock", world.vendor, PASSWORD,
+                                  roles=["support_logistics"])  # fmt: skip
+    client = Client()
+    client.force_login(worker)
+    home = client.get("/console/depot/")
+    assert home.status_code == 200 and "Depot" in home.content.decode()
+    booked = client.post("/console/depot/", {"scanned": f"{depot['rma']}-2"}, follow=True)
+    assert f"Received against {depot['rma']}-2." in booked.content.decode()
+    moved = client.post(f"/console/rma-lines/{depot['rma']}-1/moves/", {"action": "ship_replacement", "carrier": "DHL",
+                        "tracking_number": "JD7", "replacement_serial": "KR1900007"})  # fmt: skip
+    assert moved.status_code == 303
+    from caredesk.rma.models import RmaLine
+
+    assert RmaLine.objects.get(line_number=f"{depot['rma']}-1").status == LineStatus.REPLACEMENT_SHIPPED
+    request = services.request_rma(
+        accounts.create_user("tse2@vendor.example", "T Two", world.vendor, PASSWORD, roles=["tse"]),
+        RmaLine.objects.get(line_number=f"{depot['rma']}-1").request.case.case_id,
+        [services.NewLine("KR1000002", "hardware_fault", "Dead.")],
+    )
+    refused = client.post(f"/console/rmas/{request.validation_number}/approve/")
+    assert refused.status_code in (403, 404)
+    from caredesk.rma.models import RmaRequest
+
+    assert RmaRequest.objects.get(pk=request.pk).status == "pending"

@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 
 from caredesk.accounts.models import User
 from caredesk.cases.models import Case
-from caredesk.core.errors import Conflict, NotFound
+from caredesk.core.errors import Conflict, NotFound, ValidationFailed
 from caredesk.notifications import listeners
 from caredesk.notifications.models import Message, Webhook, WebhookDelivery
+from caredesk.notifications.services import notices_for, set_preferences
 from caredesk.rma import events, services
 from caredesk.rma.models import RmaRequest
 from caredesk.rma.tests.conftest import approved, line, line_of
@@ -113,15 +114,20 @@ def test_the_answer_to_a_customers_question_reaches_them(tse: User, specialist: 
     assert "Yes, keep them." in answer.text_body
 
 
-def test_a_customer_may_turn_off_line_notices_but_not_charges(
+def test_rma_status_notices_and_charges_cannot_be_turned_off(
     tse: User, specialist: User, case: Case, world: World
 ) -> None:
-    world.alice.muted_notices = ["rma.line_status_changed"]
+    """D-5.6: every status change is told; the customer's preferences offer only the answer."""
+    offered = {n.event for n in notices_for(world.alice)}
+    assert "rma.question_answered" in offered
+    assert not offered & {"rma.request_status_changed", "rma.line_status_changed", "rma.return_charge"}
+    with pytest.raises(ValidationFailed):
+        set_preferences(world.alice, {"rma.line_status_changed"})
+    world.alice.muted_notices = ["rma.line_status_changed"]  # however it got there, it is not offered
     world.alice.save(update_fields=["muted_notices"])
     request = approved(tse, specialist, case, "KR1000001")
     with time_machine.travel(datetime(2026, 6, 15, 10, 0, tzinfo=LA), tick=False):
         _ship(specialist, line_of(request).line_number)
-    assert _to(world.alice, "rma.line_status_changed") == []
     with time_machine.travel(datetime(2026, 6, 30, 10, 0, tzinfo=LA), tick=False):
         assert services.sweep_returns_not_received() == 1
     [charge] = _to(world.alice, "rma.return_charge")
@@ -129,6 +135,15 @@ def test_a_customer_may_turn_off_line_notices_but_not_charges(
     services.waive_charge(specialist, line_of(request).charge.pk, "The carrier lost it.")
     waived = _to(world.alice, "rma.return_charge")[-1]
     assert "waived" in waived.subject and "The carrier lost it." in waived.text_body
+
+
+def test_amending_a_line_to_damage_no_rma_covers_tells_the_refusal(
+    tse: User, specialist: User, case: Case, world: World
+) -> None:
+    request = services.request_rma(tse, case.case_id, [line("KR1000001")])
+    services.amend_lines(specialist, request.validation_number, [line("KR1000001", "flood", "Water in the rack.")])
+    refused = _to(world.alice, "rma.request_status_changed")[-1]
+    assert refused.subject == f"RMA request {request.validation_number}: Not covered"
 
 
 def test_the_case_history_shows_the_rma_in_words(

@@ -165,3 +165,15 @@ def test_d55_the_customer_sees_the_charge_for_a_unit_not_returned_in_time(
         services.sweep_returns_not_received()
     text = client_for("alice").get(f"/rmas/{number}/").content.decode()
     assert "Charged 12500.00 USD: the defective unit was not received in time" in text
+
+
+def test_d54_the_page_tells_where_and_how_the_units_go_back_once_approved(
+    client_for: Callable[[str], Client], pending: RmaRequest, specialist: User
+) -> None:
+    before = client_for("alice").get(f"/rmas/{pending.validation_number}/").content.decode()
+    assert "Sending the units back" not in before and "Return label (PDF)" not in before  # nothing to send yet
+    approved = services.approve(specialist, pending.validation_number)
+    text = client_for("alice").get(f"/rmas/{approved.rma_number}/").content.decode()
+    assert "Sending the units back" in text and "Return label (PDF)" in text
+    assert "Cargo City Süd, Gebäude 570" in text  # the EMEA EU address: the units are at a site in Germany
+    assert f"For {approved.rma_number}-1, {approved.rma_number}-2" in text

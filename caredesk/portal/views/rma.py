@@ -24,7 +24,7 @@ from caredesk.portal.forms import RmaCancelForm, RmaQuestionForm
 from caredesk.rma import queries, services
 from caredesk.rma.models import QuoteStatus
 from caredesk.web.pages import current_user, domain_errors, show_error
-from caredesk.web.rma import line_rows, status_choices
+from caredesk.web.rma import line_rows, return_instructions_of, status_choices
 
 PAGE_SIZE = 25
 
@@ -63,9 +63,11 @@ def _page(request: HttpRequest, number: str, status: int = 200, **forms: Any) ->
     user = current_user(request)
     rma = queries.get_rma_request(user, number)
     customer = not user.is_vendor_staff
+    lines = line_rows(rma)
     context = {
         "rma": rma,
-        "lines": line_rows(rma),
+        "lines": lines,
+        "returns": return_instructions_of([row.line for row in lines]),
         "thread": queries.rma_messages(user, rma),
         "may_ask": customer and rma.is_open and may(user, Capability.ASK_ABOUT_RMAS),
         "may_answer_quote": customer
