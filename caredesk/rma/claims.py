@@ -235,7 +235,7 @@ def claim_mis_shipment(actor: User, data: NewClaim) -> MisShipmentClaim:
     case: Case | None = None
     try:
         with transaction.atomic():
-            case = cases.open_case(actor, new_case)
+            case = cases.open_case(actor, new_case, claimed=True)
             if errors:
                 raise ValidationFailed("")
     except ValidationFailed as exc:

@@ -60,7 +60,9 @@ def _imported(actor: User, item: ImportedCase, moment: datetime) -> tuple[dict[s
     """The case's fields and its messages, checked; raises ValidationFailed with every error."""
     errors: dict[str, str] = {}
     try:
-        fields = case_fields(actor, item.case, entitlement=False)  # history is not refused for today's contracts
+        fields = case_fields(
+            actor, item.case, entitlement=False, claimed=True
+        )  # history: not refused for today's rules
     except ValidationFailed as exc:
         fields, errors = {}, dict(exc.fields)
     opened = item.opened_at

@@ -64,10 +64,11 @@ class NewCase:
 
 
 @transaction.atomic
-def open_case(actor: User, data: NewCase) -> Case:
-    """Open a case for the actor's organisation (or one they act for) and give it its id."""
+def open_case(actor: User, data: NewCase, *, claimed: bool = False) -> Case:
+    """Open a case for the actor's organisation (or one they act for) and give it its id.
+    ``claimed``: opened by the claim service of its request type (``CLAIMED_TYPES``)."""
     require(actor, Capability.OPEN_CASES)
-    fields = case_fields(actor, data)
+    fields = case_fields(actor, data, claimed=claimed)
     opened = now()
     case = insert(
         Case(
@@ -86,7 +87,13 @@ def open_case(actor: User, data: NewCase) -> Case:
     return case
 
 
-def case_fields(actor: User, data: NewCase, *, entitlement: bool = True) -> dict[str, Any]:
+# Request types whose cases carry a claim, opened only by its service with it: a
+# *Mis-shipment* case is the claim against a sales order (D-5.7, ``rma.claims``), which
+# checks who ordered and the 90 days. Opened plainly, it would skip those checks.
+CLAIMED_TYPES = {"mis-shipment"}
+
+
+def case_fields(actor: User, data: NewCase, *, entitlement: bool = True, claimed: bool = False) -> dict[str, Any]:
     """Every field of D-3.4 checked, the product filled from the installed base, and (for a
     technical case, unless ``entitlement`` is off for imported history) the entitlement of
     D-3.2; all errors at once, or the model fields of the new case."""
@@ -131,6 +138,11 @@ def case_fields(actor: User, data: NewCase, *, entitlement: bool = True) -> dict
                 errors["request_type"] = _("Choose a request type from the catalogue.")
             else:
                 errors["request_subtype"] = _("Choose a sub-type of this request type.")
+        if request_type is not None and request_type.code in CLAIMED_TYPES and not claimed:
+            errors["request_type"] = _(
+                "A mis-shipment is claimed with its sales order and the lines concerned: use the mis-shipment "
+                "claim form (POST /mis-shipment-claims in the API)."
+            )
         if request_type is not None:
             template = check(validate_template_data, request_type, data.template_data) or {}
     elif data.template_data:

@@ -184,3 +184,19 @@ def test_a_claim_is_found_by_its_case_id_with_or_without_dashes(world: World, or
 def test_a_line_whose_ship_date_is_still_ahead_has_not_shipped(world: World, orders: None) -> None:
     with time_machine.travel("2026-03-16 12:00 -07:00", tick=False):  # the day before SO-100 ships
         assert refused(world.alice)["order_lines"] == "Line 1 of order SO-100 has not shipped yet."
+
+
+def test_a_mis_shipment_case_cannot_be_opened_without_its_claim(world: World, orders: None) -> None:
+    """D-5.7: the plain new-case form and ``POST /cases`` would skip who ordered and the 90
+    days; a Mis-shipment case is opened only by claiming."""
+    from caredesk.cases import services as cases
+
+    before = Case.objects.count()
+    with pytest.raises(ValidationFailed) as refusal:
+        cases.open_case(world.alice, cases.NewCase(
+            kind="admin", request_type="mis-shipment", request_subtype="missing-or-incorrect-sales-order-line-items",
+            priority="P3", follow_up_method="email", callback_phone="+49 69 1234 5678", summary="Wrong model",
+            description="The boxes hold 24-port switches.", template_data={"sales_order": "SO-100"},
+        ))  # fmt: skip
+    assert "mis-shipment claim form" in refusal.value.fields["request_type"]
+    assert Case.objects.count() == before
