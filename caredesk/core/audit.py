@@ -66,6 +66,31 @@ def record_many(
     )
 
 
+def record_each(
+    entries: Sequence[tuple[models.Model, str, Mapping[str, Any]]], actor: Any, *, internal: bool = False
+) -> None:
+    """One audit row per ``(obj, action, changes)``, written in one statement: for one change
+    recorded on several objects at once (an RMA line, its request and the case)."""
+    actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) is not None else None
+    label = (getattr(actor, "full_name", "") or str(actor)) if actor_id is not None else ""
+    moment = now()
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                at=moment,
+                actor_id=actor_id,
+                actor_label=label,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                action=action,
+                changes=dict(changes),
+                internal=internal,
+            )
+            for obj, action, changes in entries
+        ]
+    )
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """``{field: [old, new]}`` for the fields whose value changed."""
     return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}

@@ -344,9 +344,12 @@ def _change(
     request.updated_at = now()
     request.save(update_fields=[*changes, "updated_at"])
     diff = {name: [audit_value(before[name]), audit_value(value)] for name, value in changes.items()}
-    audit.record(request, action, actor, {**diff, **extra}, internal=internal)
-    # the copy in the case's history; between staff, seen by staff only
-    audit.record(request.case, f"rma_{action}", actor, {"rma": request.number, **diff}, internal=internal)
+    # on the request, and the copy in the case's history (between staff: seen by staff only)
+    audit.record_each(
+        [(request, action, {**diff, **extra}), (request.case, f"rma_{action}", {"rma": request.number, **diff})],
+        actor,
+        internal=internal,
+    )
     if "status" in changes and before["status"] != request.status:
         events.emit(events.RequestStatusChanged(request, actor, before=str(before["status"]), after=request.status))
 
@@ -697,7 +700,14 @@ def _shipment(carrier: str, tracking_number: str) -> tuple[str, str]:
     return carrier, tracking
 
 
-def move(actor: User, line: RmaLine, action: str, **changes: Any) -> RmaLine:
+def move(
+    actor: User,
+    line: RmaLine,
+    action: str,
+    *,
+    also: Sequence[tuple[Any, str, dict[str, Any]]] = (),
+    **changes: Any,
+) -> RmaLine:
     """Move ``line`` (locked by the caller) by ``action`` when the table allows it from
     where the line stands, set ``changes`` with it, and record the move with who and when
     on the line, its request and the technical case (D-5.4). Inside the caller's
@@ -715,14 +725,18 @@ def move(actor: User, line: RmaLine, action: str, **changes: Any) -> RmaLine:
         setattr(line, name, value)
     line.save(update_fields=list(fields))
     diff = {"status": [before, line.status], **{k: audit_value(v) for k, v in changes.items()}}
-    audit.record(line, f"line_{action}", actor, diff)
     request = line.request
     request.updated_at = moment
     request.save(update_fields=["updated_at"])
-    audit.record(request, f"line_{action}", actor, {"line": line.line_number, "status": diff["status"]})
     shipment = {k: changes[k] for k in ("carrier", "tracking_number") if k in changes}
-    audit.record(
-        request.case, f"rma_line_{action}", actor, {"line": line.line_number, "status": diff["status"], **shipment}
+    audit.record_each(  # on the line, its request and the technical case, in one statement
+        [
+            (line, f"line_{action}", diff),
+            (request, f"line_{action}", {"line": line.line_number, "status": diff["status"]}),
+            (request.case, f"rma_line_{action}", {"line": line.line_number, "status": diff["status"], **shipment}),
+            *also,  # the caller's rows of the same change (the parcel received)
+        ],
+        actor,
     )
     events.emit(events.LineStatusChanged(request, actor, line, before=before, after=line.status))
     return line
@@ -883,12 +897,12 @@ def receive_parcel(actor: User, scanned: str, serial: str = "") -> Booking:
         audit.record(line.request.case, "rma_serial_mismatch", actor, {"line": line.line_number}, internal=True)
         return Booking(parcel, line)
     moment = now()
-    move(actor, line, LineAction.RECEIVE, received_at=moment, mismatched_serial="")
     parcel = Parcel.objects.create(
         scanned=text, serial=inside or line.serial, line=line, outcome=ParcelOutcome.RECEIVED, received_by=actor,
         received_at=moment,
     )  # fmt: skip
-    audit.record(parcel, "received", actor, {"line": line.line_number})
+    move(actor, line, LineAction.RECEIVE, received_at=moment, mismatched_serial="",
+         also=[(parcel, "received", {"line": line.line_number})])  # fmt: skip
     return Booking(parcel, line)
 
 
