@@ -45,3 +45,28 @@ def insert(obj: M) -> M:
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj
+
+
+@cache
+def _unless_statement(model: type[Model], vendor: str, column: str) -> tuple[str, tuple[Field, ...]]:
+    sql, fields = _statement(model, vendor, False)
+    quote = connection.ops.quote_name
+    return f"{sql} ON CONFLICT ({quote(column)}) DO NOTHING RETURNING {quote(model._meta.pk.column)}", fields
+
+
+def insert_unless_exists(obj: Model, unique: str) -> bool:
+    """Write ``obj`` unless a row with the same value of its unique field ``unique`` is
+    there already: one statement (``ON CONFLICT DO NOTHING``), no savepoint, and the
+    caller's transaction is never broken by the duplicate. True when written (its primary
+    key is set)."""
+    sql, fields = _unless_statement(type(obj), connection.vendor, obj._meta.get_field(unique).column)
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
