@@ -59,7 +59,10 @@ def insert_unless_exists(obj: Model, unique: str) -> bool:
     there already: one statement (``ON CONFLICT DO NOTHING``), no savepoint, and the
     caller's transaction is never broken by the duplicate. True when written (its primary
     key is set)."""
-    sql, fields = _unless_statement(type(obj), connection.vendor, obj._meta.get_field(unique).column)
+    field = obj._meta.get_field(unique)
+    if not isinstance(field, Field):
+        raise TypeError(f"{unique} is not a column of {type(obj).__name__}")
+    sql, fields = _unless_statement(type(obj), connection.vendor, field.column)
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
