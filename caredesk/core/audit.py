@@ -44,26 +44,9 @@ def record(
 def record_many(
     entries: Sequence[tuple[models.Model, Mapping[str, Any]]], action: str, actor: Any, *, internal: bool = False
 ) -> None:
-    """One audit row per ``(obj, changes)``, written in one statement: for sweeps that act
-    on many objects at once."""
-    actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) is not None else None
-    label = (getattr(actor, "full_name", "") or str(actor)) if actor_id is not None else ""
-    moment = now()
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                at=moment,
-                actor_id=actor_id,
-                actor_label=label,
-                object_type=obj._meta.label_lower,
-                object_id=str(obj.pk),
-                action=action,
-                changes=dict(changes),
-                internal=internal,
-            )
-            for obj, changes in entries
-        ]
-    )
+    """One audit row per ``(obj, changes)``, all with ``action``, written in one statement:
+    for sweeps that act on many objects at once."""
+    record_each([(obj, action, changes) for obj, changes in entries], actor, internal=internal)
 
 
 def record_each(
